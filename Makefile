@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test demo bench bench-store clean
 
 deps:
 	@missing=""; \
@@ -33,6 +33,15 @@ demo: deps
 
 bench: deps
 	cd Benchmarks && swift run -c release tandem-core-bench
+
+# A store of 1,000,000 records x 10 fields (about 1.4 GB under .build-bench-store/),
+# then five fresh processes that open it, read and write. Takes about two minutes.
+BENCH_STORE_DIR ?= .build-bench-store
+bench-store: deps
+	cd Benchmarks && swift build -c release --product tandem-store-bench
+	rm -rf $(BENCH_STORE_DIR)
+	Benchmarks/.build/release/tandem-store-bench populate $(BENCH_STORE_DIR) 1000000
+	for run in 1 2 3 4 5; do Benchmarks/.build/release/tandem-store-bench open $(BENCH_STORE_DIR) 1000000; done
 
 clean:
 	swift package clean

@@ -17,11 +17,16 @@ let package = Package(
     products: [
         .library(name: "TandemCore", targets: ["TandemCore"]),
         .library(name: "TandemCrypto", targets: ["TandemCrypto"]),
+        .library(name: "TandemNet", targets: ["TandemNet"]),
+        .library(name: "TandemStore", targets: ["TandemStore"]),
+        .library(name: "TandemSync", targets: ["TandemSync"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // libsodium, the project's only cryptography library.
@@ -39,6 +44,33 @@ let package = Package(
         .target(
             name: "TandemCrypto",
             dependencies: ["CSodium", "TandemCore"],
+            swiftSettings: strictSettings
+        ),
+        // Layer 3: durable storage (SQLite through GRDB) and an in-memory twin.
+        .target(
+            name: "TandemStore",
+            dependencies: [
+                "TandemCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Layer 4: the sync driver, where the pure protocol meets the store.
+        .target(
+            name: "TandemSync",
+            dependencies: ["TandemCore", "TandemStore"],
+            swiftSettings: strictSettings
+        ),
+        // The secure transport: framing, mutually authenticated handshake,
+        // encrypted sessions and heartbeats as NIO channel handlers. Imports
+        // NIOCore only; sockets (NIOPosix) belong to the node and the tests.
+        .target(
+            name: "TandemNet",
+            dependencies: [
+                "TandemCore",
+                "TandemCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         // The `tandem` command.
@@ -66,6 +98,35 @@ let package = Package(
         ),
         // Writes to a SQLiteStore under load until it is killed; the crash
         // test in TandemStoreTests runs it and kills it with SIGKILL.
+        .executableTarget(
+            name: "tandem-crash-writer",
+            dependencies: ["TandemStore", "TandemCore"],
+            path: "Tests/CrashWriter",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemStoreTests",
+            dependencies: ["TandemStore", "TandemCore", "tandem-crash-writer"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemSyncTests",
+            dependencies: ["TandemSync", "TandemStore", "TandemCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemNetTests",
+            dependencies: [
+                "TandemNet",
+                "TandemCrypto",
+                "TandemCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "TandemCLITests",
             dependencies: ["tandem"],

@@ -23,5 +23,13 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
         ),
+        .executableTarget(
+            name: "tandem-store-bench",
+            dependencies: [
+                .product(name: "TandemCore", package: rootPackage),
+                .product(name: "TandemStore", package: rootPackage),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
+        ),
     ]
 )

@@ -107,5 +107,31 @@ public struct BatchVector: Hashable, Sendable, CustomStringConvertible {
     /// Adds every batch `other` holds.
     public mutating func formUnion(_ other: BatchVector) { held.formUnion(other.held) }
 
+    /// Removes every batch `other` holds.
+    public mutating func subtract(_ other: BatchVector) {
+        var result = CausalContext()
+        for (origin, dots) in held.nodes {
+            var ranges: [ClosedRange<UInt64>] = dots.prefix > 0 ? [1...dots.prefix] : []
+            ranges += dots.cloud
+            let theirs = other.held.nodes[origin]
+            for range in ranges {
+                var start = range.lowerBound
+                while start <= range.upperBound {
+                    if theirs?.contains(start) == true {
+                        if start == range.upperBound { break }
+                        start += 1
+                        continue
+                    }
+                    var end = start
+                    while end < range.upperBound, theirs?.contains(end + 1) != true { end += 1 }
+                    result.insert(node: origin, start...end)
+                    if end == range.upperBound { break }
+                    start = end + 1
+                }
+            }
+        }
+        held = result
+    }
+
     public var description: String { held.description }
 }

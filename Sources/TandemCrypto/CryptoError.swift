@@ -13,6 +13,18 @@ public enum CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidPublicKey(CoreError)
     /// A key file could not be read or written.
     case keyFile(path: String, problem: KeyFileProblem)
+    /// A key, header or other fixed-size input had the wrong number of bytes;
+    /// `what` names the input (for example "secretstream key").
+    case invalidLength(what: String, expected: Int, actual: Int)
+    /// ``KeyExchange`` could not derive session keys: the peer's public key is
+    /// not acceptable to crypto_kx (for example a low-order point).
+    case keyExchangeFailed
+    /// A ``SecretStream/PullState`` rejected a ciphertext: it was tampered
+    /// with, truncated, reordered, replayed, or encrypted under another key.
+    case decryptionFailed
+    /// A ``SecretStream/PullState`` was asked to decrypt after the stream's
+    /// final message.
+    case streamFinished
 
     public var description: String {
         switch self {
@@ -26,6 +38,14 @@ public enum CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
             "public key is not a valid node id: \(error)"
         case .keyFile(let path, let problem):
             "key file \(path): \(problem)"
+        case .invalidLength(let what, let expected, let actual):
+            "\(what) must be \(expected) bytes, got \(actual)"
+        case .keyExchangeFailed:
+            "key exchange failed: the peer's ephemeral public key was rejected"
+        case .decryptionFailed:
+            "decryption failed: the ciphertext was tampered with, truncated, reordered or encrypted under another key"
+        case .streamFinished:
+            "the encrypted stream already received its final message"
         }
     }
 }

@@ -18,6 +18,7 @@ public enum CanonicalFormat {
         case recordCollection = 1
         case lwwRegister = 2
         case aworSet = 3
+        case syncMessage = 16
     }
 
     /// Value tags.

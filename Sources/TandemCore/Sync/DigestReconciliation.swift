@@ -1,0 +1,193 @@
+/// Reconciliation by digest: how two replicas find and exchange exactly the
+/// records that differ, when one needs batches the other has compacted out
+/// of its delta log (or is brand new).
+///
+/// Records are placed in 65,536 leaf buckets by the top 16 bits of a hash
+/// of their id. A bucket at level `l` (1...4) covers the leaves sharing the
+/// top `4l` bits. A bucket's digest is the wrapping sum of its records'
+/// digests, and its count the number of records, so digests combine in any
+/// order and stores can maintain them incrementally.
+///
+/// 1. The side ahead sends a state digest: per collection, the root count
+///    and digest. Equal everywhere: the states are equal, and the side
+///    behind adopts the sender's batch vector.
+/// 2. Otherwise the side behind sends level-1 bucket digests for the
+///    collections that differ; each side compares the other's buckets with
+///    its own (`compare`): equal buckets are done, small or one-sided
+///    buckets exchange their records, large ones drill a level down.
+/// 3. Records travel with the sender's whole causal context; the receiver
+///    joins `scopedDelta(...)`: the sender's records of those buckets, plus
+///    the removals the sender's context proves, for those buckets only.
+///
+/// Everything here is pure: the driver fetches digests and records from
+/// the store and calls these functions.
+public enum DigestReconciliation {
+    /// The deepest level: 16 bits, 65,536 leaves.
+    public static let maxLevel = 4
+    /// Buckets with at most this many records on either side exchange their
+    /// records rather than drilling further.
+    public static let smallBucket: UInt64 = 32
+
+    /// A bucket's summary.
+    public struct BucketDigest: Hashable, Sendable {
+        /// The bucket's bits: the top `4 * level` bits of the id hash.
+        public var prefix: UInt32
+        public var count: UInt64
+        public var digest: UInt64
+
+        public init(prefix: UInt32, count: UInt64, digest: UInt64) {
+            self.prefix = prefix
+            self.count = count
+            self.digest = digest
+        }
+    }
+
+    /// What to do after comparing the other side's buckets with ours.
+    public struct Comparison: Hashable, Sendable {
+        /// Buckets to compare one level down.
+        public var drill: [UInt32] = []
+        /// Buckets whose records to exchange.
+        public var exchange: [UInt32] = []
+    }
+
+    /// The leaf bucket (top 16 bits of the id hash) of a record.
+    public static func leaf(of id: String) -> UInt16 {
+        UInt16(truncatingIfNeeded: mix(fnv1a(Array(id.utf8))) >> 48)
+    }
+
+    /// The bucket at `level` containing `leaf`.
+    public static func bucket(ofLeaf leaf: UInt16, level: Int) -> UInt32 {
+        UInt32(leaf) >> UInt32(16 - 4 * level)
+    }
+
+    /// The digest of one record: its id and every entry, in canonical order.
+    public static func digest(of id: String, _ store: RecordStore) -> UInt64 {
+        var writer = ByteWriter(capacity: 128)
+        writer.writeString(id)
+        var table: [NodeID: Int] = [:]
+        var context = CausalContext()
+        store.forEachDot { context.insert($0) }
+        let nodes = NodeTable(context)
+        for (index, node) in nodes.nodes.enumerated() { table[node] = index }
+        writer.writeRaw(nodes.nodes.flatMap(\.bytes))
+        writer.writeDotSet(store.presence, table: nodes)
+        for name in store.fields.sortedKeys {
+            writer.writeString(name)
+            writer.writeRegister(store.fields[name], table: nodes, base: 0)
+        }
+        for name in store.sets.sortedKeys {
+            writer.writeString(name)
+            writer.writeSet(store.sets[name], table: nodes)
+        }
+        return mix(fnv1a(writer.bytes))
+    }
+
+    /// Bucket digests at `level` from leaf digests, for all buckets with
+    /// records or only for `prefixes`.
+    public static func buckets(
+        fromLeaves leaves: [UInt16: (count: UInt64, digest: UInt64)], level: Int, only prefixes: Set<UInt32>? = nil
+    ) -> [BucketDigest] {
+        var sums: [UInt32: (count: UInt64, digest: UInt64)] = [:]
+        if let prefixes { for prefix in prefixes { sums[prefix] = (0, 0) } }
+        for (leaf, value) in leaves {
+            let prefix = bucket(ofLeaf: leaf, level: level)
+            if let prefixes, !prefixes.contains(prefix) { continue }
+            let current = sums[prefix] ?? (0, 0)
+            sums[prefix] = (current.count &+ value.count, current.digest &+ value.digest)
+        }
+        return sums.map { BucketDigest(prefix: $0.key, count: $0.value.count, digest: $0.value.digest) }
+            .sorted { $0.prefix < $1.prefix }
+    }
+
+    /// The whole collection's count and digest.
+    public static func root(fromLeaves leaves: [UInt16: (count: UInt64, digest: UInt64)]) -> (count: UInt64, digest: UInt64) {
+        leaves.values.reduce((0, 0)) { ($0.0 &+ $1.count, $0.1 &+ $1.digest) }
+    }
+
+    /// Compares the other side's buckets at `level` with ours. Buckets we
+    /// have that the other side did not list count as differing only when
+    /// `theirsIsComplete` (they listed every non-empty bucket they have).
+    public static func compare(
+        theirs: [BucketDigest], level: Int, ourLeaves: [UInt16: (count: UInt64, digest: UInt64)]
+    ) -> Comparison {
+        let listed = Set(theirs.map(\.prefix))
+        let ours = Dictionary(uniqueKeysWithValues: buckets(fromLeaves: ourLeaves, level: level, only: listed).map { ($0.prefix, $0) })
+        var result = Comparison()
+        for their in theirs {
+            let mine = ours[their.prefix] ?? BucketDigest(prefix: their.prefix, count: 0, digest: 0)
+            if mine.count == their.count && mine.digest == their.digest { continue }
+            if level >= maxLevel || mine.count == 0 || their.count == 0
+                || mine.count <= smallBucket || their.count <= smallBucket {
+                result.exchange.append(their.prefix)
+            } else {
+                result.drill.append(their.prefix)
+            }
+        }
+        return result
+    }
+
+    /// The child prefixes, one level down, of `prefix`.
+    public static func children(of prefix: UInt32) -> [UInt32] {
+        (0..<16).map { prefix << 4 | UInt32($0) }
+    }
+
+    /// The leaf buckets a bucket at `level` covers.
+    public static func leaves(ofBucket prefix: UInt32, level: Int) -> ClosedRange<UInt16> {
+        let shift = UInt32(16 - 4 * level)
+        let low = prefix << shift
+        return UInt16(truncatingIfNeeded: low)...UInt16(truncatingIfNeeded: low + (1 << shift) - 1)
+    }
+
+    /// Splits the records of one leaf range into chunks of about
+    /// `maxRecords` records, each covering a contiguous sub-range of leaves
+    /// completely; together they cover `range`. A range with no records
+    /// gives one empty chunk (it still carries the sender's removals).
+    public static func chunks(
+        of records: [String: RecordStore], covering range: ClosedRange<UInt16>, maxRecords: Int
+    ) -> [(leaves: ClosedRange<UInt16>, records: [String: RecordStore])] {
+        var byLeaf: [UInt16: [String: RecordStore]] = [:]
+        for (id, store) in records { byLeaf[leaf(of: id), default: [:]][id] = store }
+        var result: [(leaves: ClosedRange<UInt16>, records: [String: RecordStore])] = []
+        var start = range.lowerBound
+        var current: [String: RecordStore] = [:]
+        for leaf in byLeaf.keys.sorted() where range.contains(leaf) {
+            if !current.isEmpty && current.count + (byLeaf[leaf]?.count ?? 0) > maxRecords && leaf > start {
+                result.append((start...(leaf - 1), current))
+                current = [:]
+                start = leaf
+            }
+            current.merge(byLeaf[leaf] ?? [:]) { first, _ in first }
+        }
+        result.append((start...range.upperBound, current))
+        return result
+    }
+
+    /// The delta a receiver joins for a records exchange: the sender's
+    /// records of the exchanged buckets (`theirs`, with the sender's whole
+    /// causal context), plus, for the receiver's own records of those buckets
+    /// (`ours`), the dots the sender's context has seen (which the sender
+    /// therefore removed or overwrote). Joining it is a join with a state
+    /// below the sender's, so it is safe whatever else either side holds.
+    public static func scopedDelta(theirs: RecordCollection, ours: [String: RecordStore]) -> RecordCollection {
+        var context = CausalContext()
+        for store in theirs.records.values { store.forEachDot { context.insert($0) } }
+        for store in ours.values {
+            store.forEachDot { dot in if theirs.context.contains(dot) { context.insert(dot) } }
+        }
+        return RecordCollection(records: theirs.records, context: context)
+    }
+
+    private static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3 }
+        return hash
+    }
+
+    /// SplitMix64's finaliser: spreads FNV's weak high bits.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

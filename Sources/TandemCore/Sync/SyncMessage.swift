@@ -1,0 +1,242 @@
+/// A message of the sync protocol, exchanged between two authenticated
+/// nodes over the transport (docs/protocol.md, "Sync messages").
+public enum SyncMessage: Hashable, Sendable {
+    /// "These are the batches I hold, and those I have compacted out of my
+    /// delta log." Sent on connect and on every anti-entropy round; it is
+    /// also the acknowledgement that lets the receiver compact its log.
+    case summary(held: BatchVector, compacted: BatchVector)
+    /// Signed batches, each intact as its origin signed it.
+    case batches([DeltaBatch])
+    /// Reconciliation, step 1: the sender's batch vector and, per
+    /// collection, the count and digest of all its records.
+    case stateDigest(held: BatchVector, collections: [CollectionDigest])
+    /// Reconciliation, step 2: the sender's bucket digests at `level` for
+    /// the listed buckets (every bucket in scope, empty ones included).
+    case bucketDigests(collection: String, level: UInt8, buckets: [DigestReconciliation.BucketDigest])
+    /// Reconciliation, step 3: all the sender's records whose leaf bucket is
+    /// in `leaves`, with its whole causal context (`payload` is a canonical
+    /// record collection), signed by the sender. `isReply` marks the answer
+    /// to records received (which is not answered again).
+    case records(RecordsChunk)
+}
+
+/// One collection's count and digest of all its records, and its causal
+/// context: a receiver whose records are equal joins the context, which is
+/// then exactly the join of the two states.
+public struct CollectionDigest: Hashable, Sendable {
+    public var collection: String
+    public var count: UInt64
+    public var digest: UInt64
+    public var context: CausalContext
+
+    public init(collection: String, count: UInt64, digest: UInt64, context: CausalContext = CausalContext()) {
+        self.collection = collection
+        self.count = count
+        self.digest = digest
+        self.context = context
+    }
+}
+
+/// A chunk of records sent during reconciliation (or as a snapshot to a new
+/// node), signed by its sender: every record the sender holds in a range of
+/// leaf buckets, so the receiver can also remove, in that range only, what
+/// the sender's context shows it removed.
+public struct RecordsChunk: Hashable, Sendable {
+    public var collection: String
+    /// The leaf buckets covered, completely.
+    public var leaves: ClosedRange<UInt16>
+    public var payload: [UInt8]
+    public var isReply: Bool
+    public var signature: [UInt8]
+
+    public init(collection: String, leaves: ClosedRange<UInt16>, payload: [UInt8], isReply: Bool, signature: [UInt8] = []) {
+        self.collection = collection
+        self.leaves = leaves
+        self.payload = payload
+        self.isReply = isReply
+        self.signature = signature
+    }
+
+    /// The bytes the sender signs: a domain tag and every field but the signature.
+    public var signingBytes: [UInt8] {
+        var writer = ByteWriter(capacity: payload.count + 64)
+        writer.writeRaw(Array("tandem-records-v1".utf8))
+        writer.writeRecordsChunkFields(self)
+        return writer.bytes
+    }
+}
+
+extension SyncMessage {
+    enum Tag: UInt8 {
+        case summary = 1
+        case batches = 2
+        case stateDigest = 3
+        case bucketDigests = 4
+        case records = 5
+    }
+
+    /// The message's canonical bytes: header (magic, version, kind 16), a
+    /// tag byte, then the fields.
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: 256)
+        writer.writeRaw(CanonicalFormat.magic)
+        writer.writeByte(CanonicalFormat.version)
+        writer.writeByte(CanonicalFormat.Kind.syncMessage.rawValue)
+        switch self {
+        case .summary(let held, let compacted):
+            writer.writeByte(Tag.summary.rawValue)
+            writer.writeVector(held.held)
+            writer.writeVector(compacted.held)
+        case .batches(let batches):
+            writer.writeByte(Tag.batches.rawValue)
+            writer.writeVarint(batches.count)
+            for batch in batches {
+                writer.writeRaw(batch.origin.bytes)
+                writer.writeVarint(batch.sequence)
+                writer.writeString(batch.collection)
+                writer.writeLengthPrefixed(batch.payload)
+                writer.writeLengthPrefixed(batch.signature)
+            }
+        case .stateDigest(let held, let collections):
+            writer.writeByte(Tag.stateDigest.rawValue)
+            writer.writeVector(held.held)
+            writer.writeVarint(collections.count)
+            for collection in collections {
+                writer.writeString(collection.collection)
+                writer.writeVarint(collection.count)
+                writer.writeFixed64(collection.digest)
+                writer.writeVector(collection.context)
+            }
+        case .bucketDigests(let collection, let level, let buckets):
+            writer.writeByte(Tag.bucketDigests.rawValue)
+            writer.writeString(collection)
+            writer.writeByte(level)
+            writer.writeVarint(buckets.count)
+            for bucket in buckets {
+                writer.writeVarint(UInt64(bucket.prefix))
+                writer.writeVarint(bucket.count)
+                writer.writeFixed64(bucket.digest)
+            }
+        case .records(let chunk):
+            writer.writeByte(Tag.records.rawValue)
+            writer.writeRecordsChunkFields(chunk)
+            writer.writeLengthPrefixed(chunk.signature)
+        }
+        return writer.bytes
+    }
+
+    /// Decodes a message.
+    ///
+    /// - Throws: `DecodingError` (with the byte offset) for anything
+    ///   malformed, truncated or over `limits`.
+    public init(decoding bytes: [UInt8], limits: Limits = .default) throws(DecodingError) {
+        var reader = ByteReader(bytes)
+        try reader.readHeader(expecting: .syncMessage, limits: limits)
+        let tagOffset = reader.offset
+        let tagByte = try reader.readByte()
+        guard let tag = Tag(rawValue: tagByte) else {
+            throw DecodingError(offset: tagOffset, reason: .unknownValueTag(tagByte))
+        }
+        switch tag {
+        case .summary:
+            let held = try reader.readVector()
+            let compacted = try reader.readVector()
+            self = .summary(held: BatchVector(held: held), compacted: BatchVector(held: compacted))
+        case .batches:
+            let count = try reader.readCount(minimumItemBytes: NodeID.byteCount + 4)
+            var batches: [DeltaBatch] = []
+            batches.reserveCapacity(count)
+            for _ in 0..<count {
+                let start = reader.offset
+                let origin: NodeID
+                do { origin = try NodeID(bytes: try reader.readRaw(count: NodeID.byteCount)) } catch {
+                    throw DecodingError(offset: start, reason: .truncated)
+                }
+                let sequence = try reader.readVarint()
+                if sequence == 0 { throw DecodingError(offset: start, reason: .notCanonical("batch sequence 0")) }
+                let collection = try reader.readString(limit: limits.maxIdentifierBytes)
+                let payload = Array(try reader.readLengthPrefixed(limit: limits.maxEncodedBytes))
+                let signature = Array(try reader.readLengthPrefixed(limit: 1024))
+                batches.append(DeltaBatch(origin: origin, sequence: sequence, collection: collection, payload: payload, signature: signature))
+            }
+            self = .batches(batches)
+        case .stateDigest:
+            let held = try reader.readVector()
+            let count = try reader.readCount(minimumItemBytes: 10)
+            var collections: [CollectionDigest] = []
+            collections.reserveCapacity(count)
+            for _ in 0..<count {
+                let name = try reader.readString(limit: limits.maxIdentifierBytes)
+                let count = try reader.readVarint()
+                let digest = try reader.readFixed64()
+                collections.append(CollectionDigest(collection: name, count: count, digest: digest, context: try reader.readVector()))
+            }
+            self = .stateDigest(held: BatchVector(held: held), collections: collections)
+        case .bucketDigests:
+            let collection = try reader.readString(limit: limits.maxIdentifierBytes)
+            let level = try reader.readLevel()
+            let count = try reader.readCount(minimumItemBytes: 10)
+            var buckets: [DigestReconciliation.BucketDigest] = []
+            buckets.reserveCapacity(count)
+            for _ in 0..<count {
+                let prefix = try reader.readPrefix(level: level)
+                buckets.append(.init(prefix: prefix, count: try reader.readVarint(), digest: try reader.readFixed64()))
+            }
+            self = .bucketDigests(collection: collection, level: level, buckets: buckets)
+        case .records:
+            let collection = try reader.readString(limit: limits.maxIdentifierBytes)
+            let first = try reader.readPrefix(level: UInt8(DigestReconciliation.maxLevel))
+            let last = try reader.readPrefix(level: UInt8(DigestReconciliation.maxLevel))
+            guard first <= last else { throw reader.error(.notCanonical("leaf range \(first)...\(last) is empty")) }
+            let payload = Array(try reader.readLengthPrefixed(limit: limits.maxEncodedBytes))
+            let flags = try reader.readByte()
+            guard flags < 2 else { throw reader.error(.notCanonical("unknown records flags \(flags)")) }
+            let signature = Array(try reader.readLengthPrefixed(limit: 1024))
+            self = .records(RecordsChunk(
+                collection: collection, leaves: UInt16(first)...UInt16(last), payload: payload,
+                isReply: flags == 1, signature: signature))
+        }
+        try reader.expectEnd()
+    }
+}
+
+extension ByteWriter {
+    /// A vector: like a causal context without the table index.
+    mutating func writeVector(_ context: CausalContext) {
+        writeContext(context, table: NodeTable(context))
+    }
+}
+
+extension ByteReader {
+    mutating func readVector() throws(DecodingError) -> CausalContext {
+        try readContext().0
+    }
+
+    mutating func readLevel() throws(DecodingError) -> UInt8 {
+        let start = offset
+        let level = try readByte()
+        guard level >= 1, Int(level) <= DigestReconciliation.maxLevel else {
+            throw DecodingError(offset: start, reason: .indexOutOfRange(Int(level)))
+        }
+        return level
+    }
+
+    mutating func readPrefix(level: UInt8) throws(DecodingError) -> UInt32 {
+        let start = offset
+        let raw = try readVarint()
+        guard raw < (1 << (4 * UInt64(level))) else {
+            throw DecodingError(offset: start, reason: .indexOutOfRange(Int(clamping: raw)))
+        }
+        return UInt32(raw)
+    }
+}
+
+extension ByteWriter {
+    mutating func writeRecordsChunkFields(_ chunk: RecordsChunk) {
+        writeString(chunk.collection)
+        writeVarint(UInt64(chunk.leaves.lowerBound))
+        writeVarint(UInt64(chunk.leaves.upperBound))
+        writeLengthPrefixed(chunk.payload)
+        writeByte(chunk.isReply ? 1 : 0)
+    }
+}

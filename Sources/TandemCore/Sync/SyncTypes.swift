@@ -1,0 +1,129 @@
+/// Settings of a node's sync state machine.
+public struct SyncConfiguration: Hashable, Sendable {
+    /// Origins whose batches are accepted (their signatures checked); a
+    /// batch from any other origin is refused. Usually every node of the mesh.
+    public var trustedOrigins: Set<NodeID>
+    /// Batches per `.batches` message.
+    public var maxBatchesPerMessage: Int
+    /// Batches sent to one peer and not yet covered by its summary; past
+    /// this the peer gets nothing more until it acknowledges (back-pressure:
+    /// a slow peer never makes this node buffer without bound).
+    public var maxInFlightBatchesPerPeer: Int
+    /// The anti-entropy period: a summary goes to every peer this often.
+    public var summaryIntervalMillis: UInt64
+    /// After this long, batches sent to a peer but still missing from its
+    /// summaries are sent again (they were lost with a connection).
+    public var resendAfterMillis: UInt64
+    /// Limits on decoded payloads.
+    public var limits: Limits
+
+    public init(
+        trustedOrigins: Set<NodeID>, maxBatchesPerMessage: Int = 64, maxInFlightBatchesPerPeer: Int = 4_096,
+        summaryIntervalMillis: UInt64 = 1_000, resendAfterMillis: UInt64 = 5_000, limits: Limits = .default
+    ) {
+        self.trustedOrigins = trustedOrigins
+        self.maxBatchesPerMessage = maxBatchesPerMessage
+        self.maxInFlightBatchesPerPeer = maxInFlightBatchesPerPeer
+        self.summaryIntervalMillis = summaryIntervalMillis
+        self.resendAfterMillis = resendAfterMillis
+        self.limits = limits
+    }
+}
+
+/// An input to the sync state machine: everything that can happen to a node.
+public enum SyncInput: Sendable {
+    /// A connection to `peer` completed its handshake.
+    case peerConnected(NodeID)
+    /// The connection to `peer` ended.
+    case peerDisconnected(NodeID)
+    /// A message arrived from an authenticated peer.
+    case received(SyncMessage, from: NodeID)
+    /// This node committed a batch of its own (already durable).
+    case localBatchCommitted(DeltaBatch)
+    /// The shell committed a batch the machine asked it to apply
+    /// (`SyncAction.apply`): `applied` is false if the store already held it.
+    case batchCommitted(DeltaBatch, from: NodeID?, applied: Bool)
+    /// The shell failed to commit a batch (disk full, I/O error); it is not
+    /// held, so anti-entropy will offer it again.
+    case batchCommitFailed(DeltaBatch, from: NodeID?)
+    /// The timer the machine asked for fired.
+    case timerFired
+    /// Reconciliation found this node's state equal to a peer's whose
+    /// vector held `vector`; the shell recorded `vector` as held (and the
+    /// part of it not in this node's log as compacted).
+    case heldAdopted(BatchVector)
+    /// The shell removed these batches from the delta log; peers that lack
+    /// them will be brought up to date by reconciliation.
+    case logCompacted(BatchVector)
+}
+
+/// Why a batch or message was refused. Each is counted and audited; none
+/// changes state.
+public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
+    /// The batch's origin is not a trusted node.
+    case untrustedOrigin(batch: Dot)
+    /// The origin's signature over the batch does not verify.
+    case badSignature(batch: Dot)
+    /// The payload is malformed or adds entries under another node's dots.
+    case malformedBatch(batch: Dot, BatchError)
+    /// The batch's timestamps are beyond the drift bound and the hold is full.
+    case clockSkewHoldFull(batch: Dot, ClockDrift)
+    /// A message that could not be decoded.
+    case malformedMessage(DecodingError)
+    /// A reconciliation records chunk whose sender signature does not verify.
+    case badRecordsSignature
+
+    /// A short stable name, for metrics labels.
+    public var reason: String {
+        switch self {
+        case .untrustedOrigin: "untrusted_origin"
+        case .badSignature: "bad_signature"
+        case .malformedBatch: "malformed_batch"
+        case .clockSkewHoldFull: "clock_skew_hold_full"
+        case .malformedMessage: "malformed_message"
+        case .badRecordsSignature: "bad_records_signature"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .untrustedOrigin(let batch): "batch \(batch): origin is not a trusted node"
+        case .badSignature(let batch): "batch \(batch): signature does not verify"
+        case .malformedBatch(let batch, let error): "batch \(batch): \(error)"
+        case .clockSkewHoldFull(let batch, let drift): "batch \(batch): \(drift); the hold is full"
+        case .malformedMessage(let error): "message: \(error)"
+        case .badRecordsSignature: "records chunk: the sender's signature does not verify"
+        }
+    }
+}
+
+/// What the machine asks its shell to do. The shell (the TCP node or the
+/// simulator) carries actions out and feeds the results back as inputs.
+public enum SyncAction: Sendable {
+    /// Send `message` to `peer`.
+    case send(SyncMessage, to: NodeID)
+    /// Read from the delta log the batches in `ids` and send them to `peer`
+    /// in messages of at most `maxPerMessage` batches. (Reading the log is
+    /// I/O, so the shell does it; the machine chose the ids.)
+    case sendFromLog(ids: [Dot], to: NodeID, maxPerMessage: Int)
+    /// Commit this verified batch (its delta decoded and checked) to the
+    /// store, then report `batchCommitted` or `batchCommitFailed`.
+    case apply(DeltaBatch, RecordCollection, from: NodeID)
+    /// Record that `peer` holds every batch of `vector` (for compaction).
+    case persistAcknowledged(BatchVector, by: NodeID)
+    /// Count and audit a refusal; nothing else changes.
+    case reject(SyncRejection, from: NodeID)
+    /// A batch is held until local time is within the drift bound: report it.
+    case holdForClockSkew(batch: Dot, ClockDrift, from: NodeID)
+    /// A batch arrived that this node already held or was applying: counted
+    /// as redundant reception, not applied again.
+    case dropDuplicate(batch: Dot, from: NodeID)
+    /// Call back with `timerFired` after this many milliseconds.
+    case scheduleTimer(afterMillis: UInt64)
+    /// `peer` lacks batches this node has compacted out of its log: send it
+    /// a `stateDigest` (reconciliation, step 1).
+    case sendStateDigest(to: NodeID)
+    /// Carry out a reconciliation step for a verified message from `peer`
+    /// with `DigestReconciliation` (comparisons need the store's digests).
+    case reconcile(SyncMessage, from: NodeID)
+}

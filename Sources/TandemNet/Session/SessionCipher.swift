@@ -1,0 +1,87 @@
+import NIOCore
+import TandemCrypto
+
+/// The two secretstreams of one session: ours (push, keyed by our transmit
+/// key) and the peer's (pull, keyed by our receive key, started by the
+/// peer's StreamHeader).
+///
+/// Guarantees: ``open(_:)`` accepts exactly one StreamHeader first and Sealed
+/// frames after it, returns only authenticated plaintext, and throws a typed
+/// ``TransportError`` (with an unknown peer, for the handler to attribute)
+/// for anything else; ``seal(_:allocator:)`` produces frames that the peer's
+/// ``open(_:)`` accepts in the order they were sealed.
+struct SessionCipher {
+    private let pusher: SecretStream.PushState
+    private let receiveKey: [UInt8]
+    private var puller: SecretStream.PullState?
+
+    /// Starts our stream under `keys.transmit`; the peer's stream starts when
+    /// its header arrives.
+    init(keys: SessionKeys) throws(TransportError) {
+        do {
+            pusher = try SecretStream.PushState(key: keys.transmit)
+        } catch {
+            throw TransportError.cryptoUnavailable(reason: "\(error)", peer: .unknown)
+        }
+        receiveKey = keys.receive
+        puller = nil
+    }
+
+    /// Our StreamHeader frame: the first frame we send after the handshake.
+    func headerFrame(allocator: ByteBufferAllocator) -> Frame {
+        var payload = allocator.buffer(capacity: pusher.header.count)
+        payload.writeBytes(pusher.header)
+        return Frame(type: .streamHeader, payload: payload)
+    }
+
+    /// Encrypts one plaintext (kind byte first) into a Sealed frame.
+    func seal(_ plaintext: [UInt8], allocator: ByteBufferAllocator) -> Frame {
+        let ciphertext = pusher.push(plaintext)
+        var payload = allocator.buffer(capacity: ciphertext.count)
+        payload.writeBytes(ciphertext)
+        return Frame(type: .sealed, payload: payload)
+    }
+
+    /// Reads one inbound frame: the peer's StreamHeader (returns `nil`), then
+    /// Sealed frames (returns their plaintext).
+    mutating func open(_ frame: Frame) throws(TransportError) -> SessionPlaintext? {
+        guard let puller else {
+            try start(frame)
+            return nil
+        }
+        guard frame.type == .sealed else {
+            throw TransportError.unexpectedFrame(type: frame.type, phase: "in the encrypted session", peer: .unknown)
+        }
+        let plaintext: [UInt8]
+        do {
+            plaintext = try puller.pull(Array(frame.payload.readableBytesView))
+        } catch {
+            throw TransportError.decryptionFailed(peer: .unknown)
+        }
+        guard let decoded = SessionPlaintext.decode(plaintext) else {
+            throw TransportError.malformedFrame(
+                reason: "decrypted message has unknown kind \(plaintext.first.map { String($0) } ?? "(empty)")",
+                peer: .unknown
+            )
+        }
+        return decoded
+    }
+
+    private mutating func start(_ frame: Frame) throws(TransportError) {
+        guard frame.type == .streamHeader else {
+            throw TransportError.unexpectedFrame(type: frame.type, phase: "instead of the peer's StreamHeader", peer: .unknown)
+        }
+        let header = Array(frame.payload.readableBytesView)
+        guard header.count == SecretStream.headerByteCount else {
+            throw TransportError.malformedFrame(
+                reason: "StreamHeader must be \(SecretStream.headerByteCount) bytes, got \(header.count)",
+                peer: .unknown
+            )
+        }
+        do {
+            puller = try SecretStream.PullState(key: receiveKey, header: header)
+        } catch {
+            throw TransportError.cryptoUnavailable(reason: "\(error)", peer: .unknown)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import TandemCore
+
+/// What joining one delta changed: the records touched and the concurrent
+/// writes that lost (each kept, and written to the audit log).
+public struct ApplyReport: Hashable, Sendable {
+    /// A field that, after the join, holds writes that lost to its winner.
+    public struct Conflict: Hashable, Sendable {
+        public var record: String
+        public var field: String
+        public var winner: RegisterEntry
+        public var losers: [RegisterEntry]
+    }
+
+    /// Ids of records whose state changed, sorted.
+    public var changedRecords: [String]
+    /// Ids of changed records that no longer exist (deleted), sorted.
+    public var removedRecords: [String]
+    /// Fields whose set of concurrent writes changed and has losers.
+    public var conflicts: [Conflict]
+
+    public init(changedRecords: [String] = [], removedRecords: [String] = [], conflicts: [Conflict] = []) {
+        self.changedRecords = changedRecords
+        self.removedRecords = removedRecords
+        self.conflicts = conflicts
+    }
+
+    /// Audit events for each conflict, naming the losing writes.
+    func conflictEvents(collection: String, at now: UInt64) -> [AuditEvent] {
+        conflicts.map { conflict in
+            let losers = conflict.losers.map { "\($0.value) written \($0.stamp) as dot \($0.dot)" }.joined(separator: "; ")
+            return AuditEvent(
+                at: now, kind: .conflict, collection: collection, record: conflict.record, node: conflict.winner.dot.node,
+                detail: "field \(conflict.field): \(conflict.winner.value) (\(conflict.winner.stamp)) won over \(losers)")
+        }
+    }
+}

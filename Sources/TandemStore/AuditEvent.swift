@@ -1,0 +1,53 @@
+import TandemCore
+
+/// One line of a node's audit log: what happened, when, to what.
+///
+/// The store writes audit events in the same transaction as the change they
+/// describe, so the log never claims a change that did not commit and never
+/// misses one that did.
+public struct AuditEvent: Hashable, Sendable {
+    /// What happened.
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// A local change was committed as a batch.
+        case localCommit = "local-commit"
+        /// A peer's batch was applied.
+        case remoteApply = "remote-apply"
+        /// A concurrent write lost; `detail` holds the losing write so it can be restored.
+        case conflict
+        /// Input was refused; `detail` says what and why.
+        case rejected
+        /// Batches were removed from the delta log.
+        case compaction
+        /// Records were exchanged by digest reconciliation, or a peer's
+        /// batch vector was adopted after it.
+        case reconciliation
+    }
+
+    /// Wall time of the event, in milliseconds since the Unix epoch.
+    public var at: UInt64
+    public var kind: Kind
+    /// The collection concerned, if any.
+    public var collection: String?
+    /// The record concerned, if any.
+    public var record: String?
+    /// The node whose change it was, if any.
+    public var node: NodeID?
+    /// Human-readable detail.
+    public var detail: String
+
+    public init(at: UInt64, kind: Kind, collection: String? = nil, record: String? = nil, node: NodeID? = nil, detail: String) {
+        self.at = at
+        self.kind = kind
+        self.collection = collection
+        self.record = record
+        self.node = node
+        self.detail = detail
+    }
+}
+
+/// An audit event as stored, with its position in the log.
+public struct AuditRecord: Hashable, Sendable {
+    /// Increasing position in the log, from 1.
+    public var id: Int64
+    public var event: AuditEvent
+}

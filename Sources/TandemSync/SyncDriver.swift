@@ -1,0 +1,257 @@
+import TandemCore
+import TandemStore
+
+/// Runs a node's `SyncMachine` against its `ReplicaStore`: feeds it inputs,
+/// carries out its actions (store commits, log reads, audit), and hands
+/// sends and timers to a `SyncShell`.
+///
+/// The driver is where the pure protocol meets I/O, and it is the same code
+/// under the TCP node and under the simulator. It is not thread-safe: one
+/// owner (an actor, an event loop, the simulator) calls it at a time.
+public struct SyncDriver<Shell: SyncShell> {
+    /// The protocol state.
+    public private(set) var machine: SyncMachine
+    /// The node's durable state.
+    public let store: any ReplicaStore
+    /// Where sends and timers go.
+    public let shell: Shell
+    private let sign: @Sendable ([UInt8]) -> [UInt8]
+
+    /// Creates a driver resuming from `store`.
+    ///
+    /// - Parameters:
+    ///   - sign: signs bytes with this node's Ed25519 key.
+    ///   - verify: checks a batch's origin signature.
+    ///   - verifyRecords: checks a reconciliation chunk's signature by the
+    ///     peer that sent it; without it, chunks are refused.
+    public init(
+        store: any ReplicaStore, shell: Shell, configuration: SyncConfiguration,
+        maxClockOffsetMillis: UInt64 = HybridLogicalClock.defaultMaxOffsetMillis,
+        sign: @escaping @Sendable ([UInt8]) -> [UInt8],
+        verify: @escaping @Sendable (DeltaBatch) -> Bool,
+        verifyRecords: (@Sendable (RecordsChunk, NodeID) -> Bool)? = nil
+    ) throws(StoreError) {
+        let summary = try store.summary()
+        machine = SyncMachine(
+            node: summary.node, configuration: configuration, held: summary.batches, compacted: summary.compacted,
+            clock: HybridLogicalClock(latest: summary.clock, maxOffsetMillis: maxClockOffsetMillis),
+            verify: verify, verifyRecords: verifyRecords)
+        self.store = store
+        self.shell = shell
+        self.sign = sign
+    }
+
+    /// This node.
+    public var node: NodeID { machine.node }
+
+    /// Starts the periodic timer.
+    public mutating func start(now: UInt64) {
+        perform(machine.start(now: now), now: now)
+    }
+
+    /// Feeds one input.
+    public mutating func handle(_ input: SyncInput, now: UInt64) {
+        perform(machine.handle(input, now: now), now: now)
+    }
+
+    /// Decodes and handles bytes received from an authenticated peer.
+    public mutating func receive(_ bytes: [UInt8], from peer: NodeID, now: UInt64) {
+        do {
+            let message = try SyncMessage(decoding: bytes, limits: machine.configuration.limits)
+            handle(.received(message, from: peer), now: now)
+        } catch {
+            perform(machine.rejectMalformedMessage(error, from: peer), now: now)
+        }
+    }
+
+    /// Makes a local change: loads the records `ids` of `collection`, lets
+    /// `change` run delta mutators on them with a fresh timestamp, commits
+    /// the returned delta as this node's next signed batch, and sends it to
+    /// the peers that lack it. Returns the batch, or nil for an empty delta.
+    ///
+    /// The change is durable when this returns: acknowledge it then.
+    @discardableResult
+    public mutating func write(
+        _ collection: String, records ids: [String], now: UInt64,
+        cursor: AdapterCursorUpdate? = nil, keyMappings: [ExternalKeyMapping] = [],
+        _ change: (inout RecordCollection, HLCTimestamp) throws -> RecordCollection
+    ) throws -> DeltaBatch? {
+        var working = try store.workingSet(collection, records: ids)
+        let timestamp = machine.tick(now: now)
+        let delta = try change(&working, timestamp)
+        if delta.records.isEmpty && delta.context.isEmpty && cursor == nil { return nil }
+        let batch = try store.commitLocal(
+            LocalChange(collection: collection, delta: delta, clock: machine.clock.latest,
+                        cursor: cursor, keyMappings: keyMappings),
+            sign: sign, now: now)
+        shell.observe(.committedLocally(batch))
+        handle(.localBatchCommitted(batch), now: now)
+        return batch
+    }
+
+    /// Compacts the delta log under `policy` for the known `peers` and
+    /// tells the machine which batches left it; returns how many did.
+    @discardableResult
+    public mutating func compactLog(_ policy: LogCompaction, peers: [NodeID], now: UInt64) throws(StoreError) -> Int {
+        let removed = try policy.run(on: store, peers: peers, now: now)
+        if removed > 0 { handle(.logCompacted(try store.summary().compacted), now: now) }
+        return removed
+    }
+
+    // MARK: Actions
+
+    private mutating func perform(_ actions: [SyncAction], now: UInt64) {
+        var queue = actions[...]
+        while let action = queue.popFirst() {
+            queue.append(contentsOf: perform(action, now: now))
+        }
+    }
+
+    /// Carries out one action; returns the actions its result leads to.
+    private mutating func perform(_ action: SyncAction, now: UInt64) -> [SyncAction] {
+        switch action {
+        case .send(let message, let peer):
+            shell.send(message.encoded(), to: peer)
+        case .sendFromLog(let ids, let peer, let maxPerMessage):
+            do {
+                let batches = try store.batches(ids)
+                var start = 0
+                while start < batches.count {
+                    let end = min(start + max(maxPerMessage, 1), batches.count)
+                    shell.send(SyncMessage.batches(Array(batches[start..<end])).encoded(), to: peer)
+                    start = end
+                }
+            } catch {
+                shell.observe(.storeFailed(error))
+            }
+        case .apply(let batch, let delta, let source):
+            do {
+                let outcome = try store.commitRemote(batch, delta: delta, clock: machine.clock.latest, audit: [], now: now)
+                switch outcome {
+                case .applied(let report):
+                    shell.observe(.applied(batch, report))
+                    return machine.handle(.batchCommitted(batch, from: source, applied: true), now: now)
+                case .duplicate:
+                    return machine.handle(.batchCommitted(batch, from: source, applied: false), now: now)
+                }
+            } catch {
+                shell.observe(.storeFailed(error))
+                return machine.handle(.batchCommitFailed(batch, from: source), now: now)
+            }
+        case .persistAcknowledged(let vector, let peer):
+            do { try store.setAcknowledged(vector, by: peer) } catch { shell.observe(.storeFailed(error)) }
+        case .reject(let rejection, let peer):
+            shell.observe(.rejected(rejection, from: peer))
+            audit(AuditEvent(at: now, kind: .rejected, node: peer, detail: "from \(peer.hex): \(rejection)"))
+        case .holdForClockSkew(let batch, let drift, let peer):
+            shell.observe(.heldForClockSkew(batch: batch, drift))
+            audit(AuditEvent(at: now, kind: .rejected, node: peer,
+                             detail: "batch \(batch) held until local time is within the drift bound: \(drift)"))
+        case .dropDuplicate(let batch, let peer):
+            shell.observe(.duplicate(batch: batch, from: peer))
+        case .scheduleTimer(let millis):
+            shell.scheduleTimer(afterMillis: millis)
+        case .sendStateDigest(let peer):
+            do {
+                let digests = try store.collections().map { (name: String) throws(StoreError) -> CollectionDigest in
+                    let root = DigestReconciliation.root(fromLeaves: try store.leafDigests(name))
+                    let context = try store.workingSet(name, records: []).context
+                    return CollectionDigest(collection: name, count: root.count, digest: root.digest, context: context)
+                }
+                shell.send(SyncMessage.stateDigest(held: machine.held, collections: digests).encoded(), to: peer)
+            } catch {
+                shell.observe(.storeFailed(error))
+            }
+        case .reconcile(let message, let peer):
+            do {
+                return try reconcile(message, from: peer, now: now)
+            } catch {
+                shell.observe(.storeFailed(error))
+            }
+        }
+        return []
+    }
+
+    // MARK: Reconciliation
+
+    /// Records per reconciliation chunk.
+    static var recordsPerChunk: Int { 256 }
+
+    /// One step of digest reconciliation (`DigestReconciliation` decides;
+    /// this reads and writes the store and sends).
+    private mutating func reconcile(_ message: SyncMessage, from peer: NodeID, now: UInt64) throws(StoreError) -> [SyncAction] {
+        switch message {
+        case .stateDigest(let held, let theirs):
+            var theirRoots: [String: CollectionDigest] = [:]
+            for digest in theirs { theirRoots[digest.collection] = digest }
+            var differing: [(String, [UInt16: (count: UInt64, digest: UInt64)])] = []
+            for name in Set(try store.collections()).union(theirRoots.keys).sorted() {
+                let leaves = try store.leafDigests(name)
+                let root = DigestReconciliation.root(fromLeaves: leaves)
+                let their = theirRoots[name] ?? CollectionDigest(collection: name, count: 0, digest: 0)
+                if root.count != their.count || root.digest != their.digest { differing.append((name, leaves)) }
+            }
+            if differing.isEmpty {
+                // Equal states: everything the peer held is held here too.
+                var contexts: [String: CausalContext] = [:]
+                for digest in theirs { contexts[digest.collection] = digest.context }
+                try store.adoptHeld(held, contexts: contexts, from: peer, now: now)
+                return machine.handle(.heldAdopted(held), now: now)
+            }
+            for (name, leaves) in differing {
+                let buckets = DigestReconciliation.buckets(fromLeaves: leaves, level: 1, only: Set(0..<16))
+                shell.send(SyncMessage.bucketDigests(collection: name, level: 1, buckets: buckets).encoded(), to: peer)
+            }
+        case .bucketDigests(let collection, let level, let theirs):
+            let leaves = try store.leafDigests(collection)
+            let comparison = DigestReconciliation.compare(theirs: theirs, level: Int(level), ourLeaves: leaves)
+            for prefix in comparison.exchange {
+                try sendRecords(collection, leaves: DigestReconciliation.leaves(ofBucket: prefix, level: Int(level)), isReply: false, to: peer)
+            }
+            if !comparison.drill.isEmpty {
+                let children = Set(comparison.drill.flatMap { DigestReconciliation.children(of: $0) })
+                let buckets = DigestReconciliation.buckets(fromLeaves: leaves, level: Int(level) + 1, only: children)
+                shell.send(SyncMessage.bucketDigests(collection: collection, level: level + 1, buckets: buckets).encoded(), to: peer)
+            }
+        case .records(let chunk):
+            let theirs: RecordCollection
+            do {
+                theirs = try RecordCollection(decoding: chunk.payload, limits: machine.configuration.limits)
+            } catch {
+                return machine.rejectMalformedMessage(error, from: peer)
+            }
+            let ours = try store.records(chunk.collection, inLeaves: chunk.leaves)
+            let outside = theirs.records.keys.filter { !chunk.leaves.contains(DigestReconciliation.leaf(of: $0)) }
+            if !outside.isEmpty {
+                return machine.rejectMalformedMessage(
+                    DecodingError(offset: 0, reason: .notCanonical("records chunk holds records outside its leaf range")), from: peer)
+            }
+            let delta = DigestReconciliation.scopedDelta(theirs: theirs, ours: ours)
+            let report = try store.commitReconciliation(delta, collection: chunk.collection, from: peer, now: now)
+            shell.observe(.reconciled(collection: chunk.collection, report))
+            if !chunk.isReply {
+                try sendRecords(chunk.collection, leaves: chunk.leaves, isReply: true, to: peer)
+            }
+        case .summary, .batches:
+            break
+        }
+        return []
+    }
+
+    /// Sends every record of `collection` in `leaves`, in signed chunks.
+    private func sendRecords(_ collection: String, leaves: ClosedRange<UInt16>, isReply: Bool, to peer: NodeID) throws(StoreError) {
+        let records = try store.records(collection, inLeaves: leaves)
+        let context = try store.workingSet(collection, records: []).context
+        for part in DigestReconciliation.chunks(of: records, covering: leaves, maxRecords: Self.recordsPerChunk) {
+            var chunk = RecordsChunk(
+                collection: collection, leaves: part.leaves,
+                payload: RecordCollection(records: part.records, context: context).encoded(), isReply: isReply)
+            chunk.signature = sign(chunk.signingBytes)
+            shell.send(SyncMessage.records(chunk).encoded(), to: peer)
+        }
+    }
+
+    private func audit(_ event: AuditEvent) {
+        do { try store.appendAudit([event]) } catch { shell.observe(.storeFailed(error)) }
+    }
+}

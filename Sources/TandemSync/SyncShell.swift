@@ -1,0 +1,26 @@
+import TandemCore
+import TandemStore
+
+/// What a sync driver needs from the world around it: a way to send bytes
+/// to a peer and a timer. The TCP node implements it over SwiftNIO; the
+/// simulator over its virtual network and clock.
+public protocol SyncShell: AnyObject {
+    /// Sends an encoded `SyncMessage` to `peer` (dropped if not connected).
+    func send(_ bytes: [UInt8], to peer: NodeID)
+    /// Calls the driver's `timerFired(now:)` after `millis` milliseconds.
+    func scheduleTimer(afterMillis millis: UInt64)
+    /// Something worth counting happened (metrics); the driver has already
+    /// audited what needs auditing.
+    func observe(_ event: SyncEvent)
+}
+
+/// Events a shell counts for its metrics.
+public enum SyncEvent: Sendable {
+    case rejected(SyncRejection, from: NodeID)
+    case duplicate(batch: Dot, from: NodeID)
+    case heldForClockSkew(batch: Dot, ClockDrift)
+    case applied(DeltaBatch, ApplyReport)
+    case committedLocally(DeltaBatch)
+    case reconciled(collection: String, ApplyReport)
+    case storeFailed(StoreError)
+}

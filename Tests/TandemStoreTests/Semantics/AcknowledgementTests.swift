@@ -1,0 +1,35 @@
+import Testing
+import TandemCore
+import TandemStore
+
+/// What each peer has acknowledged.
+@Suite struct AcknowledgementTests {
+    @Test(arguments: Backend.allCases)
+    func acknowledgementsAccumulatePerPeer(backend: Backend) throws {
+        try backend.withStore { store in
+            #expect(try store.acknowledged(by: Nodes.p) == BatchVector())
+
+            var first = BatchVector()
+            first.insert(origin: Nodes.local, sequence: 1)
+            first.insert(origin: Nodes.local, sequence: 2)
+            first.insert(origin: Nodes.b, sequence: 4)
+            try store.setAcknowledged(first, by: Nodes.p)
+            #expect(try store.acknowledged(by: Nodes.p) == first)
+
+            // Acknowledgements only grow: a later, smaller vector adds to them.
+            var second = BatchVector()
+            second.insert(origin: Nodes.local, sequence: 3)
+            second.insert(origin: Nodes.c, sequence: 1)
+            try store.setAcknowledged(second, by: Nodes.p)
+            var union = first
+            union.formUnion(second)
+            #expect(try store.acknowledged(by: Nodes.p) == union)
+
+            // Each peer has its own.
+            #expect(try store.acknowledged(by: Nodes.q) == BatchVector())
+            try store.setAcknowledged(second, by: Nodes.q)
+            #expect(try store.acknowledged(by: Nodes.q) == second)
+            #expect(try store.acknowledged(by: Nodes.p) == union)
+        }
+    }
+}

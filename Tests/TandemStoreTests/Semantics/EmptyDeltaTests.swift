@@ -1,0 +1,23 @@
+import Testing
+import TandemCore
+import TandemStore
+
+/// A batch whose delta changes nothing is still a batch: numbered, logged,
+/// audited; and it makes no collection appear.
+@Suite struct EmptyDeltaTests {
+    @Test(arguments: Backend.allCases)
+    func anEmptyDeltaIsLoggedButHoldsNothing(backend: Backend) throws {
+        try backend.withStore { store in
+            // Deleting a record that does not exist: an empty delta.
+            let local = try store.commitChange("ghosts", records: ["r1"], clock: stamp(1)) { working in working.delete("r1") }
+            #expect(local.sequence == 1)
+            #expect(try local.delta() == RecordCollection())
+            #expect(try store.commitPeer(Nodes.b, 1, RecordCollection(), collection: "phantoms", clock: stamp(2)).report
+                == ApplyReport())
+            #expect(try store.log().map(\.collection) == ["ghosts", "phantoms"])
+            #expect(try store.allAudit().map(\.event.kind) == [.localCommit, .remoteApply])
+            #expect(try store.collections().isEmpty)
+            #expect(try store.workingSet("ghosts", records: ["r1"]) == RecordCollection())
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Collects the lines a child process writes to a pipe, on a thread of its
+/// own, so the test can wait for a condition on them with a deadline
+/// instead of sleeping.
+final class LineReader: @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var lines: [String] = []
+    private var partial = Data()
+    private var finished = false
+
+    /// Starts reading `handle` until end of file.
+    init(_ handle: FileHandle) {
+        let thread = Thread { [self] in
+            while true {
+                let data = handle.availableData
+                condition.lock()
+                if data.isEmpty {
+                    finished = true
+                } else {
+                    append(data)
+                }
+                condition.broadcast()
+                condition.unlock()
+                if data.isEmpty { return }
+            }
+        }
+        thread.start()
+    }
+
+    private func append(_ data: Data) {
+        partial.append(data)
+        while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
+            lines.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
+            partial = Data(partial[(newline + 1)...])
+        }
+    }
+
+    /// Waits until `done(lines)` holds, the stream ends, or `deadline`
+    /// passes; returns the complete lines read so far and whether the
+    /// stream ended.
+    func wait(until deadline: Date, for done: ([String]) -> Bool) -> (lines: [String], ended: Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        while !done(lines) && !finished {
+            if !condition.wait(until: deadline) { break }
+        }
+        return (lines, finished)
+    }
+
+    /// Waits for the end of the stream (or `deadline`); returns every
+    /// complete line and whether the stream ended.
+    func waitForEnd(until deadline: Date) -> (lines: [String], ended: Bool) {
+        wait(until: deadline) { _ in false }
+    }
+}
