@@ -539,30 +539,22 @@ public final class SQLiteStore: ReplicaStore {
 
     /// Runs `body` in a write transaction: all of it commits, or none.
     private func write<T>(_ body: (inout SQLiteRows) throws -> T) throws(StoreError) -> T {
-        do {
-            return try pool.write { db in
-                var rows = SQLiteRows(db: db, path: path)
-                return try body(&rows)
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw Self.storeError(error, path: path)
-        }
+        try mappingErrors { try pool.write { db in try withRows(db, body) } }
     }
 
     /// Runs `body` on a read snapshot of committed state.
     private func read<T>(_ body: (inout SQLiteRows) throws -> T) throws(StoreError) -> T {
-        do {
-            return try pool.read { db in
-                var rows = SQLiteRows(db: db, path: path)
-                return try body(&rows)
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw Self.storeError(error, path: path)
-        }
+        try mappingErrors { try pool.read { db in try withRows(db, body) } }
+    }
+
+    private func withRows<T>(_ db: Database, _ body: (inout SQLiteRows) throws -> T) throws -> T {
+        var rows = SQLiteRows(db: db, path: path)
+        return try body(&rows)
+    }
+
+    /// Runs `work`, turning any error into a `StoreError` naming this file.
+    private func mappingErrors<T>(_ work: () throws -> T) throws(StoreError) -> T {
+        do { return try work() } catch { throw Self.storeError(error, path: path) }
     }
 
     /// Maps a GRDB or SQLite error to a `StoreError` naming `path`.
