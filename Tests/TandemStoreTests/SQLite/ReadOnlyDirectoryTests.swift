@@ -28,3 +28,38 @@ import Glibc
         #expect(try fileBytes(path) == bytes)
     }
 }
+
+/// The same refusal when the suite runs as root (as CI does): the store is
+/// opened by a real unprivileged process (`tandem-crash-writer`, started
+/// through `setpriv` as user nobody), for which the directory is read-only.
+@Suite struct ReadOnlyDirectoryAsUnprivilegedProcessTests {
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root to drop privileges with setpriv"))
+    func aReadOnlyDataDirectoryIsRefusedToAnUnprivilegedNode() throws {
+        let executable = try ExecutableLocator.locate("tandem-crash-writer", override: "TANDEM_CRASH_WRITER")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try RefusalTests.makeStore(directory)
+        let path = directory.appending(SQLiteStore.fileName)
+        let bytes = try fileBytes(path)
+        // Readable and searchable by everyone, writable by no one but root.
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: directory.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path) }
+
+        let errors = Pipe()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", executable.path, directory.path, "1", "1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+
+        #expect(process.terminationStatus == 1, "stderr: \(message)")
+        #expect(message.contains("cannot be written"), "stderr: \(message)")
+        #expect(message.contains(directory.path), "stderr: \(message)")
+        #expect(try fileBytes(path) == bytes)
+    }
+}
