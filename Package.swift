@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemStoreTests",
-            dependencies: ["TandemStore", "TandemCore", "tandem-crash-writer"],
+            dependencies: ["TandemStore", "TandemCore", "tandem-crash-writer", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -127,9 +127,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Helpers shared by the test targets (locating and running built executables).
+        .target(
+            name: "TandemTestSupport",
+            path: "Tests/TandemTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "TandemCLITests",
-            dependencies: ["tandem"],
+            dependencies: ["tandem", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

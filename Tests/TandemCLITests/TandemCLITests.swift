@@ -1,4 +1,5 @@
 import Foundation
+import TandemTestSupport
 import Testing
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.

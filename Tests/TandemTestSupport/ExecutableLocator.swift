@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 
-/// Finds an executable built by the package, as TandemCLITests finds
-/// `tandem`: next to the test binary (the `.xctest` bundle on Linux is an
-/// executable in the products directory; on macOS its parent is that
-/// directory), then in the package's `.build/debug`. The environment
+/// Finds an executable built by this package, for tests that run the real
+/// binary as a subprocess: next to the test binary (the `.xctest` bundle on
+/// Linux is an executable in the products directory; on macOS its parent is
+/// that directory), then in the package's `.build/debug`. The environment
 /// variable `override`, when set, names it outright.
-enum ExecutableLocator {
-    static func candidates(_ name: String, override: String) -> [URL] {
+public enum ExecutableLocator {
+    /// The places `name` may be, most specific first.
+    public static func candidates(_ name: String, override: String) -> [URL] {
         if let path = ProcessInfo.processInfo.environment[override] {
             return [URL(fileURLWithPath: path)]
         }
@@ -19,8 +20,7 @@ enum ExecutableLocator {
         directories.append(executable.deletingLastPathComponent())
         directories.append(Bundle.main.bundleURL)
         let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // Support
-            .deletingLastPathComponent()  // TandemStoreTests
+            .deletingLastPathComponent()  // TandemTestSupport
             .deletingLastPathComponent()  // Tests
             .deletingLastPathComponent()
         directories.append(packageRoot.appendingPathComponent(".build/debug"))
@@ -31,7 +31,7 @@ enum ExecutableLocator {
     }
 
     /// The first candidate that is an executable file.
-    static func locate(_ name: String, override: String) throws -> URL {
+    public static func locate(_ name: String, override: String) throws -> URL {
         let candidates = candidates(name, override: override)
         let found = candidates.first { url in
             var isDirectory: ObjCBool = false
