@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench bench-store clean
+.PHONY: deps build test demo bench bench-store sim clean
 
 deps:
 	@missing=""; \
@@ -42,6 +42,12 @@ bench-store: deps
 	rm -rf $(BENCH_STORE_DIR)
 	Benchmarks/.build/release/tandem-store-bench populate $(BENCH_STORE_DIR) 1000000
 	for run in 1 2 3 4 5; do Benchmarks/.build/release/tandem-store-bench open $(BENCH_STORE_DIR) 1000000; done
+
+# The partition simulator (docs/simulation.md): 10,000 five-node seeds with
+# every fault class, on two threads. Prints a summary; exits non-zero, with the
+# failing seeds and a shrunk trace of the first, if any run fails.
+sim: deps
+	swift run -c release tandem-sim --seeds 10000 --nodes 5 --faults all
 
 clean:
 	swift package clean

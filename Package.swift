@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TandemStore", targets: ["TandemStore"]),
         .library(name: "TandemSync", targets: ["TandemSync"]),
         .executable(name: "tandem", targets: ["tandem"]),
+        .executable(name: "tandem-sim", targets: ["tandem-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -136,6 +137,35 @@ let package = Package(
         .testTarget(
             name: "TandemCLITests",
             dependencies: ["tandem", "TandemTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // The deterministic partition simulator: virtual network and time
+        // driving the real sync driver, store and CRDT core of every node.
+        .target(
+            name: "TandemSimulation",
+            dependencies: ["TandemCore", "TandemCrypto", "TandemStore", "TandemSync"],
+            path: "Simulations/TandemSimulation",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "tandem-sim",
+            dependencies: [
+                "TandemSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Simulations/tandem-sim",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemSimulationTests",
+            dependencies: [
+                "TandemSimulation",
+                "TandemCore",
+                "TandemStore",
+                "TandemSync",
+                "tandem-sim",
+                "TandemTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
     ]

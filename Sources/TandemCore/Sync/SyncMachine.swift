@@ -95,13 +95,14 @@ public struct SyncMachine: Sendable {
         switch input {
         case .peerConnected(let peer):
             peers[peer] = PeerSession(now: now)
-            actions.append(.send(summary, to: peer))
+            sendSummary(to: peer, now: now, into: &actions)
         case .peerDisconnected(let peer):
             peers[peer] = nil
         case .received(let message, let peer):
             guard peers[peer] != nil else { break }
             switch message {
-            case .summary(let theirs, _):
+            case .summary(let theirs, _, let neighbors):
+                peers[peer]?.neighbors = Set(neighbors)
                 receiveSummary(theirs, from: peer, into: &actions)
             case .batches(let batches):
                 for batch in batches { receive(batch, from: peer, now: now, into: &actions) }
@@ -143,7 +144,7 @@ public struct SyncMachine: Sendable {
 
     // MARK: Inputs
 
-    private var summary: SyncMessage { .summary(held: held, compacted: compacted) }
+    private var summary: SyncMessage { .summary(held: held, compacted: compacted, neighbors: connectedPeers) }
 
     private mutating func receiveSummary(_ theirs: BatchVector, from peer: NodeID, into actions: inout [SyncAction]) {
         guard var session = peers[peer] else { return }
@@ -231,14 +232,32 @@ public struct SyncMachine: Sendable {
                 admit(released, newest: newest, now: now, into: &actions)
             }
         }
+        if nextSummaryAt > now &+ 2 &* configuration.summaryIntervalMillis {
+            // The wall clock stepped back: do not go quiet for the size of the step.
+            nextSummaryAt = now
+        }
         if now >= nextSummaryAt {
             nextSummaryAt = now &+ configuration.summaryIntervalMillis
             for peer in peers.keys.sorted() {
-                actions.append(.send(summary, to: peer))
-                if var session = peers[peer], now &- session.lastResend >= configuration.resendAfterMillis {
-                    // Whatever the peer has still not reported may have been
-                    // lost with a connection: offer it again.
+                guard var session = peers[peer] else { continue }
+                // A summary goes out when it says something new, and at least
+                // every `resendAfterMillis` as a keep-alive of anti-entropy.
+                if session.lastSummary != summary || now &- session.lastSummaryAt >= configuration.resendAfterMillis {
+                    sendSummary(to: peer, now: now, into: &actions)
+                }
+                session = peers[peer] ?? session
+                if lacksCompacted(session.reported) {
+                    // Reconciliation in progress: check again each round, until
+                    // the peer's state equals ours and it adopts our vector.
+                    actions.append(.sendStateDigest(to: peer))
+                }
+                if now &- session.lastResend >= configuration.resendAfterMillis {
+                    // What the peer has still not reported, and was sent before
+                    // the last resend round, was lost with a connection or on
+                    // the way: offer it again. Recent sends may still be in flight.
                     session.known = session.reported
+                    session.known.formUnion(session.sentThisRound)
+                    session.sentThisRound = BatchVector()
                     session.lastResend = now
                     session.inFlight = 0
                     peers[peer] = session
@@ -250,6 +269,13 @@ public struct SyncMachine: Sendable {
     }
 
     // MARK: Sending
+
+    private mutating func sendSummary(to peer: NodeID, now: UInt64, into actions: inout [SyncAction]) {
+        let message = summary
+        peers[peer]?.lastSummary = message
+        peers[peer]?.lastSummaryAt = now
+        actions.append(.send(message, to: peer))
+    }
 
     /// Sends `peer` the batches this node holds in its log and the peer
     /// lacks, up to the in-flight bound.
@@ -265,6 +291,8 @@ public struct SyncMachine: Sendable {
             for range in ranges {
                 let start = max(range.lowerBound, (theirs?.prefix ?? 0) &+ 1)
                 guard start <= range.upperBound else { continue }
+                // The origin serves its own neighbours.
+                if origin != node && session.neighbors.contains(origin) { continue }
                 for sequence in start...range.upperBound {
                     let id = Dot(node: origin, counter: sequence)
                     if theirs?.contains(sequence) == true || compacted.held.contains(id) { continue }
@@ -274,7 +302,10 @@ public struct SyncMachine: Sendable {
             }
         }
         guard !ids.isEmpty else { return }
-        for id in ids { session.known.insert(origin: id.node, sequence: id.counter) }
+        for id in ids {
+            session.known.insert(origin: id.node, sequence: id.counter)
+            session.sentThisRound.insert(origin: id.node, sequence: id.counter)
+        }
         session.inFlight += ids.count
         peers[peer] = session
         counters.batchesSent += ids.count
@@ -282,14 +313,18 @@ public struct SyncMachine: Sendable {
     }
 
     /// Sends a newly held batch to every connected peer that lacks it,
-    /// except `source` (it came from there).
+    /// except `source` (it came from there) and, for a batch this node
+    /// relays, peers connected to its origin (the origin sends it to them
+    /// itself; if that copy is lost, their next summary brings it).
     private mutating func forward(_ batch: DeltaBatch, except source: NodeID?, into actions: inout [SyncAction]) {
         for peer in peers.keys.sorted() where peer != source {
             guard var session = peers[peer],
+                  batch.origin == node || !session.neighbors.contains(batch.origin),
                   !session.known.contains(origin: batch.origin, sequence: batch.sequence),
                   session.inFlight < configuration.maxInFlightBatchesPerPeer
             else { continue }
             session.known.insert(origin: batch.origin, sequence: batch.sequence)
+            session.sentThisRound.insert(origin: batch.origin, sequence: batch.sequence)
             session.inFlight += 1
             peers[peer] = session
             counters.batchesSent += 1
@@ -326,6 +361,13 @@ struct PeerSession: Sendable {
     var reported = BatchVector()
     /// Batches sent since its last summary.
     var inFlight = 0
+    /// The nodes it reported being connected to.
+    var neighbors: Set<NodeID> = []
+    /// Batches sent since the last resend round.
+    var sentThisRound = BatchVector()
+    /// The last summary sent to it, and when.
+    var lastSummary: SyncMessage?
+    var lastSummaryAt: UInt64 = 0
     /// When unreported batches were last offered again.
     var lastResend: UInt64
 

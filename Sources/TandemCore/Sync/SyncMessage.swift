@@ -1,10 +1,12 @@
 /// A message of the sync protocol, exchanged between two authenticated
 /// nodes over the transport (docs/protocol.md, "Sync messages").
 public enum SyncMessage: Hashable, Sendable {
-    /// "These are the batches I hold, and those I have compacted out of my
-    /// delta log." Sent on connect and on every anti-entropy round; it is
-    /// also the acknowledgement that lets the receiver compact its log.
-    case summary(held: BatchVector, compacted: BatchVector)
+    /// "These are the batches I hold, those I have compacted out of my delta
+    /// log, and the nodes I am connected to." Sent on connect and on every
+    /// anti-entropy round; it is also the acknowledgement that lets the
+    /// receiver compact its log. The neighbours let a relay skip peers that
+    /// get a batch straight from its origin.
+    case summary(held: BatchVector, compacted: BatchVector, neighbors: [NodeID])
     /// Signed batches, each intact as its origin signed it.
     case batches([DeltaBatch])
     /// Reconciliation, step 1: the sender's batch vector and, per
@@ -83,10 +85,13 @@ extension SyncMessage {
         writer.writeByte(CanonicalFormat.version)
         writer.writeByte(CanonicalFormat.Kind.syncMessage.rawValue)
         switch self {
-        case .summary(let held, let compacted):
+        case .summary(let held, let compacted, let neighbors):
             writer.writeByte(Tag.summary.rawValue)
             writer.writeVector(held.held)
             writer.writeVector(compacted.held)
+            let sorted = Array(Set(neighbors)).sorted()
+            writer.writeVarint(sorted.count)
+            for neighbor in sorted { writer.writeRaw(neighbor.bytes) }
         case .batches(let batches):
             writer.writeByte(Tag.batches.rawValue)
             writer.writeVarint(batches.count)
@@ -141,7 +146,21 @@ extension SyncMessage {
         case .summary:
             let held = try reader.readVector()
             let compacted = try reader.readVector()
-            self = .summary(held: BatchVector(held: held), compacted: BatchVector(held: compacted))
+            let count = try reader.readCount(minimumItemBytes: NodeID.byteCount)
+            var neighbors: [NodeID] = []
+            neighbors.reserveCapacity(count)
+            for _ in 0..<count {
+                let start = reader.offset
+                let neighbor: NodeID
+                do { neighbor = try NodeID(bytes: try reader.readRaw(count: NodeID.byteCount)) } catch {
+                    throw DecodingError(offset: start, reason: .truncated)
+                }
+                if let last = neighbors.last, !(last < neighbor) {
+                    throw DecodingError(offset: start, reason: .notCanonical("neighbours not strictly increasing"))
+                }
+                neighbors.append(neighbor)
+            }
+            self = .summary(held: BatchVector(held: held), compacted: BatchVector(held: compacted), neighbors: neighbors)
         case .batches:
             let count = try reader.readCount(minimumItemBytes: NodeID.byteCount + 4)
             var batches: [DeltaBatch] = []

@@ -1,0 +1,90 @@
+/// What happens at one moment of a plan.
+public enum PlanAction: Hashable, Sendable {
+    /// Node `node` makes a local change.
+    case write(node: Int, op: WorkloadOp)
+    /// The links `links` (indices into the topology) go down until `until`.
+    case cut(links: [Int], until: UInt64, shape: String)
+    /// Node `node` crashes and restarts at `restartAt` from its durable
+    /// state, with wall-clock skew `restartSkew` (nil: unchanged).
+    case crash(node: Int, restartAt: UInt64, restartSkew: Int64?)
+    /// The next commit of node `node` fails part-way (nothing of it stays).
+    case failCommit(node: Int)
+    /// A malicious peer connects to `target` and sends one message of each
+    /// kind in `kinds`.
+    case attack(target: Int, kinds: [AttackKind])
+    /// Node `node`'s wall clock is stepped (as NTP does) to skew `skew`.
+    case clockStep(node: Int, skew: Int64)
+    /// Node `node` compacts its delta log for all its peers.
+    case compact(node: Int)
+}
+
+/// One scheduled step of a run. `id` is stable for a seed whatever the
+/// fault set, so a shrunk plan is named by the ids it keeps.
+public struct PlanItem: Hashable, Sendable {
+    public var id: Int
+    /// Virtual milliseconds from the start of the run.
+    public var at: UInt64
+    public var action: PlanAction
+    /// The fault class the item belongs to (nil for writes).
+    public var fault: FaultKind?
+
+    /// When the item's effect ends (a partition heals, a node restarts).
+    public var end: UInt64 {
+        switch action {
+        case .cut(_, let until, _): until
+        case .crash(_, let restartAt, _): restartAt
+        default: at
+        }
+    }
+}
+
+/// Message-level faults, applied while the fault phase lasts.
+public struct NetworkFaults: Hashable, Sendable {
+    /// Probability that a message is lost.
+    public var loss: Double = 0
+    /// Probability that a message is delivered twice.
+    public var duplication: Double = 0
+    /// Extra random delay (0 to this) without FIFO order; 0 keeps FIFO.
+    public var reorderJitterMillis: UInt64 = 0
+    /// Probability that a message is held up by `longDelay`.
+    public var delayProbability: Double = 0
+    public var longDelay: ClosedRange<UInt64> = 100...1_500
+    /// Every message's ordinary latency.
+    public var baseDelay: ClosedRange<UInt64> = 1...15
+}
+
+/// A run's complete schedule, derived from its seed: topology, clock
+/// skews, message faults and every write and fault event.
+public struct Plan: Hashable, Sendable {
+    public var seed: UInt64
+    public var topology: Topology
+    /// Each node's wall-clock offset from virtual time, in milliseconds.
+    public var skews: [Int64]
+    /// Items in time order (ties by id).
+    public var items: [PlanItem]
+    public var network: NetworkFaults
+    /// The fault classes this plan was filtered to.
+    public var faults: Set<FaultKind>
+
+    /// The moment of the last heal: every fault, restart and write has
+    /// happened by then. Convergence is timed from here.
+    public var healAt: UInt64 { items.map(\.end).max() ?? 0 }
+
+    /// The number of local writes planned.
+    public var writeCount: Int {
+        items.reduce(0) { count, item in
+            if case .write = item.action { return count + 1 }
+            return count
+        }
+    }
+
+    /// Every skew a node may have during the run (initial, on restart, after a step).
+    public var allSkews: [Int64] {
+        var result = skews
+        for item in items {
+            if case .crash(_, _, let skew?) = item.action { result.append(skew) }
+            if case .clockStep(_, let skew) = item.action { result.append(skew) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,223 @@
+import TandemCore
+
+/// Derives a run's `Plan` from its seed.
+///
+/// Each part (topology, workload, partitions, crashes, skews, attacks,
+/// message faults) draws from its own random stream, and every fault class
+/// is drawn whether it is enabled or not and then filtered out. So a seed
+/// has the same workload and the same item ids under any `--faults`, and a
+/// failure found with `--faults all` can be narrowed to fewer classes.
+enum PlanGenerator {
+    static let collections = ["customers", "deals"]
+    static let fields = ["name", "email", "phone", "stage"]
+    static let setField = "tags"
+    static let elements: [Value] = ["vip", "eu", "us", "new", "churn"].map { .string($0) }
+
+    private enum Stream: UInt64 {
+        case topology = 1, workload, partitions, crashes, skews, attacks, network, compaction
+    }
+
+    static func plan(seed: UInt64, config: SimulationConfig, keep: Set<Int>? = nil) -> Plan {
+        let n = config.nodeCount
+        var topologyRandom = SimRandom(seed: seed, stream: Stream.topology.rawValue)
+        let kind = config.topologyKind(random: &topologyRandom)
+        let topology = Topology(kind: kind, nodeCount: n, random: &topologyRandom)
+
+        var items: [PlanItem] = []
+        func add(_ at: UInt64, _ action: PlanAction, _ fault: FaultKind?) {
+            items.append(PlanItem(id: items.count, at: at, action: action, fault: fault))
+        }
+        var workload = SimRandom(seed: seed, stream: Stream.workload.rawValue)
+        for (at, node, op) in writes(config: config, random: &workload) { add(at, .write(node: node, op: op), nil) }
+
+        let phase = config.faultPhaseMillis
+        var partitions = SimRandom(seed: seed, stream: Stream.partitions.rawValue)
+        for _ in 0..<partitions.int(in: 1...4) {
+            let start = partitions.millis(in: 0...(phase - 300))
+            let end = min(start + partitions.millis(in: 200...3_000), phase)
+            let (links, shape) = cut(topology, random: &partitions)
+            if !links.isEmpty { add(start, .cut(links: links, until: end, shape: shape), .partitions) }
+        }
+
+        var skewRandom = SimRandom(seed: seed, stream: Stream.skews.rawValue)
+        let skews = (0..<n).map { _ in skew(config, random: &skewRandom) }
+
+        for _ in 0..<skewRandom.int(in: 0...2) {
+            let at = skewRandom.millis(in: 0...(phase - 200))
+            add(at, .clockStep(node: skewRandom.below(n), skew: skew(config, random: &skewRandom)), .skew)
+        }
+
+        var crashes = SimRandom(seed: seed, stream: Stream.crashes.rawValue)
+        for _ in 0..<crashes.int(in: 1...3) {
+            let node = crashes.below(n)
+            let at = crashes.millis(in: 0...(phase - 200))
+            let restartAt = min(at + crashes.millis(in: 100...2_000), phase)
+            let newSkew = crashes.chance(0.3) ? skew(config, random: &crashes) : nil
+            add(at, .crash(node: node, restartAt: restartAt, restartSkew: newSkew), .crashes)
+        }
+        for _ in 0..<crashes.int(in: 1...3) {
+            add(crashes.millis(in: 0...(phase - 200)), .failCommit(node: crashes.below(n)), .crashes)
+        }
+
+        var attacks = SimRandom(seed: seed, stream: Stream.attacks.rawValue)
+        for _ in 0..<attacks.int(in: 2...6) {
+            let at = attacks.millis(in: 0...(phase - 200))
+            let target = attacks.below(n)
+            let kinds = (0..<attacks.int(in: 1...3)).compactMap { _ in attacks.pick(AttackKind.batchAttacks) }
+            add(at, .attack(target: target, kinds: kinds), .malicious)
+        }
+        for _ in 0..<attacks.int(in: 1...2) {
+            add(attacks.millis(in: 0...(phase - 200)), .attack(target: attacks.below(n), kinds: [.forgedDigest]), .forgedDigests)
+        }
+
+        var compactions = SimRandom(seed: seed, stream: Stream.compaction.rawValue)
+        for _ in 0..<compactions.int(in: 2...8) {
+            add(compactions.millis(in: 500...(phase - 200)), .compact(node: compactions.below(n)), .compaction)
+        }
+
+        var networkRandom = SimRandom(seed: seed, stream: Stream.network.rawValue)
+        var network = NetworkFaults()
+        let loss = 0.05 + networkRandom.unit() * 0.15
+        let duplication = 0.02 + networkRandom.unit() * 0.08
+        if config.faults.contains(.loss) { network.loss = loss }
+        if config.faults.contains(.duplication) { network.duplication = duplication }
+        if config.faults.contains(.reordering) { network.reorderJitterMillis = 150 }
+        if config.faults.contains(.delay) { network.delayProbability = 0.1 }
+
+        let skewOn = config.faults.contains(.skew)
+        let kept = items.compactMap { item -> PlanItem? in
+            if let fault = item.fault, !config.faults.contains(fault) { return nil }
+            if let keep, !keep.contains(item.id) { return nil }
+            var item = item
+            if !skewOn, case .crash(let node, let restartAt, _) = item.action {
+                item.action = .crash(node: node, restartAt: restartAt, restartSkew: nil)
+            }
+            return item
+        }
+        return Plan(
+            seed: seed, topology: topology, skews: skewOn ? skews : Array(repeating: 0, count: n),
+            items: kept.sorted { ($0.at, $0.id) < ($1.at, $1.id) }, network: network, faults: config.faults)
+    }
+
+    /// A skew inside the drift bound (half the time) or beyond it.
+    private static func skew(_ config: SimulationConfig, random: inout SimRandom) -> Int64 {
+        let bound = Int(config.maxClockOffsetMillis)
+        if random.chance(0.5) { return Int64(random.int(in: -(bound / 2)...(bound / 2))) }
+        let magnitude = random.int(in: (bound + 100)...(bound * 6))
+        return Int64(random.chance(0.5) ? magnitude : -magnitude)
+    }
+
+    /// The links a partition cuts: a split into groups, one isolated node,
+    /// or a random subset of links.
+    private static func cut(_ topology: Topology, random: inout SimRandom) -> ([Int], String) {
+        let n = topology.nodeCount
+        switch random.below(3) {
+        case 0:
+            let groups = random.int(in: 2...min(3, n))
+            var order = Array(0..<n)
+            for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, random.below(i + 1)) }
+            var group = Array(repeating: 0, count: n)
+            for (position, node) in order.enumerated() {
+                group[node] = position < groups ? position : random.below(groups)
+            }
+            let links = topology.links.indices.filter { group[topology.links[$0].a] != group[topology.links[$0].b] }
+            let names = (0..<groups).map { g in
+                "{" + (0..<n).filter { group[$0] == g }.map { "n\($0)" }.joined(separator: ",") + "}"
+            }
+            return (links, "split " + names.joined(separator: "|"))
+        case 1:
+            let node = random.below(n)
+            let links = topology.links.indices.filter { topology.links[$0].a == node || topology.links[$0].b == node }
+            return (links, "isolate n\(node)")
+        default:
+            var links = topology.links.indices.filter { _ in random.chance(0.5) }
+            if links.isEmpty { links = [random.below(topology.links.count)] }
+            return (links, "cut \(links.count) of \(topology.links.count) links")
+        }
+    }
+
+    /// The workload: field writes, concurrent writes to one field, deletes
+    /// concurrent with updates, set adds and removes, and bursts.
+    private static func writes(config: SimulationConfig, random: inout SimRandom) -> [(UInt64, Int, WorkloadOp)] {
+        let n = config.nodeCount
+        let target = random.int(in: config.writes)
+        let latest = config.faultPhaseMillis - 200
+        var result: [(UInt64, Int, WorkloadOp)] = []
+        var counter = 0
+
+        func value() -> Value {
+            counter += 1
+            switch random.below(12) {
+            case 0: return .int(Int64(counter))
+            case 1: return .bool(counter % 2 == 0)
+            case 2: return .null
+            case 3: return .double(Double(counter) / 4)
+            case 4: return .bytes([UInt8(truncatingIfNeeded: counter), 7])
+            default: return .string("v\(counter)")
+            }
+        }
+        func record() -> (String, String) {
+            let collection = random.pick(collections) ?? "customers"
+            return (collection, "\(collection.prefix(1))\(random.below(config.recordsPerCollection) + 1)")
+        }
+        func node() -> Int { random.below(n) }
+        func otherNode(than other: Int) -> Int { (other + 1 + random.below(n - 1)) % n }
+        func fieldWrites() -> [FieldWrite] {
+            random.distinct(random.int(in: 1...2), of: fields.count).map { FieldWrite(name: fields[$0], value: value()) }
+        }
+        func emit(_ at: UInt64, _ node: Int, _ op: WorkloadOp) {
+            if result.count < target { result.append((min(at, latest), node, op)) }
+        }
+
+        while result.count < target {
+            let t = random.millis(in: 50...latest)
+            let (collection, id) = record()
+            let roll = random.below(100)
+            switch roll {
+            case 0..<28:
+                emit(t, node(), .setFields(collection: collection, record: id, fields: fieldWrites()))
+            case 28..<43:
+                let field = random.pick(fields) ?? "name"
+                for writer in random.distinct(random.int(in: 2...min(3, n)), of: n) {
+                    emit(t + random.millis(in: 0...3), writer, .setFields(
+                        collection: collection, record: id, fields: [FieldWrite(name: field, value: value())]))
+                }
+            case 43..<53:
+                let deleter = node()
+                if t > 400 { emit(t - 300, node(), .insert(collection: collection, record: id)) }
+                emit(t, deleter, .delete(collection: collection, record: id))
+                emit(t + random.millis(in: 0...3), otherNode(than: deleter), .setFields(
+                    collection: collection, record: id, fields: fieldWrites()))
+            case 53..<61:
+                emit(t, node(), .insert(collection: collection, record: id))
+            case 61..<76:
+                let element = random.pick(elements) ?? .string("vip")
+                let adder = node()
+                emit(t, adder, .addElement(collection: collection, record: id, set: setField, element: element))
+                let later = random.chance(0.5) ? random.millis(in: 0...3) : random.millis(in: 300...1_500)
+                emit(t + later, otherNode(than: adder), .removeElement(
+                    collection: collection, record: id, set: setField, element: element))
+                if random.chance(0.4) {
+                    emit(t + later + random.millis(in: 0...3), node(), .addElement(
+                        collection: collection, record: id, set: setField, element: element))
+                }
+            case 76..<88:
+                let writer = node()
+                for step in 0..<random.int(in: 4...10) {
+                    let element = random.pick(elements) ?? .string("vip")
+                    let op: WorkloadOp
+                    switch random.below(6) {
+                    case 0: op = .addElement(collection: collection, record: id, set: setField, element: element)
+                    case 1: op = .removeElement(collection: collection, record: id, set: setField, element: element)
+                    case 2: op = .delete(collection: collection, record: id)
+                    default: op = .setFields(collection: collection, record: id, fields: fieldWrites())
+                    }
+                    emit(t + UInt64(step), writer, op)
+                }
+            default:
+                emit(t, node(), .delete(collection: collection, record: id))
+            }
+        }
+        return result
+    }
+}

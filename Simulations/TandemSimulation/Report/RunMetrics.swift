@@ -1,0 +1,46 @@
+/// Counts of what happened in one run.
+public struct RunMetrics: Hashable, Sendable {
+    /// Messages and bytes the honest nodes sent each other (summaries and
+    /// batches), whatever became of them.
+    public var messages = 0
+    public var bytes = 0
+    /// Of which: messages carrying batches, and their bytes.
+    public var batchMessages = 0
+    public var batchBytes = 0
+    /// Message fates.
+    public var lost = 0
+    public var duplicated = 0
+    public var droppedWithConnection = 0
+    /// Writes.
+    public var writesAcknowledged = 0
+    public var writesSkippedNodeDown = 0
+    public var writesFailed = 0
+    public var writesWithoutChange = 0
+    /// Faults.
+    public var partitions = 0
+    public var crashes = 0
+    public var commitFailuresInjected = 0
+    public var storeFailures = 0
+    public var attackMessages = 0
+    public var attackRefusals = 0
+    /// Batches removed from delta logs by compaction.
+    public var batchesCompacted = 0
+    /// Record chunks joined by digest reconciliation.
+    public var reconciledChunks = 0
+    /// Protocol reactions.
+    public var clockSkewHolds = 0
+    public var batchesApplied = 0
+    public var redundantBatchesReceived = 0
+    /// Refusals of input from honest nodes (expected to stay 0).
+    public var honestRejections = 0
+    /// The encoded size of the converged state (node 0's collections).
+    public var stateBytes = 0
+    /// What sending the writer's full state to every other node after each
+    /// write would have cost.
+    public var fullStateBytes = 0
+    /// Events processed and virtual time covered.
+    public var events = 0
+    public var virtualMillis: UInt64 = 0
+
+    public init() {}
+}

@@ -1,0 +1,41 @@
+import TandemCore
+import TandemStore
+import TandemSync
+
+/// A store the simulator can crash: what a node's durable state must offer
+/// beyond `ReplicaStore`. `InMemoryStore` is the production one; tests wrap
+/// it in deliberately broken variants.
+public protocol SimulatedStore: ReplicaStore {
+    /// The store a node finds when it restarts after a crash: exactly what
+    /// was committed, nothing else.
+    func crashed() -> any SimulatedStore
+    /// Makes the next commit fail part-way, leaving nothing of it behind.
+    func failNextCommit()
+}
+
+extension InMemoryStore: SimulatedStore {
+    public func crashed() -> any SimulatedStore { restartedAfterCrash() }
+}
+
+/// The points where tests plug deliberately broken variants into a run:
+/// the store each node gets and the shell each driver talks through.
+/// Production runs use `SimulationHooks.production`.
+public struct SimulationHooks: Sendable {
+    /// The empty store of node `index`.
+    public var makeStore: @Sendable (_ index: Int, _ node: NodeID) -> any SimulatedStore
+    /// The shell a node's driver uses, given the simulator's own shell.
+    public var wrapShell: @Sendable (_ index: Int, _ node: NodeID, _ shell: any SyncShell) -> any SyncShell
+
+    public init(
+        makeStore: @escaping @Sendable (_ index: Int, _ node: NodeID) -> any SimulatedStore,
+        wrapShell: @escaping @Sendable (_ index: Int, _ node: NodeID, _ shell: any SyncShell) -> any SyncShell
+    ) {
+        self.makeStore = makeStore
+        self.wrapShell = wrapShell
+    }
+
+    /// Real stores, real shells: what every `tandem-sim` run uses.
+    public static let production = SimulationHooks(
+        makeStore: { _, node in InMemoryStore(node: node) },
+        wrapShell: { _, _, shell in shell })
+}

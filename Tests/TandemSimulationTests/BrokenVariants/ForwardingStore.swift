@@ -1,0 +1,65 @@
+import TandemCore
+import TandemSimulation
+import TandemStore
+
+/// A store that passes every call to a real one: the base of the test-only
+/// broken variants, each of which overrides the calls it breaks.
+///
+/// `@unchecked Sendable`: subclasses keep their mutable state behind a
+/// `Mutex`; the base holds only an immutable reference.
+class ForwardingStore: SimulatedStore, @unchecked Sendable {
+    let inner: any SimulatedStore
+
+    init(_ inner: any SimulatedStore) { self.inner = inner }
+
+    /// The same variant around the crashed inner store.
+    func wrapping(_ crashed: any SimulatedStore) -> any SimulatedStore { ForwardingStore(crashed) }
+
+    func crashed() -> any SimulatedStore { wrapping(inner.crashed()) }
+    func failNextCommit() { inner.failNextCommit() }
+
+    func summary() throws(StoreError) -> StoreSummary { try inner.summary() }
+    func workingSet(_ collection: String, records ids: [String]) throws(StoreError) -> RecordCollection {
+        try inner.workingSet(collection, records: ids)
+    }
+    func commitLocal(_ change: LocalChange, sign: (_ signingBytes: [UInt8]) -> [UInt8], now: UInt64) throws(StoreError) -> DeltaBatch {
+        try inner.commitLocal(change, sign: sign, now: now)
+    }
+    func commitRemote(
+        _ batch: DeltaBatch, delta: RecordCollection, clock: HLCTimestamp, audit: [AuditEvent], now: UInt64
+    ) throws(StoreError) -> RemoteCommitOutcome {
+        try inner.commitRemote(batch, delta: delta, clock: clock, audit: audit, now: now)
+    }
+    func record(_ collection: String, _ id: String) throws(StoreError) -> RecordStore? { try inner.record(collection, id) }
+    func records(_ collection: String, after: String?, limit: Int) throws(StoreError) -> [(id: String, store: RecordStore)] {
+        try inner.records(collection, after: after, limit: limit)
+    }
+    func collections() throws(StoreError) -> [String] { try inner.collections() }
+    func batches(missingFrom vector: BatchVector, limit: Int) throws(StoreError) -> [DeltaBatch] {
+        try inner.batches(missingFrom: vector, limit: limit)
+    }
+    func batches(_ ids: [Dot]) throws(StoreError) -> [DeltaBatch] { try inner.batches(ids) }
+    func appendAudit(_ events: [AuditEvent]) throws(StoreError) { try inner.appendAudit(events) }
+    func setAcknowledged(_ vector: BatchVector, by peer: NodeID) throws(StoreError) { try inner.setAcknowledged(vector, by: peer) }
+    func acknowledged(by peer: NodeID) throws(StoreError) -> BatchVector { try inner.acknowledged(by: peer) }
+    func compactLog(acknowledgedBy peers: [NodeID], committedBefore before: UInt64, now: UInt64) throws(StoreError) -> Int {
+        try inner.compactLog(acknowledgedBy: peers, committedBefore: before, now: now)
+    }
+    func leafDigests(_ collection: String) throws(StoreError) -> [UInt16: (count: UInt64, digest: UInt64)] {
+        try inner.leafDigests(collection)
+    }
+    func records(_ collection: String, inLeaves leaves: ClosedRange<UInt16>) throws(StoreError) -> [String: RecordStore] {
+        try inner.records(collection, inLeaves: leaves)
+    }
+    func commitReconciliation(_ delta: RecordCollection, collection: String, from peer: NodeID, now: UInt64) throws(StoreError) -> ApplyReport {
+        try inner.commitReconciliation(delta, collection: collection, from: peer, now: now)
+    }
+    func adoptHeld(_ vector: BatchVector, contexts: [String: CausalContext], from peer: NodeID, now: UInt64) throws(StoreError) {
+        try inner.adoptHeld(vector, contexts: contexts, from: peer, now: now)
+    }
+    func auditEvents(after: Int64, limit: Int) throws(StoreError) -> [AuditRecord] { try inner.auditEvents(after: after, limit: limit) }
+    func adapterCursor(_ adapter: String) throws(StoreError) -> [UInt8]? { try inner.adapterCursor(adapter) }
+    func recordID(adapter: String, collection: String, externalKey: String) throws(StoreError) -> String? {
+        try inner.recordID(adapter: adapter, collection: collection, externalKey: externalKey)
+    }
+}
