@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench bench-store sim clean
+.PHONY: deps build test demo bench bench-store bench-peers bench-sync clean sim
 
 deps:
 	@missing=""; \
@@ -43,12 +43,35 @@ bench-store: deps
 	Benchmarks/.build/release/tandem-store-bench populate $(BENCH_STORE_DIR) 1000000
 	for run in 1 2 3 4 5; do Benchmarks/.build/release/tandem-store-bench open $(BENCH_STORE_DIR) 1000000; done
 
+# Two nodes over loopback TCP in one process (SQLite stores, Ed25519,
+# encrypted sessions): throughput of 100,000 field updates and latency at
+# 1,000 updates/s for 10 s, five runs each after a warm-up (docs/PERFORMANCE.md,
+# "Sync over TCP"). Takes about three minutes.
+bench-sync: deps
+	cd Benchmarks && swift build -c release --product tandem-sync-bench
+	Benchmarks/.build/release/tandem-sync-bench all
+
 # The partition simulator (docs/simulation.md): 10,000 five-node seeds with
 # every fault class, on two threads. Prints a summary; exits non-zero, with the
 # failing seeds and a shrunk trace of the first, if any run fails.
 sim: deps
 	swift run -c release tandem-sim --seeds 10000 --nodes 5 --faults all
 
+# The side-by-side workload on Tandem, loro and pycrdt (docs/PERFORMANCE.md,
+# "Side by side with loro and pycrdt"): the peers come from PyPI into a
+# virtual environment under .build-peers/ (ignored, like every .build*/), and
+# each system runs PEERS_RUNS times, interleaved, one process per run.
+PEERS_VENV ?= .build-peers/venv
+PEERS_RUNS ?= 5
+bench-peers: deps
+	cd Benchmarks && swift build -c release --product tandem-peers-bench
+	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
+		echo "bench-peers: installing python3-venv with apt-get"; \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv; }
+	test -x $(PEERS_VENV)/bin/python || python3 -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet --disable-pip-version-check loro==1.17.1 pycrdt==0.14.13
+	$(PEERS_VENV)/bin/python Benchmarks/Peers/bench_peers.py Benchmarks/.build/release/tandem-peers-bench $(PEERS_RUNS)
+
 clean:
 	swift package clean
-	rm -rf Benchmarks/.build
+	rm -rf Benchmarks/.build .build-peers

@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "TandemNet", targets: ["TandemNet"]),
         .library(name: "TandemStore", targets: ["TandemStore"]),
         .library(name: "TandemSync", targets: ["TandemSync"]),
+        .library(name: "TandemNode", targets: ["TandemNode"]),
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-sim", targets: ["tandem-sim"]),
     ],
@@ -71,6 +72,21 @@ let package = Package(
                 "TandemCore",
                 "TandemCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The node: a sync driver over a store, a TCP listener and dialled
+        // peers on one event loop (the only library that opens sockets).
+        .target(
+            name: "TandemNode",
+            dependencies: [
+                "TandemCore",
+                "TandemCrypto",
+                "TandemStore",
+                "TandemSync",
+                "TandemNet",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -128,15 +144,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Helpers shared by the test targets (locating and running built executables).
-        .target(
-            name: "TandemTestSupport",
-            path: "Tests/TandemTestSupport",
-            swiftSettings: strictSettings
-        ),
         .testTarget(
-            name: "TandemCLITests",
-            dependencies: ["tandem", "TandemTestSupport"],
+            name: "TandemNodeTests",
+            dependencies: [
+                "TandemNode",
+                "TandemNet",
+                "TandemSync",
+                "TandemStore",
+                "TandemCrypto",
+                "TandemCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         // The deterministic partition simulator: virtual network and time
@@ -166,6 +185,17 @@ let package = Package(
                 "tandem-sim",
                 "TandemTestSupport",
             ],
+            swiftSettings: strictSettings
+        ),
+        // Helpers shared by the test targets (locating and running built executables).
+        .target(
+            name: "TandemTestSupport",
+            path: "Tests/TandemTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemCLITests",
+            dependencies: ["tandem", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -14,6 +14,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."),
+        // package-benchmark (github.com/ordo-one/package-benchmark): the
+        // suites under Benchmarks/Benchmarks/, run with `swift package benchmark`.
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
@@ -30,6 +33,57 @@ let package = Package(
                 .product(name: "TandemStore", package: rootPackage),
             ],
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
+        ),
+        .executableTarget(
+            name: "tandem-sync-bench",
+            dependencies: [
+                .product(name: "TandemCore", package: rootPackage),
+                .product(name: "TandemCrypto", package: rootPackage),
+                .product(name: "TandemStore", package: rootPackage),
+                .product(name: "TandemSync", package: rootPackage),
+                .product(name: "TandemNode", package: rootPackage),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
+        ),
+        .executableTarget(
+            name: "tandem-peers-bench",
+            dependencies: [
+                .product(name: "TandemCore", package: rootPackage),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
+        ),
+        // package-benchmark suites: Benchmarks/Benchmarks/<Name>/<Name>.swift.
+        .executableTarget(
+            name: "CoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TandemCore", package: rootPackage),
+            ],
+            path: "Benchmarks/CoreBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "CryptoBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TandemCore", package: rootPackage),
+                .product(name: "TandemCrypto", package: rootPackage),
+            ],
+            path: "Benchmarks/CryptoBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TandemCore", package: rootPackage),
+                .product(name: "TandemStore", package: rootPackage),
+            ],
+            path: "Benchmarks/StoreBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )

@@ -203,6 +203,25 @@ public struct CausalContext: Hashable, Sendable, CustomStringConvertible {
         nodes[node, default: NodeDots()].insert(range)
     }
 
+    /// Records `dots` as seen (`dots` is sorted here), a run of consecutive
+    /// counters of one node at a time.
+    mutating func insert(dots: inout [Dot]) {
+        dots.sort()
+        var index = 0
+        while index < dots.count {
+            let node = dots[index].node
+            let lower = dots[index].counter
+            var upper = lower
+            index += 1
+            while index < dots.count && dots[index].node == node && upper < .max
+                    && dots[index].counter <= upper + 1 {
+                upper = max(upper, dots[index].counter)
+                index += 1
+            }
+            insert(node: node, lower...upper)
+        }
+    }
+
     /// Replaces what is known of `node`; used by decoders.
     mutating func set(_ dots: NodeDots, for node: NodeID) {
         if dots.isEmpty { nodes[node] = nil } else { nodes[node] = dots }

@@ -84,8 +84,8 @@ extension RecordCollection {
         var best: HLCTimestamp?
         for store in records.values {
             for register in store.fields.entries.values {
-                for entry in register.entries where best.map({ entry.timestamp > $0 }) ?? true {
-                    best = entry.timestamp
+                register.forEachEntry { entry in
+                    if best.map({ entry.timestamp > $0 }) ?? true { best = entry.timestamp }
                 }
             }
         }

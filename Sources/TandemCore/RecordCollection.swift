@@ -29,27 +29,39 @@ public struct RecordCollection: Lattice {
     /// Every dot this replica (or delta) has seen.
     public private(set) var context: CausalContext
     /// Derived: for each node, counter to the record holding that dot.
-    private var dotOwners: [NodeID: [UInt64: String]]
+    private var dotOwners: DotIndex
     /// Derived: whether two records have held the same dot at once. Only a
     /// faulty writer's payload does that; the index then cannot name every
     /// holder of a dot, so `join` scans the records instead of using it.
     private var dotsShared: Bool
+    /// Whether `dotOwners` and `dotsShared` describe `records`. The index is
+    /// built on the first `join` into this collection that needs it, so a
+    /// decoded delta that is only joined into other replicas (or adopted
+    /// whole by an empty one) never pays for it.
+    private var indexed: Bool
 
     public init() {
         records = [:]
         context = CausalContext()
-        dotOwners = [:]
+        dotOwners = DotIndex()
         dotsShared = false
+        indexed = true
     }
 
     /// Builds a collection from its parts. Every store dot must be in
     /// `context` (decoders check this first); empty records are dropped.
     public init(records: [String: RecordStore], context: CausalContext) {
-        self.records = records.filter { !$0.value.isEmpty }
+        self.init(decoded: records.filter { !$0.value.isEmpty }, context: context)
+    }
+
+    /// A collection from records that are all non-empty and whose dots are
+    /// all in `context` (the decoder has checked both).
+    init(decoded records: [String: RecordStore], context: CausalContext) {
+        self.records = records
         self.context = context
-        dotOwners = [:]
+        dotOwners = DotIndex()
         dotsShared = false
-        for (id, store) in self.records { indexDots(of: store, as: id) }
+        indexed = records.isEmpty
     }
 
     /// The same state as a generic causal dot map: the reference semantics
@@ -126,24 +138,29 @@ public struct RecordCollection: Lattice {
             try Self.validateIdentifier(name, what: "field name", limits)
             try value.validate(limits)
         }
+        // The delta's context: the new dots (consecutive counters of `node`)
+        // and every dot of the written fields seen here.
+        let used = try reserveCounters(changes.count, for: node)
         var deltaContext = CausalContext()
+        if !changes.isEmpty { deltaContext.insert(node: node, (used + 1)...(used + UInt64(changes.count))) }
         var deltaFields: [String: RegisterStore] = [:]
-        var counter = try reserveCounters(changes.count, for: node)
-        let existing = records[id]
+        deltaFields.reserveCapacity(changes.count)
+        var counter = used
         for (name, value) in changes {
-            if let previous = deltaFields[name] {
-                // A repeated name within one batch: the later value wins.
-                previous.forEachDot { deltaContext.insert($0) }
-            }
-            existing?.fields.entries[name]?.forEachDot { deltaContext.insert($0) }
+            // A repeated name within one batch: the later value wins (the
+            // earlier one's dot is in the context, so it is overwritten).
             counter += 1
-            let dot = Dot(node: node, counter: counter)
-            deltaContext.insert(dot)
-            deltaFields[name] = RegisterStore([RegisterEntry(dot: dot, timestamp: timestamp, value: value)])
+            deltaFields[name] = RegisterStore(
+                single: RegisterEntry(dot: Dot(node: node, counter: counter), timestamp: timestamp, value: value))
+        }
+        if let existing = records[id]?.fields.entries, !existing.isEmpty {
+            var seen: [Dot] = []
+            for name in deltaFields.keys { existing[name]?.forEachDot { seen.append($0) } }
+            deltaContext.insert(dots: &seen)
         }
         var store = RecordStore()
-        store.fields = DotMap(deltaFields)
-        let delta = RecordCollection(records: store.isEmpty ? [:] : [id: store], context: deltaContext)
+        store.fields.entries = deltaFields
+        let delta = RecordCollection(decoded: store.isEmpty ? [:] : [id: store], context: deltaContext)
         join(delta)
         return delta
     }
@@ -207,6 +224,15 @@ public struct RecordCollection: Lattice {
     // MARK: Join
 
     public mutating func join(_ other: RecordCollection) {
+        // The empty collection is the identity of join: adopt `other` whole
+        // (copy-on-write makes this O(1)).
+        if records.isEmpty && context.isEmpty {
+            self = other
+            return
+        }
+        buildIndexIfNeeded()
+        let selfLookup = ContextLookup(context)
+        let otherLookup = ContextLookup(other.context)
         // 1. Records held only here whose dots `other` has seen: `other`
         //    removed or overwrote them. Found through the dot index, or by a
         //    scan once a faulty payload has put one dot in two records.
@@ -214,45 +240,58 @@ public struct RecordCollection: Lattice {
         if dotsShared {
             for (id, store) in records where other.records[id] == nil {
                 var seen = false
-                store.forEachDot { if !seen && other.context.contains($0) { seen = true } }
+                store.forEachDot { if !seen && otherLookup.contains($0) { seen = true } }
                 if seen { affected.insert(id) }
             }
         }
         for (node, theirs) in other.context.nodes where !dotsShared {
-            guard let mine = dotOwners[node] else { continue }
+            guard let mine = dotOwners.owners(of: node) else { continue }
+            // Consecutive counters mostly belong to one record: ask `other`
+            // about each id once per run.
+            var lastID: String?
+            func check(_ counter: UInt64) {
+                guard let id = mine.owner(of: counter), id != lastID else { return }
+                lastID = id
+                if other.records[id] == nil { affected.insert(id) }
+            }
             if theirs.count < UInt64(mine.count) {
                 if theirs.prefix > 0 {
-                    for counter in 1...theirs.prefix {
-                        if let id = mine[counter], other.records[id] == nil { affected.insert(id) }
-                    }
+                    for counter in 1...theirs.prefix { check(counter) }
                 }
                 for range in theirs.cloud {
-                    for counter in range {
-                        if let id = mine[counter], other.records[id] == nil { affected.insert(id) }
-                    }
+                    for counter in range { check(counter) }
                 }
             } else {
-                for (counter, id) in mine where other.records[id] == nil && theirs.contains(counter) {
-                    affected.insert(id)
+                mine.forEach { counter, id in
+                    if other.records[id] == nil && theirs.contains(counter) { affected.insert(id) }
                 }
             }
         }
-        // 2. Records `other` holds: the dot-map join, key by key.
+        // 2. Records `other` holds: the dot-map join, key by key, in place.
+        var changes = DotChanges()
+        var emptied: [String] = []
         for (id, theirs) in other.records {
-            let mine = records.removeValue(forKey: id)
-            if let mine { unindexDots(of: mine) }
-            var merged = mine ?? RecordStore()
-            merged.join(theirs, selfContext: context, otherContext: other.context)
-            if !merged.isEmpty {
-                indexDots(of: merged, as: id)
-                records[id] = merged
+            changes.clear()
+            if let slot = records.index(forKey: id) {
+                records.values[slot].join(theirs, selfLookup: selfLookup, otherLookup: otherLookup, changes: &changes)
+                if records.values[slot].isEmpty { emptied.append(id) }
+            } else {
+                var merged = RecordStore()
+                merged.join(theirs, selfLookup: selfLookup, otherLookup: otherLookup, changes: &changes)
+                if !merged.isEmpty { records[id] = merged }
+            }
+            for dot in changes.removed { dotOwners.remove(dot) }
+            for dot in changes.added {
+                if let previous = dotOwners.insert(dot, owner: id), previous != id { dotsShared = true }
             }
         }
+        for id in emptied { records.removeValue(forKey: id) }
         // 3. Apply the removals found in step 1.
         for id in affected {
             guard var mine = records.removeValue(forKey: id) else { continue }
             unindexDots(of: mine)
-            mine.join(RecordStore(), selfContext: context, otherContext: other.context)
+            changes.clear()
+            mine.join(RecordStore(), selfLookup: selfLookup, otherLookup: otherLookup, changes: &changes)
             if !mine.isEmpty {
                 indexDots(of: mine, as: id)
                 records[id] = mine
@@ -263,16 +302,24 @@ public struct RecordCollection: Lattice {
 
     // MARK: Internals
 
+    private mutating func buildIndexIfNeeded() {
+        guard !indexed else { return }
+        indexed = true
+        dotOwners = DotIndex()
+        dotsShared = false
+        for (id, store) in records { indexDots(of: store, as: id) }
+    }
+
     private mutating func indexDots(of store: RecordStore, as id: String) {
         store.forEachDot { dot in
-            if let previous = dotOwners[dot.node, default: [:]].updateValue(id, forKey: dot.counter), previous != id {
+            if let previous = dotOwners.insert(dot, owner: id), previous != id {
                 dotsShared = true
             }
         }
     }
 
     private mutating func unindexDots(of store: RecordStore) {
-        store.forEachDot { dot in dotOwners[dot.node]?[dot.counter] = nil }
+        store.forEachDot { dot in dotOwners.remove(dot) }
     }
 
     /// The highest counter `node` has used, after checking that `count`

@@ -42,34 +42,94 @@ public struct RegisterEntry: Hashable, Sendable, CustomStringConvertible {
 /// reports and can restore. Keeping the losers as dots (rather than
 /// discarding them as a plain LWW register would) is what lets a record
 /// delete clear exactly the versions the deleter saw.
+///
+/// Storage: nearly every register holds one entry, so one entry is kept
+/// inline (no array, no allocation, one pointer fewer to follow); two or more
+/// are kept in a sorted array. `entries` presents both as an array.
 public struct RegisterStore: DotStore, Hashable {
-    /// The entries, sorted by dot, one per dot.
-    public private(set) var entries: [RegisterEntry]
+    /// The entries: none, one inline, or two or more sorted by dot. Only
+    /// these three shapes occur (`.many` never holds fewer than two), so
+    /// equal stores have equal storage.
+    enum Storage: Hashable, Sendable {
+        case none
+        case one(RegisterEntry)
+        case many([RegisterEntry])
 
-    public init() { entries = [] }
+        init(_ entries: [RegisterEntry]) {
+            switch entries.count {
+            case 0: self = .none
+            case 1: self = .one(entries[0])
+            default: self = .many(entries)
+            }
+        }
+    }
+
+    var storage: Storage
+
+    /// The entries, sorted by dot, one per dot.
+    public internal(set) var entries: [RegisterEntry] {
+        get {
+            switch storage {
+            case .none: []
+            case .one(let entry): [entry]
+            case .many(let entries): entries
+            }
+        }
+        set { storage = Storage(newValue) }
+    }
+
+    public init() { storage = .none }
 
     /// A store with the given entries; later duplicates of a dot lose to the
     /// deterministic winner.
     public init<S: Sequence>(_ entries: S) where S.Element == RegisterEntry {
-        self.entries = []
+        storage = .none
         for entry in entries { insert(entry) }
     }
 
     /// A store from entries already sorted by unique dot (decoders check that).
-    init(sortedUnique entries: [RegisterEntry]) { self.entries = entries }
+    init(sortedUnique entries: [RegisterEntry]) { storage = Storage(entries) }
 
-    @inlinable
-    public var isEmpty: Bool { entries.isEmpty }
+    /// A store of one entry.
+    init(single entry: RegisterEntry) { storage = .one(entry) }
+
+    public var isEmpty: Bool {
+        if case .none = storage { return true }
+        return false
+    }
+
+    /// The number of entries.
+    var entryCount: Int {
+        switch storage {
+        case .none: 0
+        case .one: 1
+        case .many(let entries): entries.count
+        }
+    }
+
+    /// Calls `body` with each entry in dot order, without building an array.
+    func forEachEntry(_ body: (RegisterEntry) -> Void) {
+        switch storage {
+        case .none: break
+        case .one(let entry): body(entry)
+        case .many(let entries): for entry in entries { body(entry) }
+        }
+    }
 
     public func forEachDot(_ body: (Dot) -> Void) {
-        for entry in entries { body(entry.dot) }
+        forEachEntry { body($0.dot) }
     }
 
     /// The last writer's entry, if any.
     public var winner: RegisterEntry? {
-        guard var best = entries.first else { return nil }
-        for entry in entries.dropFirst() where entry.winsOver(best) { best = entry }
-        return best
+        switch storage {
+        case .none: return nil
+        case .one(let entry): return entry
+        case .many(let entries):
+            guard var best = entries.first else { return nil }
+            for entry in entries.dropFirst() where entry.winsOver(best) { best = entry }
+            return best
+        }
     }
 
     /// The current value; `nil` when the field has no write.
@@ -77,59 +137,29 @@ public struct RegisterStore: DotStore, Hashable {
 
     /// Entries that lost to `winner`: concurrent writes not yet overwritten.
     public var conflicts: [RegisterEntry] {
-        guard let best = winner else { return [] }
+        guard case .many(let entries) = storage, let best = winner else { return [] }
         return entries.filter { $0.dot != best.dot }
     }
 
     /// Inserts one entry, keeping sort order; a second entry with the same
     /// dot keeps the deterministic winner of the two.
     mutating func insert(_ entry: RegisterEntry) {
+        var list = entries
         var low = 0
-        var high = entries.count
+        var high = list.count
         while low < high {
             let mid = (low + high) / 2
-            if entries[mid].dot < entry.dot { low = mid + 1 } else { high = mid }
+            if list[mid].dot < entry.dot { low = mid + 1 } else { high = mid }
         }
-        if low < entries.count && entries[low].dot == entry.dot {
-            if entry.winsOver(entries[low]) { entries[low] = entry }
+        if low < list.count && list[low].dot == entry.dot {
+            if entry.winsOver(list[low]) { list[low] = entry }
         } else {
-            entries.insert(entry, at: low)
+            list.insert(entry, at: low)
         }
+        entries = list
     }
 
     public mutating func join(_ other: RegisterStore, selfContext: CausalContext, otherContext: CausalContext) {
-        // Fast paths for the common one-entry shapes.
-        if other.entries.isEmpty {
-            if entries.contains(where: { otherContext.contains($0.dot) }) {
-                entries.removeAll { otherContext.contains($0.dot) }
-            }
-            return
-        }
-        if entries.isEmpty {
-            entries = other.entries
-            if entries.contains(where: { selfContext.contains($0.dot) }) {
-                entries.removeAll { selfContext.contains($0.dot) }
-            }
-            return
-        }
-        if entries == other.entries { return }
-        var result: [RegisterEntry] = []
-        result.reserveCapacity(entries.count + other.entries.count)
-        var i = 0
-        var j = 0
-        while i < entries.count || j < other.entries.count {
-            if j == other.entries.count || (i < entries.count && entries[i].dot < other.entries[j].dot) {
-                if !otherContext.contains(entries[i].dot) { result.append(entries[i]) }
-                i += 1
-            } else if i == entries.count || other.entries[j].dot < entries[i].dot {
-                if !selfContext.contains(other.entries[j].dot) { result.append(other.entries[j]) }
-                j += 1
-            } else {
-                result.append(other.entries[j].winsOver(entries[i]) ? other.entries[j] : entries[i])
-                i += 1
-                j += 1
-            }
-        }
-        entries = result
+        join(other, selfSeen: selfContext, otherSeen: otherContext)
     }
 }

@@ -38,9 +38,10 @@ import Testing
     @Test func aworSetEncodingIsDeterministic() { Self.checkDeterminism(AWORSet.self, seed: 55) }
     @Test func recordCollectionEncodingIsDeterministic() { Self.checkDeterminism(RecordCollection.self, seed: 56) }
 
-    /// The empty states encode to the header, an empty context and zeros.
+    /// The empty states encode to the header, an empty context and zeros
+    /// (for a collection: no names and no records).
     @Test func emptyStatesHaveFixedEncodings() throws {
-        #expect(RecordCollection().encoded() == RecordCollection.header + [0, 0, 0, 0])
+        #expect(RecordCollection().encoded() == RecordCollection.header + [0, 0, 0])
         #expect(LWWRegister().encoded() == LWWRegister.header + [0, 0, 0])
         #expect(AWORSet().encoded() == AWORSet.header + [0, 0])
         #expect(try RecordCollection.decode(RecordCollection().encoded()) == RecordCollection())

@@ -16,9 +16,9 @@ import Testing
 
     @Test func hugeCountsAreRefusedWithoutAllocating() {
         // Each refusal happens at the count itself (the offsets below), before
-        // anything is reserved. 2^60 records after an empty context, base and name table.
+        // anything is reserved. 2^60 records after an empty context and name table.
         var records = PayloadBuilder(RecordCollection.self)
-        records.raw([0, 0, 0])
+        records.raw([0, 0])
         let countOffset = records.offset
         records.varint(1 << 60)
         records.raw([0, 0, 0, 0, 0])
@@ -40,9 +40,10 @@ import Testing
         entries.raw([0, 1, 0, 0])
         #expect(LWWRegister.refusal(entries.bytes) == DecodingError(offset: entriesOffset, reason: .lengthOutOfRange(1 << 60)))
 
-        // A record id claiming 2^60 bytes, beyond the identifier limit.
+        // A record id claiming 2^60 bytes, beyond the identifier limit (after
+        // its shared-prefix length, 0 for the first id).
         var id = PayloadBuilder(RecordCollection.self)
-        id.raw([0, 0, 0, 1])
+        id.raw([0, 0, 1, 0])
         let idOffset = id.offset
         id.varint(1 << 60)
         id.raw(Array(repeating: 0x41, count: 16))
@@ -69,8 +70,10 @@ import Testing
         bytes[3] = 0x58  // "TNDX"
         #expect(AWORSet.refusal(bytes) == DecodingError(offset: 0, reason: .badMagic))
         bytes = validSet()
-        bytes[4] = 2
-        #expect(AWORSet.refusal(bytes) == DecodingError(offset: 4, reason: .unsupportedVersion(2)))
+        for version: UInt8 in [1, CanonicalFormat.version + 1] {
+            bytes[4] = version
+            #expect(AWORSet.refusal(bytes) == DecodingError(offset: 4, reason: .unsupportedVersion(version)))
+        }
         #expect(LWWRegister.refusal(validSet()) == DecodingError(offset: 5, reason: .wrongKind(expected: 2, found: 3)))
         #expect(RecordCollection.refusal(validSet()) == DecodingError(offset: 5, reason: .wrongKind(expected: 1, found: 3)))
         #expect(AWORSet.refusal(Array(CanonicalFormat.magic.prefix(3))) == DecodingError(offset: 0, reason: .truncated))
@@ -144,16 +147,17 @@ import Testing
             set.dot(0, 1)
             #expect(AWORSet.refusal(set.bytes) == DecodingError(offset: stringOffset, reason: .invalidUTF8), "\(invalid)")
 
-            // As a record id.
+            // As a record id (refused at the record's start).
             var records = PayloadBuilder(RecordCollection.self)
             records.context(a, prefix: 1)
-            records.raw([0, 0, 1])  // base, no names, one record
+            records.raw([0, 1])  // no names, one record
             let idOffset = records.offset
+            records.varint(0)  // shared prefix
             records.varint(UInt64(invalid.count))
             records.raw(invalid)
+            records.varint(1)  // shape: presence only
             records.varint(1)
             records.dot(0, 1)
-            records.raw([0, 0])
             #expect(RecordCollection.refusal(records.bytes) == DecodingError(offset: idOffset, reason: .invalidUTF8), "\(invalid)")
         }
     }

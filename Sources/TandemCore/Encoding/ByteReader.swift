@@ -96,7 +96,7 @@ public struct ByteReader: ~Copyable {
     public mutating func readString(limit: Int) throws(DecodingError) -> String {
         let start = offset
         let raw = try readLengthPrefixed(limit: limit)
-        guard let text = String(validating: raw, as: UTF8.self) else {
+        guard let text = raw.withUnsafeBufferPointer(validatedString) else {
             throw DecodingError(offset: start, reason: .invalidUTF8)
         }
         return text
@@ -106,4 +106,18 @@ public struct ByteReader: ~Copyable {
     public func expectEnd() throws(DecodingError) {
         if remaining != 0 { throw error(.trailingBytes(remaining)) }
     }
+}
+
+/// The string of `utf8`, or `nil` when it is not valid UTF-8.
+///
+/// ASCII (the common case for ids, names and many values) is checked here
+/// and built without a second validation pass; anything else goes through
+/// the standard library's validating initializer. Called through a
+/// concrete buffer type, so no generic metadata is looked up per string.
+@inline(__always)
+func validatedString(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
+    var combined: UInt8 = 0
+    for byte in utf8 { combined |= byte }
+    if combined < 0x80 { return String(decoding: utf8, as: UTF8.self) }
+    return String(validating: utf8, as: UTF8.self)
 }

@@ -46,7 +46,10 @@ public struct ByteWriter: Sendable {
     }
 
     public mutating func writeString(_ text: String) {
-        var copy = text
-        copy.withUTF8 { writeLengthPrefixed($0) }
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable { writeLengthPrefixed($0) }
+        if written == nil {
+            var copy = text
+            copy.withUTF8 { writeLengthPrefixed($0) }
+        }
     }
 }

@@ -11,7 +11,7 @@ public enum CanonicalFormat {
     /// The magic bytes "TNDM".
     public static let magic: [UInt8] = [0x54, 0x4E, 0x44, 0x4D]
     /// The format version this build writes and reads.
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
 
     /// What an encoded payload holds.
     public enum Kind: UInt8, Sendable {

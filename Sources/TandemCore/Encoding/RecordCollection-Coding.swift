@@ -1,52 +1,100 @@
 extension RecordCollection {
     /// The canonical bytes of this state or delta (docs/protocol.md,
-    /// "Canonical encoding"): header, causal context, base timestamp, field
-    /// name table, then records sorted by id.
+    /// "Canonical encoding", kind 1): header, causal context, field-name
+    /// table, then records sorted by id, ids front-coded and register
+    /// entries coded against the entry before them (see `EntryHeader`).
     ///
-    /// - Complexity: O(n log n) in the number of records and fields (sorting).
+    /// - Complexity: O(n log n) in the number of records (sorting ids),
+    ///   O(1) per register entry.
     public func encoded() -> [UInt8] {
         let table = NodeTable(context)
-        var names = Set<String>()
-        var base = UInt64.max
-        for store in records.values {
-            for (name, register) in store.fields.entries {
-                names.insert(name)
-                for entry in register.entries { base = min(base, entry.timestamp.rawValue) }
+        let ids = SortedIDs(records)
+        // Pass 1, in the order records are written: give every name a
+        // provisional number (in the order first met) and remember, per
+        // field in dictionary order, the number of its name. A dictionary
+        // iterates in the same order every time it is not mutated, so pass 2
+        // reads the numbers back without hashing a name again.
+        var interner = NameInterner()
+        var fieldNames: [Int32] = []
+        fieldNames.reserveCapacity(records.count * 4)
+        for position in ids.order {
+            let store = ids.stores[position]
+            for name in store.fields.entries.keys {
+                fieldNames.append(Int32(truncatingIfNeeded: interner.number(of: name)))
             }
-            for name in store.sets.entries.keys { names.insert(name) }
+            for name in store.sets.entries.keys { _ = interner.number(of: name) }
         }
-        if base == .max { base = 0 }
-        let sortedNames = names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        var nameIndexes: [String: Int] = [:]
-        nameIndexes.reserveCapacity(sortedNames.count)
-        for (index, name) in sortedNames.enumerated() { nameIndexes[name] = index }
+        let (sortedNames, finalIndex) = interner.sorted()
 
-        var writer = ByteWriter(capacity: 64 + records.count * 64)
+        // A guess at the size (the array grows past it if need be).
+        var writer = ByteWriter(capacity: 64 + records.count * 16 + fieldNames.count * 32)
         writer.writeHeader(.recordCollection)
         writer.writeContext(context, table: table)
-        writer.writeVarint(base)
         writer.writeVarint(sortedNames.count)
         for name in sortedNames { writer.writeString(name) }
         writer.writeVarint(records.count)
-        let ids = records.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        for id in ids {
-            guard let store = records[id] else { continue }
-            writer.writeString(id)
-            writer.writeDotSet(store.presence, table: table)
-            let fieldNames = store.fields.entries.keys.map { nameIndexes[$0] ?? 0 }.sorted()
-            writer.writeVarint(fieldNames.count)
-            for index in fieldNames {
-                writer.writeVarint(index)
-                writer.writeRegister(store.fields[sortedNames[index]], table: table, base: base)
+
+        var predictor = EntryPredictor(nodeCount: table.nodes.count)
+        var nodeCache = NodeIndexCache(table: table)
+        var previousID: [UInt8] = []
+        var fields: [(index: Int, position: Dictionary<String, RegisterStore>.Index)] = []
+        var sets: [(index: Int, name: String)] = []
+        var nextField = 0
+        var staged = StagedWriter(consume writer)
+        for position in ids.order {
+            let store = ids.stores[position]
+            staged.writeFrontCoded(ids.ids[position], previous: &previousID)
+            fields.removeAll(keepingCapacity: true)
+            let registers = store.fields.entries
+            var fieldPosition = registers.startIndex
+            while fieldPosition != registers.endIndex {
+                fields.append((finalIndex[Int(fieldNames[nextField])], fieldPosition))
+                nextField += 1
+                fieldPosition = registers.index(after: fieldPosition)
             }
-            let setNames = store.sets.entries.keys.map { nameIndexes[$0] ?? 0 }.sorted()
-            writer.writeVarint(setNames.count)
-            for index in setNames {
-                writer.writeVarint(index)
-                writer.writeSet(store.sets[sortedNames[index]], table: table)
+            if fields.count <= 16 {
+                // Insertion sort: a record's few fields, often nearly in order.
+                fields.withUnsafeMutableBufferPointer { buffer in
+                    for next in buffer.indices.dropFirst() {
+                        let moving = buffer[next]
+                        var slot = next
+                        while slot > 0 && buffer[slot - 1].index > moving.index {
+                            buffer[slot] = buffer[slot - 1]
+                            slot -= 1
+                        }
+                        buffer[slot] = moving
+                    }
+                }
+            } else {
+                fields.sort { $0.index < $1.index }
+            }
+            let hasPresence = !store.presence.isEmpty
+            let hasSets = !store.sets.isEmpty
+            staged.varint(UInt64(fields.count) << 2 | (hasSets ? 2 : 0) | (hasPresence ? 1 : 0))
+            if hasPresence { staged.withWriter { $0.writeDotSet(store.presence, table: table) } }
+            var previousIndex = -1
+            for field in fields {
+                staged.writeRegisterEntries(
+                    registers.values[field.position], nameSkip: field.index - previousIndex - 1,
+                    nodes: &nodeCache, predictor: &predictor)
+                previousIndex = field.index
+            }
+            if hasSets {
+                sets.removeAll(keepingCapacity: true)
+                for name in store.sets.entries.keys { sets.append((finalIndex[interner.number(of: name)], name)) }
+                sets.sort { $0.index < $1.index }
+                staged.withWriter { writer in
+                    writer.writeVarint(sets.count)
+                    var previousIndex = -1
+                    for set in sets {
+                        writer.writeVarint(set.index - previousIndex - 1)
+                        writer.writeSet(store.sets[set.name], table: table)
+                        previousIndex = set.index
+                    }
+                }
             }
         }
-        return writer.bytes
+        return staged.finish().bytes
     }
 
     /// Decodes canonical bytes made by `encoded()`.
@@ -58,9 +106,7 @@ extension RecordCollection {
         var reader = ByteReader(bytes)
         try reader.readHeader(expecting: .recordCollection, limits: limits)
         let (context, nodes) = try reader.readContext()
-        let baseOffset = reader.offset
-        let base = try reader.readBaseTimestamp()
-        let scope = PayloadScope(nodes: nodes, context: context, base: base, limits: limits)
+        let scope = PayloadScope(nodes: nodes, context: context, base: 0, limits: limits)
 
         let nameCount = try reader.readCount(minimumItemBytes: 2)
         var names: [String] = []
@@ -69,75 +115,570 @@ extension RecordCollection {
             let start = reader.offset
             let name = try reader.readString(limit: limits.maxIdentifierBytes)
             if name.isEmpty { throw DecodingError(offset: start, reason: .notCanonical("empty field name")) }
-            if let last = names.last, !last.utf8.lexicographicallyPrecedes(name.utf8) || last == name {
+            if let last = names.last, !utf8Precedes(last, name) || last == name {
                 throw DecodingError(offset: start, reason: .notCanonical("field names not strictly increasing"))
             }
             names.append(name)
         }
         var nameUsed = [Bool](repeating: false, count: names.count)
+        let entryScope = EntryScope(nodes: nodes, context: context, nameCount: names.count, limits: limits)
 
         let recordCount = try reader.readCount(minimumItemBytes: 5)
         var records: [String: RecordStore] = [:]
         records.reserveCapacity(recordCount)
-        var previousID: String?
-        var minimum = UInt64.max
-        var sawEntries = false
-        for _ in 0..<recordCount {
+        var predictor = EntryPredictor(nodeCount: nodes.count)
+        var idBytes: [UInt8] = []
+        idBytes.reserveCapacity(32)
+        for recordIndex in 0..<recordCount {
             let start = reader.offset
-            let id = try reader.readString(limit: limits.maxIdentifierBytes)
-            if id.isEmpty { throw DecodingError(offset: start, reason: .notCanonical("empty record id")) }
-            if let previousID, !previousID.utf8.lexicographicallyPrecedes(id.utf8) || records[id] != nil {
+            let id = try reader.readFrontCoded(into: &idBytes, first: recordIndex == 0, limit: limits.maxIdentifierBytes)
+            let shapeStart = reader.offset
+            let shape = try reader.readVarint()
+            if shape == 0 { throw DecodingError(offset: start, reason: .notCanonical("empty record")) }
+            var store = RecordStore()
+            if shape & 1 != 0 {
+                store.presence = try reader.readDotSet(nodes: nodes, context: context, allowEmpty: false)
+            }
+            let fieldCountRaw = shape >> 2
+            guard fieldCountRaw <= UInt64(reader.remaining) else {
+                throw DecodingError(offset: shapeStart, reason: .lengthOutOfRange(Int(clamping: fieldCountRaw)))
+            }
+            let fieldCount = Int(fieldCountRaw)
+            if fieldCount > 0 {
+                var fields: [String: RegisterStore] = [:]
+                fields.reserveCapacity(fieldCount)
+                var previousIndex = -1
+                for _ in 0..<fieldCount {
+                    let (index, register) = try reader.readRegister(
+                        after: previousIndex, scope: entryScope, predictor: &predictor)
+                    previousIndex = index
+                    nameUsed[index] = true
+                    fields[names[index]] = register
+                }
+                store.fields.entries = fields
+            }
+            if shape & 2 != 0 {
+                let setStart = reader.offset
+                let setCount = try reader.readCount(minimumItemBytes: 4)
+                if setCount == 0 { throw DecodingError(offset: setStart, reason: .notCanonical("empty set list")) }
+                var sets: [String: DotMap<Value, DotSet>] = [:]
+                sets.reserveCapacity(setCount)
+                var previousIndex = -1
+                for _ in 0..<setCount {
+                    let index = try reader.readNameSkip(after: previousIndex, count: names.count)
+                    previousIndex = index
+                    nameUsed[index] = true
+                    sets[names[index]] = try reader.readSet(scope)
+                }
+                store.sets.entries = sets
+            }
+            // Canonical equality of Swift strings is looser than byte order:
+            // two ids in strictly increasing byte order may still be equal
+            // strings, which one record cannot be.
+            if records.updateValue(store, forKey: id) != nil {
                 throw DecodingError(offset: start, reason: .notCanonical("record ids not strictly increasing"))
             }
-            previousID = id
-            var store = RecordStore()
-            store.presence = try reader.readDotSet(nodes: nodes, context: context, allowEmpty: true)
-
-            let fieldCount = try reader.readCount(minimumItemBytes: 5)
-            var fields: [String: RegisterStore] = [:]
-            fields.reserveCapacity(fieldCount)
-            var previousIndex = -1
-            for _ in 0..<fieldCount {
-                let index = try reader.readNameIndex(after: previousIndex, count: names.count)
-                previousIndex = index
-                nameUsed[index] = true
-                fields[names[index]] = try reader.readRegister(scope, minimum: &minimum)
-                sawEntries = true
-            }
-            store.fields.entries = fields
-
-            let setCount = try reader.readCount(minimumItemBytes: 4)
-            var sets: [String: DotMap<Value, DotSet>] = [:]
-            previousIndex = -1
-            for _ in 0..<setCount {
-                let index = try reader.readNameIndex(after: previousIndex, count: names.count)
-                previousIndex = index
-                nameUsed[index] = true
-                sets[names[index]] = try reader.readSet(scope)
-            }
-            store.sets.entries = sets
-            if store.isEmpty { throw DecodingError(offset: start, reason: .notCanonical("empty record")) }
-            records[id] = store
         }
-        try reader.checkBase(base, minimum: minimum, sawEntries: sawEntries, at: baseOffset)
         if nameUsed.contains(false) {
             throw DecodingError(offset: reader.offset, reason: .notCanonical("unused field name in the name table"))
         }
         try reader.expectEnd()
-        self.init(records: records, context: context)
+        self.init(decoded: records, context: context)
     }
 }
 
-extension ByteReader {
-    /// Reads a name-table index that must exceed `previous`.
-    mutating func readNameIndex(after previous: Int, count: Int) throws(DecodingError) -> Int {
-        let start = offset
-        let raw = try readVarint()
-        guard raw < UInt64(count) else { throw DecodingError(offset: start, reason: .indexOutOfRange(Int(clamping: raw))) }
-        let index = Int(raw)
-        guard index > previous else {
-            throw DecodingError(offset: start, reason: .notCanonical("field names not strictly increasing"))
+/// Whether `a` precedes `b` in the order of their UTF-8 bytes: the order of
+/// record ids and names in the canonical encoding.
+@inline(__always)
+func utf8Precedes(_ a: String, _ b: String) -> Bool {
+    var a = a
+    var b = b
+    return a.withUTF8 { left in
+        b.withUTF8 { right in
+            let common = min(left.count, right.count)
+            var index = 0
+            while index < common {
+                let l = left[index]
+                let r = right[index]
+                if l != r { return l < r }
+                index += 1
+            }
+            return left.count < right.count
         }
-        return index
+    }
+}
+
+/// The records of a collection in canonical order (by the UTF-8 bytes of
+/// their ids), sorted on 16-byte big-endian prefixes of the ids, with a full
+/// comparison only when two prefixes tie.
+struct SortedIDs {
+    let ids: [String]
+    let stores: [RecordStore]
+    let order: [Int]
+
+    init(_ records: [String: RecordStore]) {
+        var ids: [String] = []
+        var stores: [RecordStore] = []
+        var keys: [(high: UInt64, low: UInt64, position: Int)] = []
+        ids.reserveCapacity(records.count)
+        stores.reserveCapacity(records.count)
+        keys.reserveCapacity(records.count)
+        for (id, store) in records {
+            var copy = id
+            let (high, low) = copy.withUTF8 { utf8 -> (UInt64, UInt64) in
+                var high: UInt64 = 0
+                var low: UInt64 = 0
+                for index in 0..<8 { high = high << 8 | UInt64(index < utf8.count ? utf8[index] : 0) }
+                for index in 8..<16 { low = low << 8 | UInt64(index < utf8.count ? utf8[index] : 0) }
+                return (high, low)
+            }
+            keys.append((high, low, ids.count))
+            ids.append(id)
+            stores.append(store)
+        }
+        keys.sort { a, b in a.high != b.high ? a.high < b.high : a.low < b.low }
+        var order = keys.map(\.position)
+        // Ids that share their first 16 bytes: order each such run fully.
+        var runStart = 0
+        while runStart < keys.count {
+            var runEnd = runStart + 1
+            while runEnd < keys.count && keys[runEnd].high == keys[runStart].high && keys[runEnd].low == keys[runStart].low {
+                runEnd += 1
+            }
+            if runEnd - runStart > 1 {
+                order[runStart..<runEnd].sort { utf8Precedes(ids[$0], ids[$1]) }
+            }
+            runStart = runEnd
+        }
+        self.ids = ids
+        self.stores = stores
+        self.order = order
+    }
+}
+
+/// Numbers names in the order they are first met, hashing their UTF-8
+/// bytes with FNV-1a (much cheaper than `Hasher` for short names; the table
+/// holds only a payload's distinct field names, so collisions are rare and
+/// resolved by probing).
+struct NameInterner {
+    private(set) var names: [String] = []
+    private var slots: [Int32] = [Int32](repeating: -1, count: 64)
+
+    private static func hash(_ name: String) -> Int {
+        func fnv(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return Int(truncatingIfNeeded: hash ^ (hash >> 29))
+        }
+        if let hash = name.utf8.withContiguousStorageIfAvailable(fnv) { return hash }
+        var copy = name
+        return copy.withUTF8(fnv)
+    }
+
+    /// The number of `name`, given on its first use.
+    mutating func number(of name: String) -> Int {
+        var slot = Self.hash(name) & (slots.count - 1)
+        while true {
+            let held = Int(slots[slot])
+            if held < 0 { break }
+            if names[held] == name { return held }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        slots[slot] = Int32(names.count)
+        names.append(name)
+        if names.count * 2 > slots.count { grow() }
+        return names.count - 1
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        for (number, name) in names.enumerated() {
+            var slot = Self.hash(name) & (slots.count - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Int32(number)
+        }
+    }
+
+    /// The names sorted by UTF-8 bytes, and for each number its index there.
+    func sorted() -> (names: [String], index: [Int]) {
+        let order = names.indices.sorted { utf8Precedes(names[$0], names[$1]) }
+        var index = [Int](repeating: 0, count: names.count)
+        for (position, number) in order.enumerated() { index[number] = position }
+        return (order.map { names[$0] }, index)
+    }
+}
+
+/// A node table lookup that remembers the last node asked for: register
+/// entries mostly come from one node in runs.
+struct NodeIndexCache {
+    let table: NodeTable
+    private var lastNode: NodeID?
+    private var lastIndex = 0
+
+    init(table: NodeTable) { self.table = table }
+
+    mutating func index(of node: NodeID) -> Int {
+        if node == lastNode { return lastIndex }
+        lastNode = node
+        lastIndex = table.index(of: node)
+        return lastIndex
+    }
+}
+
+/// The flags of a register entry's header byte (docs/protocol.md, "Record
+/// collection"). The low three bits are the value's tag.
+enum EntryHeader {
+    static let tagMask: UInt8 = 0x07
+    /// The entry's node is the previous entry's node (no node index follows).
+    static let sameNode: UInt8 = 0x08
+    /// The entry's counter is one above its node's previous counter in the
+    /// payload (no counter delta follows).
+    static let nextCounter: UInt8 = 0x10
+    /// The entry's timestamp is the previous entry's (no timestamp delta follows).
+    static let sameTimestamp: UInt8 = 0x20
+    /// Another entry of the same register follows.
+    static let moreEntries: UInt8 = 0x40
+    /// On a register's first entry only: the field's name index skips names
+    /// (a skip count follows).
+    static let nameSkip: UInt8 = 0x80
+}
+
+/// What the entry decoder needs of its payload: the node table, each node's
+/// seen dots (to check every dot is in the context without hashing node
+/// ids), the size of the name table and the limits.
+struct EntryScope {
+    let nodes: [NodeID]
+    let nodeDots: [CausalContext.NodeDots]
+    let nameCount: Int
+    let limits: Limits
+
+    init(nodes: [NodeID], context: CausalContext, nameCount: Int, limits: Limits) {
+        self.nodes = nodes
+        nodeDots = nodes.map { context.nodes[$0] ?? CausalContext.NodeDots() }
+        self.nameCount = nameCount
+        self.limits = limits
+    }
+}
+
+/// What the encoder and decoder of one payload remember to code each
+/// register entry against the one before it: the previous entry's node and
+/// timestamp, and each node's last counter.
+struct EntryPredictor {
+    var previousNode = 0
+    var previousTimestamp: UInt64 = 0
+    var lastCounters: [UInt64]
+
+    init(nodeCount: Int) { lastCounters = [UInt64](repeating: 0, count: nodeCount) }
+}
+
+/// A writer for the records section of an encoding: bytes go to a fixed
+/// staging buffer through raw stores, and reach the `ByteWriter` a buffer at
+/// a time, so the per-byte cost of appending to an array (a uniqueness and
+/// a capacity check per byte) is paid once per 16 KiB.
+struct StagedWriter {
+    private var writer: ByteWriter
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private let capacity = 1 << 14
+    private var count = 0
+
+    init(_ writer: ByteWriter) {
+        self.writer = writer
+        buffer = .allocate(capacity: capacity)
+    }
+
+    /// Everything written; the staging buffer is freed.
+    mutating func finish() -> ByteWriter {
+        flush()
+        buffer.deallocate()
+        return writer
+    }
+
+    private mutating func flush() {
+        if count > 0 {
+            writer.writeRaw(UnsafeBufferPointer(start: buffer, count: count))
+            count = 0
+        }
+    }
+
+    /// Runs `body` on the underlying writer, after what is staged.
+    mutating func withWriter(_ body: (inout ByteWriter) -> Void) {
+        flush()
+        body(&writer)
+    }
+
+    @inline(__always)
+    mutating func byte(_ value: UInt8) {
+        if count == capacity { flush() }
+        buffer[count] = value
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func varint(_ value: UInt64) {
+        if count > capacity - 10 { flush() }
+        var remaining = value
+        while remaining >= 0x80 {
+            buffer[count] = UInt8(truncatingIfNeeded: remaining) | 0x80
+            count += 1
+            remaining >>= 7
+        }
+        buffer[count] = UInt8(truncatingIfNeeded: remaining)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func varint(_ value: Int) { varint(UInt64(value)) }
+
+    @inline(__always)
+    mutating func zigZag(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+
+    mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
+        if bytes.count > capacity - count {
+            flush()
+            if bytes.count > capacity {
+                writer.writeRaw(bytes)
+                return
+            }
+        }
+        (buffer + count).initialize(from: base, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func lengthPrefixed(_ bytes: UnsafeBufferPointer<UInt8>) {
+        varint(bytes.count)
+        raw(bytes)
+    }
+
+    mutating func string(_ text: String) {
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable { lengthPrefixed($0) }
+        if written == nil {
+            var copy = text
+            copy.withUTF8 { lengthPrefixed($0) }
+        }
+    }
+
+    /// A value's payload without its tag (the tag travels in a register
+    /// entry's header byte): as `Value.canonicalBytes` writes it after the tag.
+    mutating func valuePayload(_ value: borrowing Value) {
+        switch value {
+        case .null, .bool: break
+        case .int(let number): zigZag(number)
+        case .double(let number):
+            let bits = number.bitPattern
+            for shift in stride(from: 0, to: 64, by: 8) { byte(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        case .string(let text): string(text)
+        case .bytes(let data): data.withUnsafeBufferPointer { lengthPrefixed($0) }
+        }
+    }
+
+    /// Writes `id` as the length of the prefix it shares with `previous`
+    /// and the rest, then replaces `previous` with `id`'s bytes.
+    mutating func writeFrontCoded(_ id: String, previous: inout [UInt8]) {
+        var copy = id
+        copy.withUTF8 { utf8 in
+            var shared = 0
+            let limit = min(previous.count, utf8.count)
+            while shared < limit && previous[shared] == utf8[shared] { shared += 1 }
+            varint(shared)
+            varint(utf8.count - shared)
+            let suffix = UnsafeBufferPointer(rebasing: utf8[shared...])
+            raw(suffix)
+            previous.removeSubrange(shared...)
+            previous.append(contentsOf: suffix)
+        }
+    }
+
+    /// Writes a register's entries, each coded against the previous entry
+    /// of the payload; the first carries the field's name skip.
+    mutating func writeRegisterEntries(
+        _ register: borrowing RegisterStore, nameSkip: Int, nodes: inout NodeIndexCache, predictor: inout EntryPredictor
+    ) {
+        switch register.storage {
+        case .none:
+            return
+        case .one(let entry):
+            writeEntry(entry, nameSkip: nameSkip, more: false, nodes: &nodes, predictor: &predictor)
+        case .many(let entries):
+            for position in entries.indices {
+                writeEntry(
+                    entries[position], nameSkip: position == 0 ? nameSkip : 0, more: position + 1 < entries.count,
+                    nodes: &nodes, predictor: &predictor)
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func writeEntry(
+        _ entry: borrowing RegisterEntry, nameSkip: Int, more: Bool, nodes: inout NodeIndexCache, predictor: inout EntryPredictor
+    ) {
+        let node = nodes.index(of: entry.dot.node)
+        writeEntryHeader(
+            node: node, counter: entry.dot.counter, timestamp: entry.timestamp.rawValue,
+            tag: entry.value.canonicalTag, nameSkip: nameSkip, more: more, predictor: &predictor)
+        valuePayload(entry.value)
+    }
+
+    /// Writes an entry's header byte and the fields its flags leave in,
+    /// and advances the predictor past the entry.
+    @inline(__always)
+    private mutating func writeEntryHeader(
+        node: Int, counter: UInt64, timestamp: UInt64, tag: UInt8, nameSkip: Int, more: Bool,
+        predictor: inout EntryPredictor
+    ) {
+        let last = predictor.lastCounters[node]
+        var header = tag
+        if node == predictor.previousNode { header |= EntryHeader.sameNode }
+        if last != .max && counter == last + 1 { header |= EntryHeader.nextCounter }
+        if timestamp == predictor.previousTimestamp { header |= EntryHeader.sameTimestamp }
+        if more { header |= EntryHeader.moreEntries }
+        if nameSkip > 0 { header |= EntryHeader.nameSkip }
+        byte(header)
+        if header & EntryHeader.nameSkip != 0 { varint(nameSkip) }
+        if header & EntryHeader.sameNode == 0 { varint(node) }
+        if header & EntryHeader.nextCounter == 0 { zigZag(Int64(bitPattern: counter &- (last &+ 1))) }
+        if header & EntryHeader.sameTimestamp == 0 {
+            zigZag(Int64(bitPattern: timestamp &- predictor.previousTimestamp))
+        }
+        predictor.previousNode = node
+        predictor.previousTimestamp = timestamp
+        predictor.lastCounters[node] = counter
+    }
+
+}
+
+extension ByteReader {
+    /// Reads a front-coded record id into `bytes` (which holds the previous
+    /// id), checking it is valid UTF-8, within `limit`, and strictly after
+    /// the previous id in byte order, with the longest shared prefix.
+    mutating func readFrontCoded(into bytes: inout [UInt8], first: Bool, limit: Int) throws(DecodingError) -> String {
+        let start = offset
+        let shared = try readVarint()
+        guard shared <= UInt64(bytes.count) else {
+            throw DecodingError(offset: start, reason: .lengthOutOfRange(Int(clamping: shared)))
+        }
+        let lengthStart = offset
+        let length = try readVarint()
+        // `shared` is at most the previous id's length, itself within `limit`.
+        guard length <= UInt64(max(limit - Int(shared), 0)) else {
+            throw DecodingError(offset: lengthStart, reason: .lengthOutOfRange(Int(clamping: length)))
+        }
+        let suffix = try readRaw(count: Int(length))
+        let sharedCount = Int(shared)
+        if first {
+            if length == 0 { throw DecodingError(offset: start, reason: .notCanonical("empty record id")) }
+        } else {
+            // Strictly increasing with the longest shared prefix: the first
+            // byte after the shared prefix exists and is greater than the
+            // previous id's byte there (or the previous id ends there).
+            guard let next = suffix.first,
+                  sharedCount == bytes.count || next > bytes[sharedCount]
+            else {
+                throw DecodingError(offset: start, reason: .notCanonical("record ids not strictly increasing"))
+            }
+        }
+        bytes.removeSubrange(sharedCount...)
+        bytes.append(contentsOf: suffix)
+        guard let id = bytes.withUnsafeBufferPointer(validatedString) else {
+            throw DecodingError(offset: start, reason: .invalidUTF8)
+        }
+        return id
+    }
+
+    /// Reads a name skip and returns the name index `previous + 1 + skip`.
+    mutating func readNameSkip(after previous: Int, count: Int) throws(DecodingError) -> Int {
+        let start = offset
+        let skip = try readVarint()
+        guard skip < UInt64(count), previous + 1 + Int(skip) < count else {
+            throw DecodingError(offset: start, reason: .indexOutOfRange(Int(clamping: skip)))
+        }
+        return previous + 1 + Int(skip)
+    }
+
+    /// Reads one register's entries and returns its field's name index and
+    /// the register, checking every rule of the entry coding: canonical
+    /// flags, dots strictly increasing and in the context, values within
+    /// `limits`.
+    mutating func readRegister(
+        after previousIndex: Int, scope: EntryScope, predictor: inout EntryPredictor
+    ) throws(DecodingError) -> (Int, RegisterStore) {
+        let nameCount = scope.nameCount
+        let nodeDots = scope.nodeDots
+        // The first entry is held alone: most registers have no other.
+        var first: RegisterEntry?
+        var later: [RegisterEntry] = []
+        var index = previousIndex + 1
+        var previousNode = -1
+        var previousCounter: UInt64 = 0
+        while true {
+            let start = offset
+            let header = try readByte()
+            if header & EntryHeader.nameSkip != 0 {
+                guard first == nil else {
+                    throw DecodingError(offset: start, reason: .notCanonical("name skip on a later register entry"))
+                }
+                let skipStart = offset
+                let skip = try readVarint()
+                if skip == 0 { throw DecodingError(offset: skipStart, reason: .notCanonical("zero name skip")) }
+                guard skip < UInt64(nameCount), index + Int(skip) < nameCount else {
+                    throw DecodingError(offset: skipStart, reason: .indexOutOfRange(Int(clamping: skip)))
+                }
+                index += Int(skip)
+            } else if first == nil && index >= nameCount {
+                throw DecodingError(offset: start, reason: .indexOutOfRange(index))
+            }
+            var node = predictor.previousNode
+            if header & EntryHeader.sameNode == 0 {
+                let nodeStart = offset
+                let raw = try readVarint()
+                guard raw < UInt64(nodeDots.count) else {
+                    throw DecodingError(offset: nodeStart, reason: .indexOutOfRange(Int(clamping: raw)))
+                }
+                if Int(raw) == predictor.previousNode {
+                    throw DecodingError(offset: nodeStart, reason: .notCanonical("node index repeats the previous entry's"))
+                }
+                node = Int(raw)
+            } else if node >= nodeDots.count {
+                throw DecodingError(offset: start, reason: .indexOutOfRange(node))
+            }
+            let last = predictor.lastCounters[node]
+            let counter: UInt64
+            if header & EntryHeader.nextCounter != 0 {
+                guard last != .max else { throw DecodingError(offset: start, reason: .dotOutsideContext) }
+                counter = last + 1
+            } else {
+                let deltaStart = offset
+                let delta = try readZigZag()
+                if delta == 0 { throw DecodingError(offset: deltaStart, reason: .notCanonical("zero counter delta")) }
+                counter = last &+ 1 &+ UInt64(bitPattern: delta)
+            }
+            var timestamp = predictor.previousTimestamp
+            if header & EntryHeader.sameTimestamp == 0 {
+                let deltaStart = offset
+                let delta = try readZigZag()
+                if delta == 0 { throw DecodingError(offset: deltaStart, reason: .notCanonical("zero timestamp delta")) }
+                timestamp = timestamp &+ UInt64(bitPattern: delta)
+            }
+            guard nodeDots[node].contains(counter) else { throw DecodingError(offset: start, reason: .dotOutsideContext) }
+            if node < previousNode || (node == previousNode && counter <= previousCounter) {
+                throw DecodingError(offset: start, reason: .notCanonical("register entries not sorted by dot"))
+            }
+            let value = try readValuePayload(tag: header & EntryHeader.tagMask, at: start, limits: scope.limits)
+            let entry = RegisterEntry(dot: Dot(node: scope.nodes[node], counter: counter),
+                                      timestamp: HLCTimestamp(rawValue: timestamp), value: value)
+            predictor.previousNode = node
+            predictor.previousTimestamp = timestamp
+            predictor.lastCounters[node] = counter
+            previousNode = node
+            previousCounter = counter
+            guard let held = first else {
+                if header & EntryHeader.moreEntries == 0 { return (index, RegisterStore(single: entry)) }
+                first = entry
+                continue
+            }
+            if later.isEmpty { later = [held] }
+            later.append(entry)
+            if header & EntryHeader.moreEntries == 0 { return (index, RegisterStore(sortedUnique: later)) }
+        }
     }
 }

@@ -2,8 +2,8 @@ extension ByteWriter {
     /// Writes a register's entries (sorted by dot), timestamps as offsets
     /// from the payload's base timestamp.
     mutating func writeRegister(_ register: RegisterStore, table: NodeTable, base: UInt64) {
-        writeVarint(register.entries.count)
-        for entry in register.entries {
+        writeVarint(register.entryCount)
+        register.forEachEntry { entry in
             writeDot(entry.dot, table: table)
             writeVarint(entry.timestamp.rawValue - base)
             writeValue(entry.value)

@@ -47,3 +47,48 @@ extension ByteReader {
         return value
     }
 }
+
+extension Value {
+    /// The value's tag in the canonical encoding (`CanonicalFormat.ValueTag`).
+    @inlinable
+    var canonicalTag: UInt8 {
+        switch self {
+        case .null: 0
+        case .bool(let flag): flag ? 2 : 1
+        case .int: 3
+        case .double: 4
+        case .string: 5
+        case .bytes: 6
+        }
+    }
+}
+
+extension ByteReader {
+    /// Reads the payload of a value whose tag was read elsewhere (at
+    /// `tagOffset`), and checks the value against `limits`.
+    mutating func readValuePayload(tag: UInt8, at tagOffset: Int, limits: Limits) throws(DecodingError) -> Value {
+        let value: Value
+        switch tag {
+        case CanonicalFormat.ValueTag.null.rawValue: return .null
+        case CanonicalFormat.ValueTag.falseValue.rawValue: return .bool(false)
+        case CanonicalFormat.ValueTag.trueValue.rawValue: return .bool(true)
+        case CanonicalFormat.ValueTag.int.rawValue: return .int(try readZigZag())
+        case CanonicalFormat.ValueTag.double.rawValue:
+            value = .double(Double(bitPattern: try readFixed64()))
+        case CanonicalFormat.ValueTag.string.rawValue:
+            // Within the limit by construction: `readString` checks it.
+            return .string(try readString(limit: limits.maxStringBytes))
+        case CanonicalFormat.ValueTag.bytes.rawValue:
+            return .bytes(Array(try readLengthPrefixed(limit: limits.maxBytesLength)))
+        default:
+            throw DecodingError(offset: tagOffset, reason: .unknownValueTag(tag))
+        }
+        do {
+            try value.validate(limits)
+        } catch {
+            throw DecodingError(offset: tagOffset, reason: .invalidValue(error))
+        }
+        return value
+    }
+}
+

@@ -1,0 +1,394 @@
+/// Dot membership as the register join needs it: a causal context, or a
+/// `ContextLookup` over one.
+protocol DotMembership {
+    var isEmpty: Bool { get }
+    func contains(_ dot: Dot) -> Bool
+}
+
+extension CausalContext: DotMembership {}
+
+/// A causal context prepared for many `contains` questions during one join.
+///
+/// Contexts usually name one or two nodes; finding a node's dots by
+/// comparing node ids costs a few instructions, where the dictionary lookup
+/// hashes all 32 bytes of the id with SipHash. The first two nodes are held
+/// inline (preparing a lookup allocates nothing); contexts of more nodes
+/// fall back to the dictionary for the rest.
+struct ContextLookup: DotMembership {
+    let context: CausalContext
+    private let count: Int
+    private var firstNode = NodeID(words: 0, 0, 0, 0)
+    private var firstDots = CausalContext.NodeDots()
+    private var secondNode = NodeID(words: 0, 0, 0, 0)
+    private var secondDots = CausalContext.NodeDots()
+
+    init(_ context: CausalContext) {
+        self.context = context
+        count = context.nodes.count
+        var position = 0
+        for (node, dots) in context.nodes {
+            if position == 0 {
+                firstNode = node
+                firstDots = dots
+            } else if position == 1 {
+                secondNode = node
+                secondDots = dots
+            } else {
+                break
+            }
+            position += 1
+        }
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    @inline(__always)
+    func contains(_ dot: Dot) -> Bool {
+        if count == 0 { return false }
+        if dot.node == firstNode { return firstDots.contains(dot.counter) }
+        if count == 1 { return false }
+        if dot.node == secondNode { return secondDots.contains(dot.counter) }
+        return count > 2 && context.contains(dot)
+    }
+}
+
+/// One node's part of the dot index: counter to the id of the record holding
+/// that dot.
+///
+/// A node hands out consecutive counters, so most indexed counters fall in
+/// one dense window, held as an array (no hashing; an append for a new
+/// write); counters far outside it go to a dictionary. When removals leave
+/// the window mostly empty, its entries move to the dictionary and a new
+/// window starts, so the window never holds more than four slots per live
+/// entry (beyond its first 1,024).
+struct CounterOwners {
+    private var base: UInt64 = 0
+    private var window: [String?] = []
+    private var windowLive = 0
+    private var others: [UInt64: String] = [:]
+
+    /// The number of counters indexed.
+    var count: Int { windowLive + others.count }
+
+    func owner(of counter: UInt64) -> String? {
+        if counter >= base && counter - base < UInt64(window.count), let id = window[Int(counter - base)] { return id }
+        return others.isEmpty ? nil : others[counter]
+    }
+
+    /// Indexes `counter` as held by `id`; returns the previous owner, if any.
+    ///
+    /// A counter is held in the window or in the dictionary, never both: a
+    /// counter placed in the window leaves the dictionary.
+    mutating func insert(_ counter: UInt64, owner id: String) -> String? {
+        if window.isEmpty { base = counter }
+        if counter >= base {
+            let offset = counter - base
+            if offset < UInt64(window.count) {
+                let slot = Int(offset)
+                if let previous = window[slot] {
+                    window[slot] = id
+                    return previous
+                }
+                window[slot] = id
+                windowLive += 1
+                return others.isEmpty ? nil : others.removeValue(forKey: counter)
+            }
+            // Just past the window (within its own size): grow it.
+            if offset - UInt64(window.count) <= UInt64(max(64, window.count)) {
+                let gap = Int(offset) - window.count
+                if gap > 0 { window.append(contentsOf: repeatElement(nil, count: gap)) }
+                window.append(id)
+                windowLive += 1
+                return others.isEmpty ? nil : others.removeValue(forKey: counter)
+            }
+        }
+        return others.updateValue(id, forKey: counter)
+    }
+
+    mutating func remove(_ counter: UInt64) {
+        if counter >= base && counter - base < UInt64(window.count) && window[Int(counter - base)] != nil {
+            window[Int(counter - base)] = nil
+            windowLive -= 1
+            if window.count > 1_024 && windowLive * 4 < window.count { retireWindow() }
+            return
+        }
+        if !others.isEmpty { others.removeValue(forKey: counter) }
+    }
+
+    /// Moves the window's entries to the dictionary.
+    private mutating func retireWindow() {
+        for (offset, id) in window.enumerated() {
+            if let id { others[base + UInt64(offset)] = id }
+        }
+        window = []
+        windowLive = 0
+    }
+
+    /// Calls `body` with every indexed counter and its owner.
+    func forEach(_ body: (UInt64, String) -> Void) {
+        for (offset, id) in window.enumerated() {
+            if let id { body(base + UInt64(offset), id) }
+        }
+        for (counter, id) in others { body(counter, id) }
+    }
+}
+
+/// The dot index of a `RecordCollection`: for each node, counter to the id
+/// of the record holding that dot. Nodes are found by a short linear scan
+/// (with the last one used remembered), or through a dictionary once there
+/// are more than 8 of them.
+struct DotIndex {
+    private var nodes: [NodeID] = []
+    private var owners: [CounterOwners] = []
+    private var positions: [NodeID: Int] = [:]
+    private var last = 0
+
+    private func find(_ node: NodeID) -> Int? {
+        if last < nodes.count && nodes[last] == node { return last }
+        if nodes.count > 8 { return positions[node] }
+        for index in nodes.indices where nodes[index] == node { return index }
+        return nil
+    }
+
+    /// The owners of `node`'s dots, if any are indexed.
+    func owners(of node: NodeID) -> CounterOwners? {
+        find(node).map { owners[$0] }
+    }
+
+    /// Indexes `dot` as held by `id`; returns the previous owner, if any.
+    @discardableResult
+    mutating func insert(_ dot: Dot, owner id: String) -> String? {
+        let position: Int
+        if let found = find(dot.node) {
+            position = found
+        } else {
+            position = nodes.count
+            nodes.append(dot.node)
+            owners.append(CounterOwners())
+            positions[dot.node] = position
+        }
+        last = position
+        return owners[position].insert(dot.counter, owner: id)
+    }
+
+    mutating func remove(_ dot: Dot) {
+        guard let position = find(dot.node) else { return }
+        last = position
+        owners[position].remove(dot.counter)
+    }
+}
+
+extension RegisterStore {
+    /// `join(_:selfContext:otherContext:)` over any dot membership: keep an
+    /// entry both sides hold (the deterministic winner, if a faulty writer
+    /// gave one dot two writes), and an entry one side holds unless the
+    /// other side's context has seen its dot.
+    @inline(__always)
+    mutating func join<Membership: DotMembership>(
+        _ other: RegisterStore, selfSeen selfContext: Membership, otherSeen otherContext: Membership
+    ) {
+        // Nested switches rather than one over the pair: a tuple of the two
+        // storages would copy both (and retain their values) on every join.
+        if case .none = other.storage {
+            if otherContext.isEmpty { return }
+            switch storage {
+            case .none: return
+            case .one(let mine): if otherContext.contains(mine.dot) { storage = .none }
+            case .many(let mine):
+                if mine.contains(where: { otherContext.contains($0.dot) }) {
+                    storage = Storage(mine.filter { !otherContext.contains($0.dot) })
+                }
+            }
+            return
+        }
+        if case .none = storage {
+            switch other.storage {
+            case .one(let theirs):
+                storage = selfContext.contains(theirs.dot) ? .none : other.storage
+            case .many(let theirs):
+                storage = other.storage
+                if !selfContext.isEmpty && theirs.contains(where: { selfContext.contains($0.dot) }) {
+                    storage = Storage(theirs.filter { !selfContext.contains($0.dot) })
+                }
+            case .none:
+                return
+            }
+            return
+        }
+        if case .one(let mine) = storage, case .one(let theirs) = other.storage {
+            if mine.dot == theirs.dot {
+                if theirs.winsOver(mine) { storage = other.storage }
+                return
+            }
+            let keepMine = !otherContext.contains(mine.dot)
+            let keepTheirs = !selfContext.contains(theirs.dot)
+            switch (keepMine, keepTheirs) {
+            case (true, true): storage = .many(mine.dot < theirs.dot ? [mine, theirs] : [theirs, mine])
+            case (true, false): return
+            case (false, true): storage = other.storage
+            case (false, false): storage = .none
+            }
+            return
+        }
+        do {
+            if storage == other.storage { return }
+            let mine = entries
+            let theirs = other.entries
+            var result: [RegisterEntry] = []
+            result.reserveCapacity(mine.count + theirs.count)
+            var i = 0
+            var j = 0
+            while i < mine.count || j < theirs.count {
+                if j == theirs.count || (i < mine.count && mine[i].dot < theirs[j].dot) {
+                    if !otherContext.contains(mine[i].dot) { result.append(mine[i]) }
+                    i += 1
+                } else if i == mine.count || theirs[j].dot < mine[i].dot {
+                    if !selfContext.contains(theirs[j].dot) { result.append(theirs[j]) }
+                    j += 1
+                } else {
+                    result.append(theirs[j].winsOver(mine[i]) ? theirs[j] : mine[i])
+                    i += 1
+                    j += 1
+                }
+            }
+            storage = Storage(result)
+        }
+    }
+}
+
+/// The dots a join took out of a record and put into it, so the dot index
+/// is updated for those alone.
+struct DotChanges {
+    var removed: [Dot] = []
+    var added: [Dot] = []
+
+    mutating func clear() {
+        removed.removeAll(keepingCapacity: true)
+        added.removeAll(keepingCapacity: true)
+    }
+
+    /// Records the difference between a register before and after a join.
+    mutating func note(from before: RegisterStore, to after: RegisterStore) {
+        switch (before.storage, after.storage) {
+        case (.none, .one(let entry)):
+            added.append(entry.dot)
+            return
+        case (.one(let entry), .none):
+            removed.append(entry.dot)
+            return
+        case (.one(let old), .one(let new)):
+            if old.dot != new.dot {
+                removed.append(old.dot)
+                added.append(new.dot)
+            }
+            return
+        default:
+            break
+        }
+        let old = before.entries
+        let new = after.entries
+        var i = 0
+        var j = 0
+        while i < old.count || j < new.count {
+            if j == new.count || (i < old.count && old[i].dot < new[j].dot) {
+                removed.append(old[i].dot)
+                i += 1
+            } else if i == old.count || new[j].dot < old[i].dot {
+                added.append(new[j].dot)
+                j += 1
+            } else {
+                i += 1
+                j += 1
+            }
+        }
+    }
+
+    /// Records the difference between two sets of dots (any order).
+    mutating func note(from old: [Dot], to new: [Dot]) {
+        let oldSet = Set(old)
+        let newSet = Set(new)
+        for dot in old where !newSet.contains(dot) { removed.append(dot) }
+        for dot in new where !oldSet.contains(dot) { added.append(dot) }
+    }
+}
+
+extension DotMap where Key == String, Store == RegisterStore {
+    /// The dot-map join of a record's fields, as `join(_:selfContext:otherContext:)`
+    /// computes it, with the registers joined in place and each name hashed
+    /// about once; the dots that leave or arrive are noted in `changes`.
+    mutating func joinFields(
+        _ other: DotMap, selfContext: ContextLookup, otherContext: ContextLookup, changes: inout DotChanges
+    ) {
+        if other.entries.isEmpty && otherContext.isEmpty { return }
+        if entries.isEmpty {
+            // Only additions: take theirs whole unless this side has seen
+            // some of their dots (then those entries are dropped).
+            var anySeen = false
+            if !selfContext.isEmpty {
+                for register in other.entries.values where !anySeen {
+                    register.forEachDot { if selfContext.contains($0) { anySeen = true } }
+                }
+            }
+            if !anySeen {
+                entries = other.entries
+                for register in other.entries.values { register.forEachDot { changes.added.append($0) } }
+                return
+            }
+            entries.reserveCapacity(other.entries.count)
+        }
+        var matched = 0
+        var emptied: [String] = []
+        var position = entries.startIndex
+        while position != entries.endIndex {
+            let old = entries.values[position]
+            if let theirs = other.entries[entries.keys[position]] {
+                matched += 1
+                entries.values[position].join(theirs, selfSeen: selfContext, otherSeen: otherContext)
+            } else {
+                entries.values[position].join(RegisterStore(), selfSeen: selfContext, otherSeen: otherContext)
+            }
+            let new = entries.values[position]
+            if old != new { changes.note(from: old, to: new) }
+            if new.isEmpty { emptied.append(entries.keys[position]) }
+            position = entries.index(after: position)
+        }
+        if matched < other.entries.count {
+            for (name, theirs) in other.entries where entries[name] == nil {
+                var store = RegisterStore()
+                store.join(theirs, selfSeen: selfContext, otherSeen: otherContext)
+                if !store.isEmpty {
+                    store.forEachDot { changes.added.append($0) }
+                    entries[name] = store
+                }
+            }
+        }
+        for name in emptied { entries.removeValue(forKey: name) }
+    }
+}
+
+extension RecordStore {
+    /// `join(_:selfContext:otherContext:)` with the fields joined through
+    /// prepared context lookups; the dots that leave or arrive are noted in
+    /// `changes`.
+    mutating func join(
+        _ other: RecordStore, selfLookup: ContextLookup, otherLookup: ContextLookup, changes: inout DotChanges
+    ) {
+        if !presence.isEmpty || !other.presence.isEmpty {
+            let old = presence.elements
+            presence.join(other.presence, selfContext: selfLookup.context, otherContext: otherLookup.context)
+            if old != presence.elements { changes.note(from: old, to: presence.elements) }
+        }
+        fields.joinFields(other.fields, selfContext: selfLookup, otherContext: otherLookup, changes: &changes)
+        if !sets.isEmpty || !other.sets.isEmpty {
+            let old = sets
+            sets.join(other.sets, selfContext: selfLookup.context, otherContext: otherLookup.context)
+            if old != sets {
+                var oldDots: [Dot] = []
+                old.forEachDot { oldDots.append($0) }
+                var newDots: [Dot] = []
+                sets.forEachDot { newDots.append($0) }
+                changes.note(from: oldDots, to: newDots)
+            }
+        }
+    }
+}

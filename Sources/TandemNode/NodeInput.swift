@@ -1,0 +1,28 @@
+import NIOCore
+import TandemCore
+
+/// One thing for the sync driver to handle. The node queues inputs and
+/// feeds them one at a time, so the driver is never entered while it is
+/// already running (a write it makes can close a channel, and a closing
+/// channel is itself an input).
+enum NodeInput {
+    case start
+    case connected(NodeID)
+    case disconnected(NodeID)
+    case received([UInt8], from: NodeID)
+    case timerFired
+    /// Local changes to one collection, committed together as one batch.
+    case local([LocalWrite])
+}
+
+/// A local change waiting for the driver: the records it loads, the delta
+/// mutators to run, and the promise the caller awaits.
+struct LocalWrite {
+    var collection: String
+    var records: [String]
+    var change: @Sendable (inout RecordCollection, HLCTimestamp) throws -> RecordCollection
+    /// Roughly how many bytes the change adds to a batch (0 if unknown):
+    /// bounds how many changes a group commit takes.
+    var estimatedBytes: Int
+    var promise: EventLoopPromise<DeltaBatch?>
+}

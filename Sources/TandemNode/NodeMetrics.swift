@@ -1,0 +1,73 @@
+import Synchronization
+import TandemCore
+import TandemNet
+import TandemSync
+
+/// A snapshot of what a node has done since it started: sync events,
+/// traffic, sessions and transport refusals.
+public struct NodeMetrics: Hashable, Sendable {
+    /// Batches and messages refused by the sync protocol, by
+    /// `SyncRejection.reason` ("bad_signature", "malformed_message", …).
+    /// Each is also in the audit log.
+    public var rejections: [String: Int] = [:]
+    /// Batches received that were already held (redundant receptions).
+    public var duplicates = 0
+    /// Peers' batches committed here.
+    public var appliedBatches = 0
+    /// Batches this node made.
+    public var localBatches = 0
+    /// Batches held until local time is within the drift bound.
+    public var heldForClockSkew = 0
+    /// Reconciliation record chunks joined.
+    public var reconciledChunks = 0
+    /// Store operations that failed (the protocol retries what matters).
+    public var storeFailures = 0
+    /// Sync messages written to peers, and their bytes (plaintext).
+    public var messagesSent = 0
+    public var bytesSent = 0
+    /// Sync messages received from peers, and their bytes (plaintext).
+    public var messagesReceived = 0
+    public var bytesReceived = 0
+    /// Messages not sent: no session with the peer, its queue full, or the
+    /// write failed. The protocol offers lost batches again.
+    public var sendsDropped = 0
+    /// Connections refused or dropped by the transport, by reason.
+    public var transportRejections: [TransportError.Reason: Int] = [:]
+    /// Sessions opened (an authenticated connection adopted as the peer's
+    /// session) and closed.
+    public var sessionsOpened = 0
+    public var sessionsClosed = 0
+    /// Duplicate connections closed because the peer already had a session.
+    public var duplicateConnectionsClosed = 0
+    /// Outgoing connection attempts, and those that failed to connect.
+    public var dials = 0
+    public var dialFailures = 0
+
+    public init() {}
+
+    /// All sync rejections.
+    public var totalRejections: Int { rejections.values.reduce(0, +) }
+
+    mutating func count(_ event: SyncEvent) {
+        switch event {
+        case .rejected(let rejection, _): rejections[rejection.reason, default: 0] += 1
+        case .duplicate: duplicates += 1
+        case .heldForClockSkew: heldForClockSkew += 1
+        case .applied: appliedBatches += 1
+        case .committedLocally: localBatches += 1
+        case .reconciled: reconciledChunks += 1
+        case .storeFailed: storeFailures += 1
+        }
+    }
+}
+
+/// The node's live counters, updated on its event loop and read from anywhere.
+final class MetricsBox: Sendable {
+    private let state = Mutex(NodeMetrics())
+
+    var snapshot: NodeMetrics { state.withLock { $0 } }
+
+    func update(_ body: (inout NodeMetrics) -> Void) {
+        state.withLock { body(&$0) }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import TandemCore
+import TandemCrypto
+import TandemNet
+import TandemSync
+
+/// Everything a `SyncNode` needs besides its store.
+///
+/// Trust has two parts. ``allowList`` is who may hold a connection with
+/// this node (checked by the transport's handshake); ``SyncConfiguration/trustedOrigins``
+/// in ``sync`` is whose batches are accepted (checked on every batch, by
+/// signature, however many hops it took). By default both are every node of
+/// the mesh: the peers dialled plus ``members`` (nodes reached only through
+/// others), and the trusted origins include this node.
+///
+/// ```swift
+/// let config = SyncNodeConfiguration(
+///     identity: keys, port: 7070,
+///     peers: [PeerAddress(node: hub, host: "10.0.0.2", port: 7070)],
+///     members: [farSide])
+/// ```
+public struct SyncNodeConfiguration: Sendable {
+    /// This node's signing key; its public key is the node id.
+    public var identity: NodeKeyPair
+    /// The address to listen on.
+    public var host: String
+    /// The port to listen on; 0 picks a free one (see `SyncNode.boundPort`).
+    public var port: Int
+    /// The peers this node dials (and redials) itself.
+    public var peers: [PeerAddress]
+    /// Nodes that may connect to this node.
+    public var allowList: Set<NodeID>
+    /// The sync protocol's settings (trusted origins, batch and in-flight
+    /// bounds, summary interval).
+    public var sync: SyncConfiguration
+    /// The transport's limits and timers. Its `events` hooks are kept and
+    /// called after the node's own counting.
+    public var transport: TransportConfiguration
+    /// Redial backoff.
+    public var reconnect: ReconnectPolicy
+    /// How long one dial may take to connect (TCP only; the handshake has
+    /// its own timeout in ``transport``).
+    public var connectTimeoutMillis: Int64
+    /// The most bytes of sync messages this node holds for one peer while
+    /// that peer's connection is not writable (above the transport's socket
+    /// buffer); messages beyond are dropped and counted, and the protocol
+    /// offers their batches again (`SyncConfiguration.resendAfterMillis`).
+    public var maxQueuedBytesPerPeer: Int
+    /// Group commit under concurrent load: when the previous local commit
+    /// took several changes (callers are writing concurrently), the next one
+    /// starts no sooner than this long after it started, so that the changes
+    /// arriving meanwhile share its batch: fewer commits and fewer batches on
+    /// this node and on every peer, for at most this much added latency. A
+    /// lone sequential writer, or a change after a quiet spell, is committed
+    /// at once. Zero turns the wait off (changes are then grouped only while
+    /// a commit is in progress).
+    public var groupCommitDelayMillis: Int64
+    /// Wall time in milliseconds since the Unix epoch. Injectable for tests.
+    public var clock: @Sendable () -> UInt64
+    /// Called on the node's event loop with every event the sync driver
+    /// reports, after the node counted it. It must not block.
+    public var observer: (@Sendable (SyncEvent) -> Void)?
+
+    /// A configuration whose allow-list and trusted origins are `peers` plus
+    /// `members` (and, for origins, this node).
+    public init(
+        identity: NodeKeyPair, host: String = "127.0.0.1", port: Int = 0,
+        peers: [PeerAddress] = [], members: Set<NodeID> = [],
+        transport: TransportConfiguration = TransportConfiguration(),
+        reconnect: ReconnectPolicy = ReconnectPolicy(),
+        clock: @escaping @Sendable () -> UInt64 = SyncNodeConfiguration.systemClock
+    ) {
+        let mesh = members.union(peers.map(\.node)).subtracting([identity.nodeID])
+        self.identity = identity
+        self.host = host
+        self.port = port
+        self.peers = peers
+        self.allowList = mesh
+        self.sync = SyncConfiguration(trustedOrigins: mesh.union([identity.nodeID]))
+        self.transport = transport
+        self.reconnect = reconnect
+        self.connectTimeoutMillis = 5_000
+        self.maxQueuedBytesPerPeer = 8 * 1024 * 1024
+        self.groupCommitDelayMillis = 2
+        self.clock = clock
+        self.observer = nil
+    }
+
+    /// The node id.
+    public var node: NodeID { identity.nodeID }
+
+    /// Wall-clock milliseconds since the Unix epoch.
+    public static let systemClock: @Sendable () -> UInt64 = {
+        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+    }
+}
