@@ -46,7 +46,7 @@ bench-store: deps
 # Two nodes over loopback TCP in one process (SQLite stores, Ed25519,
 # encrypted sessions): throughput of 100,000 field updates and latency at
 # 1,000 updates/s for 10 s, five runs each after a warm-up (docs/PERFORMANCE.md,
-# "Sync over TCP"). Takes about three minutes.
+# "Sync over TCP"). Takes about a minute and a half.
 bench-sync: deps
 	cd Benchmarks && swift build -c release --product tandem-sync-bench
 	Benchmarks/.build/release/tandem-sync-bench all

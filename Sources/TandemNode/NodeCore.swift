@@ -186,9 +186,11 @@ final class NodeCore {
     ///
     /// Changes that reach the event loop while it is busy (committing the
     /// previous batch, applying a peer's) are committed together: one batch,
-    /// one signature, one transaction, however many callers. A change that
-    /// arrives while the loop is idle is committed at once, alone. Each
-    /// caller's promise completes when the batch holding its change is
+    /// one signature, one transaction, however many callers. Under
+    /// concurrent load a commit also waits until `groupCommitDelayMillis`
+    /// after the previous one started. A change that arrives while the loop
+    /// is idle, or from a lone sequential writer, is committed at once.
+    /// Each caller's promise completes when the batch holding its change is
     /// durable.
     func enqueueWrite(_ write: LocalWrite) {
         guard running, driver != nil else {

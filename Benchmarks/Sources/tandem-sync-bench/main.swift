@@ -8,7 +8,7 @@ import TandemStore
 // SQLite stores (synchronous = FULL) in temporary directories, Ed25519
 // signatures, encrypted sessions.
 //
-//   tandem-sync-bench [throughput|latency|all]
+//   tandem-sync-bench [all|throughput|throughput-batched|throughput-records|latency|local]
 //
 // throughput: A writes 10,000 records x 10 fields (100,000 field updates);
 //   the clock runs until B has committed them all. Two shapes: 100 records
@@ -74,6 +74,12 @@ func throughput(recordsPerBatch: Int, window: Int, records: [(id: String, fields
     let seconds = Double(monotonicNanos() - start) / 1e9
     let metrics = pair.b.metrics
     if metrics.totalRejections != 0 || metrics.storeFailures != 0 { fatalError("B refused or failed: \(metrics)") }
+    // Outside the timed part: B holds every record, with A's values.
+    let held = try pair.b.store.records("customers", after: nil, limit: .max)
+    let sample = records[records.count / 2]
+    guard held.count == records.count,
+          try await pair.b.record(collection: "customers", id: sample.id)?.fields == sample.fields
+    else { fatalError("B holds \(held.count) of \(records.count) records, or wrong values") }
     try await pair.stop()
     return (Double(total) / seconds, batches)
 }
@@ -108,7 +114,9 @@ func latency(seconds: Int, intervalMicros: Int) async throws -> (latencies: [Dou
     try await pair.waitForArrivals(pair.a.metrics.localBatches)
     let arrived = pair.arrivals.times
     if verbose {
-        print("  A: \(pair.a.metrics)\n  B: \(pair.b.metrics)")
+        let threads = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("Threads:") } ?? ""
+        print("  \(threads)\n  A: \(pair.a.metrics)\n  B: \(pair.b.metrics)")
         // The slowest updates: time to A's commit and on to B's.
         let committed = pair.commits.times
         let worst = starts.compactMap { sequence, start in arrived[sequence].map { (sequence, start, $0) } }

@@ -179,7 +179,9 @@ public struct SyncMachine: Sendable {
     }
 
     private mutating func receive(_ batch: DeltaBatch, from peer: NodeID, now: UInt64, into actions: inout [SyncAction]) {
+        // The peer holds what it sends: remember it beyond the next resend round.
         peers[peer]?.known.insert(origin: batch.origin, sequence: batch.sequence)
+        peers[peer]?.reported.insert(origin: batch.origin, sequence: batch.sequence)
         if held.contains(origin: batch.origin, sequence: batch.sequence) || pending.contains(batch.id) {
             counters.duplicateBatches += 1
             actions.append(.dropDuplicate(batch: batch.id, from: peer))
