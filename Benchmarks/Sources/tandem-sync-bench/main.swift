@@ -80,6 +80,19 @@ func throughput(recordsPerBatch: Int, window: Int, records: [(id: String, fields
     guard held.count == records.count,
           try await pair.b.record(collection: "customers", id: sample.id)?.fields == sample.fields
     else { fatalError("B holds \(held.count) of \(records.count) records, or wrong values") }
+    // Bytes on the wire per field update, against the raw field payload
+    // (record id, field name, value bytes and an 8-byte timestamp).
+    let raw = records.reduce(0) { sum, record in
+        record.fields.reduce(sum) { sum, field in
+            var valueBytes = 8
+            if case .string(let text) = field.value { valueBytes = text.utf8.count }
+            return sum + record.id.utf8.count + field.key.utf8.count + valueBytes + 8
+        }
+    }
+    let wire = pair.a.metrics.bytesSent + pair.b.metrics.bytesSent
+    print(String(format: "  wire: A->B %d bytes, B->A %d bytes, %.1f bytes per field update; raw field payload %.1f bytes per update (ratio %.2f)",
+                 pair.a.metrics.bytesSent, pair.b.metrics.bytesSent, Double(wire) / Double(total),
+                 Double(raw) / Double(total), Double(wire) / Double(raw)))
     try await pair.stop()
     return (Double(total) / seconds, batches)
 }
