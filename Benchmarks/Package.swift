@@ -19,9 +19,15 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // Timing, summaries and a seeded generator shared by the executables.
+        .target(
+            name: "BenchmarkSupport",
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
+        ),
         .executableTarget(
             name: "tandem-core-bench",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "TandemCore", package: rootPackage),
             ],
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
@@ -37,6 +43,7 @@ let package = Package(
         .executableTarget(
             name: "tandem-sync-bench",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "TandemCore", package: rootPackage),
                 .product(name: "TandemCrypto", package: rootPackage),
                 .product(name: "TandemStore", package: rootPackage),

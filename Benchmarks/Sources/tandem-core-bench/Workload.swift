@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import TandemCore
 
 /// The node ids the benchmarks write as.

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import Synchronization
 import TandemCore
@@ -5,49 +6,6 @@ import TandemCrypto
 import TandemNode
 import TandemStore
 import TandemSync
-
-func monotonicNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
-/// The median, minimum and maximum of a sample.
-struct Summary: CustomStringConvertible {
-    var median: Double
-    var min: Double
-    var max: Double
-
-    init(_ sample: [Double]) {
-        let sorted = sample.sorted()
-        let middle = sorted.count / 2
-        median = sorted.isEmpty ? 0 : sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-        min = sorted.first ?? 0
-        max = sorted.last ?? 0
-    }
-
-    func formatted(_ format: String) -> String {
-        "\(String(format: format, median)) [\(String(format: format, min))-\(String(format: format, max))]"
-    }
-
-    var description: String { formatted("%.0f") }
-}
-
-/// The value at quantile `q` (0...1) of a sorted sample (nearest rank).
-func quantile(_ sorted: [Double], _ q: Double) -> Double {
-    guard !sorted.isEmpty else { return 0 }
-    let rank = Int((q * Double(sorted.count)).rounded(.up))
-    return sorted[min(max(rank, 1), sorted.count) - 1]
-}
-
-/// A small, seeded generator (SplitMix64) so every run writes the same data.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A string of 8 to 32 random lowercase letters.
 func randomWord(_ rng: inout SeededGenerator) -> String {
