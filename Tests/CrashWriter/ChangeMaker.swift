@@ -8,7 +8,7 @@ enum ChangeMaker {
 
     static func change(
         _ replica: inout RecordCollection, record id: String, by node: NodeID, at timestamp: HLCTimestamp,
-        random: inout WriterRandom
+        random: inout SeededRandom
     ) throws(CoreError) -> RecordCollection {
         switch random.below(20) {
         case 0:
@@ -32,7 +32,7 @@ enum ChangeMaker {
     /// Writes 1 to 5 random fields.
     static func update(
         _ replica: inout RecordCollection, record id: String, by node: NodeID, at timestamp: HLCTimestamp,
-        random: inout WriterRandom
+        random: inout SeededRandom
     ) throws(CoreError) -> RecordCollection {
         var changes: [(String, Value)] = []
         for _ in 0..<(1 + random.below(5)) {
@@ -41,7 +41,7 @@ enum ChangeMaker {
         return try replica.update(id, fields: changes, by: node, at: timestamp)
     }
 
-    static func value(_ random: inout WriterRandom) -> Value {
+    static func value(_ random: inout SeededRandom) -> Value {
         switch random.below(6) {
         case 0: .null
         case 1: .bool(random.below(2) == 0)

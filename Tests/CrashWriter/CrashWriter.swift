@@ -40,7 +40,7 @@ struct Writer {
     let store: SQLiteStore
     let local: NodeID
     let remote: NodeID
-    var random: WriterRandom
+    var random: SeededRandom
     var localClock: HybridLogicalClock
     var remoteClock: HybridLogicalClock
     /// The fake origin's replica: the store's state at start, then its own
@@ -58,7 +58,7 @@ struct Writer {
         remoteClock = HybridLogicalClock(latest: summary.clock)
         remoteSequence = summary.batches.nextSequence(for: remote)
         // A different stream on each restart, still reproducible.
-        random = WriterRandom(seed: seed ^ (summary.batches.nextSequence(for: local) &* 0x9E37_79B9_7F4A_7C15))
+        random = SeededRandom(seed: seed ^ (summary.batches.nextSequence(for: local) &* 0x9E37_79B9_7F4A_7C15))
         remoteReplica = try Self.wholeState(of: store)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TandemCore
 import TandemStore
+import tandem_crash_writer
 
 /// Opening refuses files it must not touch, with an error naming the file,
 /// and leaves their bytes as they were.

@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import tandem_crash_writer
 
 /// The store's state is the join of the deltas committed to it, as
 /// `RecordCollection.join` computes it, whatever the order of commits:

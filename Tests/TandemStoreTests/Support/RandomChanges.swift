@@ -1,4 +1,5 @@
 import TandemCore
+import tandem_crash_writer
 
 /// Random changes through the delta mutators, on a small pool of records,
 /// fields, set elements and values, so that changes collide.

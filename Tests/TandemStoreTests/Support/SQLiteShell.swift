@@ -1,4 +1,5 @@
 import Foundation
+import TandemTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -14,22 +15,9 @@ enum SQLiteShell {
     @discardableResult
     static func run(_ database: String, _ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         try #require(FileManager.default.isExecutableFile(atPath: path), "sqlite3 shell not found at \(path)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = [database, sql]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // A few lines at most: reading one pipe to its end, then the other,
-        // cannot fill a pipe buffer and block the shell.
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sqlite3 failed: \(String(decoding: err, as: UTF8.self))", sourceLocation: sourceLocation)
-        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try Subprocess.run(URL(fileURLWithPath: path), [database, sql])
+        #expect(result.status == 0, "sqlite3 failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Leaves `database` with a hot journal: runs `sql` in a transaction

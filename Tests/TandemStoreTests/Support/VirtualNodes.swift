@@ -1,4 +1,5 @@
 import TandemCore
+import tandem_crash_writer
 
 /// One batch a virtual node made: what a peer would send the store.
 struct PeerBatch {
