@@ -122,8 +122,10 @@ final class NodeCore {
 
     private func makeDriver() throws -> SyncDriver<NodeShell> {
         let identity = configuration.identity
+        var sync = configuration.sync
+        sync.maxMessageBytes = min(sync.maxMessageBytes, transport.maximumPayloadSize)
         return try SyncDriver(
-            store: store, shell: NodeShell(core: self), configuration: configuration.sync,
+            store: store, shell: NodeShell(core: self), configuration: sync,
             sign: { identity.sign($0) },
             verify: { SignatureVerifier.verify(signature: $0.signature, message: $0.signingBytes, signer: $0.origin) },
             verifyRecords: { chunk, peer in
@@ -265,6 +267,10 @@ final class NodeCore {
             for (index, write) in writes.enumerated() {
                 if let failure = failures[index] { write.promise.fail(failure) } else { write.promise.succeed(batch ?? nil) }
             }
+        } catch SyncWriteError.batchTooLarge where writes.count > 1 {
+            // Together too large for one message: each change alone may fit
+            // (nothing was committed, so each is tried on its own).
+            for write in writes { commit([write], now: now) }
         } catch {
             for (index, write) in writes.enumerated() { write.promise.fail(failures[index] ?? error) }
         }
@@ -453,9 +459,11 @@ final class NodeCore {
 
     /// Writes an encoded sync message to `peer`'s session (flushed when the
     /// driver is done). While the channel is not writable, holds up to
-    /// `maxQueuedBytesPerPeer`; drops beyond that, and without a session.
+    /// `maxQueuedBytesPerPeer`; a peer that lets more pile up is not reading
+    /// and its connection is closed (see `disconnectNotReading`). Without a
+    /// session, or while it closes, the message is dropped and counted.
     func send(_ bytes: [UInt8], to peer: NodeID) {
-        guard let session = sessions[peer] else {
+        guard let session = sessions[peer], !session.closing else {
             metrics.update { $0.sendsDropped += 1 }
             return
         }
@@ -466,8 +474,37 @@ final class NodeCore {
             session.queued.append(buffer)
             session.queuedBytes += bytes.count
         } else {
-            metrics.update { $0.sendsDropped += 1 }
+            disconnectNotReading(peer, session: session, refused: bytes.count)
         }
+    }
+
+    /// Closes the session of a peer that does not read what this node sends
+    /// (a peer that floods requests without reading the replies, or is
+    /// stuck): dropping messages inside a live session would leave the
+    /// protocol believing the peer holds batches it never got, and holding
+    /// more would grow memory without bound. The refusal is counted and
+    /// audited; the held messages are dropped, and when the peer reconnects
+    /// the summaries exchanged offer it everything it lacks.
+    private func disconnectNotReading(_ peer: NodeID, session: PeerSession, refused: Int) {
+        session.closing = true
+        let held = session.queuedBytes
+        metrics.update {
+            $0.peersNotReading += 1
+            $0.sendsDropped += session.queued.count + 1
+        }
+        session.queued.removeAll()
+        session.queuedBytes = 0
+        let detail = "peer \(peer.hex) is not reading: \(held) bytes already held for it and \(refused) more would exceed "
+            + "the limit of \(configuration.maxQueuedBytesPerPeer); connection closed, its batches are offered again when it reconnects"
+        do {
+            try store.appendAudit([AuditEvent(at: configuration.clock(), kind: .rejected, node: peer, detail: detail)])
+        } catch {
+            metrics.update { $0.storeFailures += 1 }
+        }
+        // Closed once the driver is done: closing fires `closed` at once,
+        // which feeds the driver, and this runs inside one of its sends.
+        let channel = session.channel
+        eventLoop.assumeIsolated().execute { channel.close(promise: nil) }
     }
 
     private func write(_ buffer: ByteBuffer, to session: PeerSession) {
@@ -492,7 +529,8 @@ final class NodeCore {
 
     /// Sends what was held for `channel`'s peer while it is writable.
     func writabilityChanged(_ channel: any Channel) {
-        guard channel.isWritable, let session = sessions.values.first(where: { $0.channel === channel }) else { return }
+        guard channel.isWritable, let session = sessions.values.first(where: { $0.channel === channel }), !session.closing
+        else { return }
         var wrote = false
         while channel.isWritable, let next = session.queued.popFirst() {
             session.queuedBytes -= next.readableBytes

@@ -28,9 +28,14 @@ public struct NodeMetrics: Hashable, Sendable {
     /// Sync messages received from peers, and their bytes (plaintext).
     public var messagesReceived = 0
     public var bytesReceived = 0
-    /// Messages not sent: no session with the peer, its queue full, or the
-    /// write failed. The protocol offers lost batches again.
+    /// Messages not sent: no session with the peer, its session closed for
+    /// not reading, or the write failed. The protocol offers lost batches
+    /// again.
     public var sendsDropped = 0
+    /// Sessions closed because the peer did not read: more than
+    /// `SyncNodeConfiguration.maxQueuedBytesPerPeer` piled up for it (each
+    /// also in the audit log).
+    public var peersNotReading = 0
     /// Connections refused or dropped by the transport, by reason.
     public var transportRejections: [TransportError.Reason: Int] = [:]
     /// Sessions opened (an authenticated connection adopted as the peer's

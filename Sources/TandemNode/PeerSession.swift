@@ -11,6 +11,9 @@ final class PeerSession {
     /// Messages held while the channel is not writable, oldest first.
     var queued = CircularBuffer<ByteBuffer>()
     var queuedBytes = 0
+    /// The node closed the connection (the peer was not reading); nothing
+    /// more is sent on it.
+    var closing = false
 
     init(channel: any Channel, preferred: Bool) {
         self.channel = channel

@@ -43,8 +43,9 @@ public struct SyncNodeConfiguration: Sendable {
     public var connectTimeoutMillis: Int64
     /// The most bytes of sync messages this node holds for one peer while
     /// that peer's connection is not writable (above the transport's socket
-    /// buffer); messages beyond are dropped and counted, and the protocol
-    /// offers their batches again (`SyncConfiguration.resendAfterMillis`).
+    /// buffer). A peer that lets more pile up is not reading: its
+    /// connection is closed, counted (`NodeMetrics.peersNotReading`) and
+    /// audited, and when it reconnects it is offered what it lacks.
     public var maxQueuedBytesPerPeer: Int
     /// Group commit under concurrent load: when the previous local commit
     /// took several changes (callers are writing concurrently), the next one

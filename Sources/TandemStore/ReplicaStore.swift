@@ -54,7 +54,10 @@ public struct LocalChange: Sendable {
     /// The collection changed.
     public var collection: String
     /// The delta the mutators returned.
-    public var delta: RecordCollection
+    public let delta: RecordCollection
+    /// `delta`'s canonical encoding: the batch payload that will be signed,
+    /// logged and sent (encoded once, here).
+    public let payload: [UInt8]
     /// The node's clock after the change (its new high-water mark).
     public var clock: HLCTimestamp
     /// Audit events to commit with the change.
@@ -70,6 +73,7 @@ public struct LocalChange: Sendable {
     ) {
         self.collection = collection
         self.delta = delta
+        self.payload = delta.encoded()
         self.clock = clock
         self.audit = audit
         self.cursor = cursor

@@ -69,7 +69,10 @@ public struct SyncDriver<Shell: SyncShell> {
     /// the returned delta as this node's next signed batch, and sends it to
     /// the peers that lack it. Returns the batch, or nil for an empty delta.
     ///
-    /// The change is durable when this returns: acknowledge it then.
+    /// The change is durable when this returns: acknowledge it then. A
+    /// change too large to send as one message (`SyncConfiguration.maxMessageBytes`)
+    /// is refused with `SyncWriteError.batchTooLarge` and nothing is committed:
+    /// a batch that could never reach a peer would leave the replicas apart.
     @discardableResult
     public mutating func write(
         _ collection: String, records ids: [String], now: UInt64,
@@ -80,10 +83,15 @@ public struct SyncDriver<Shell: SyncShell> {
         let timestamp = machine.tick(now: now)
         let delta = try change(&working, timestamp)
         if delta.records.isEmpty && delta.context.isEmpty && cursor == nil { return nil }
-        let batch = try store.commitLocal(
-            LocalChange(collection: collection, delta: delta, clock: machine.clock.latest,
-                        cursor: cursor, keyMappings: keyMappings),
-            sign: sign, now: now)
+        let local = LocalChange(
+            collection: collection, delta: delta, clock: machine.clock.latest, cursor: cursor, keyMappings: keyMappings)
+        let size = SyncMessage.batchesMessageOverhead
+            + SyncMessage.encodedSizeBound(collection: collection, payloadBytes: local.payload.count)
+        guard size <= machine.configuration.maxMessageBytes else {
+            throw SyncWriteError.batchTooLarge(
+                collection: collection, bytes: size, limit: machine.configuration.maxMessageBytes)
+        }
+        let batch = try store.commitLocal(local, sign: sign, now: now)
         shell.observe(.committedLocally(batch))
         handle(.localBatchCommitted(batch), now: now)
         return batch
@@ -115,12 +123,9 @@ public struct SyncDriver<Shell: SyncShell> {
         case .sendFromLog(let ids, let peer, let maxPerMessage):
             do {
                 let batches = try store.batches(ids)
-                var start = 0
-                while start < batches.count {
-                    let end = min(start + max(maxPerMessage, 1), batches.count)
-                    shell.send(SyncMessage.batches(Array(batches[start..<end])).encoded(), to: peer)
-                    start = end
-                }
+                let groups = SyncMessage.groupBatches(
+                    batches, maxCount: maxPerMessage, maxBytes: machine.configuration.maxMessageBytes)
+                for group in groups { shell.send(SyncMessage.batches(Array(group)).encoded(), to: peer) }
             } catch {
                 shell.observe(.storeFailed(error))
             }

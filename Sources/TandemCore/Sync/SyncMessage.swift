@@ -69,6 +69,37 @@ public struct RecordsChunk: Hashable, Sendable {
 }
 
 extension SyncMessage {
+    /// The most bytes a `batches` message takes besides its batches: header,
+    /// tag and batch count.
+    public static let batchesMessageOverhead = 17
+
+    /// The most bytes one batch of `collection` with a payload of
+    /// `payloadBytes` takes inside a `batches` message (origin, varints,
+    /// collection name, payload and a 64-byte signature).
+    public static func encodedSizeBound(collection: String, payloadBytes: Int) -> Int {
+        NodeID.byteCount + 10 + 10 + collection.utf8.count + 10 + payloadBytes + 1 + 64
+    }
+
+    /// Splits `batches` into consecutive groups of at most `maxCount`
+    /// batches whose `batches` message is at most `maxBytes` (a batch too
+    /// large for any message travels alone).
+    public static func groupBatches(_ batches: [DeltaBatch], maxCount: Int, maxBytes: Int) -> [ArraySlice<DeltaBatch>] {
+        var groups: [ArraySlice<DeltaBatch>] = []
+        var start = 0
+        var bytes = batchesMessageOverhead
+        for (index, batch) in batches.enumerated() {
+            let size = encodedSizeBound(collection: batch.collection, payloadBytes: batch.payload.count)
+            if index > start && (index - start >= max(maxCount, 1) || bytes + size > maxBytes) {
+                groups.append(batches[start..<index])
+                start = index
+                bytes = batchesMessageOverhead
+            }
+            bytes += size
+        }
+        if start < batches.count { groups.append(batches[start...]) }
+        return groups
+    }
+
     enum Tag: UInt8 {
         case summary = 1
         case batches = 2

@@ -16,10 +16,17 @@ public struct SyncConfiguration: Hashable, Sendable {
     public var resendAfterMillis: UInt64
     /// Limits on decoded payloads.
     public var limits: Limits
+    /// The largest encoded sync message this node sends: the transport's
+    /// payload limit (`SyncNode` lowers it to its transport's). A local
+    /// change whose batch would not fit in one message is refused before it
+    /// is committed, and batches read from the log are grouped into
+    /// messages no larger than this.
+    public var maxMessageBytes: Int
 
     public init(
         trustedOrigins: Set<NodeID>, maxBatchesPerMessage: Int = 64, maxInFlightBatchesPerPeer: Int = 4_096,
-        summaryIntervalMillis: UInt64 = 1_000, resendAfterMillis: UInt64 = 5_000, limits: Limits = .default
+        summaryIntervalMillis: UInt64 = 1_000, resendAfterMillis: UInt64 = 5_000, limits: Limits = .default,
+        maxMessageBytes: Int = 16 << 20
     ) {
         self.trustedOrigins = trustedOrigins
         self.maxBatchesPerMessage = maxBatchesPerMessage
@@ -27,6 +34,7 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.summaryIntervalMillis = summaryIntervalMillis
         self.resendAfterMillis = resendAfterMillis
         self.limits = limits
+        self.maxMessageBytes = maxMessageBytes
     }
 }
 

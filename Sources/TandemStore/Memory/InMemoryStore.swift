@@ -54,7 +54,7 @@ public final class InMemoryStore: ReplicaStore {
         try transaction { (state: inout MemoryState) throws(StoreError) -> DeltaBatch in
             var batch = DeltaBatch(
                 origin: state.node, sequence: state.batches.nextSequence(for: state.node),
-                collection: change.collection, payload: change.delta.encoded())
+                collection: change.collection, payload: change.payload)
             batch.signature = sign(batch.signingBytes)
             let report = try state.apply(change.delta, to: change.collection)
             state.append(batch, at: now)

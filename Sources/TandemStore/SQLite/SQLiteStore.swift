@@ -201,7 +201,7 @@ public final class SQLiteStore: ReplicaStore {
             let held = try rows.readVector(owner: VectorOwner.held)
             var batch = DeltaBatch(
                 origin: node, sequence: held.nextSequence(for: node),
-                collection: change.collection, payload: change.delta.encoded())
+                collection: change.collection, payload: change.payload)
             batch.signature = sign(batch.signingBytes)
             let report = try DeltaApplier.apply(change.delta, to: change.collection, rows: &rows)
             try append(batch, held: held, at: now, rows: &rows)

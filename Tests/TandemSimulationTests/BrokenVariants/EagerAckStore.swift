@@ -29,7 +29,7 @@ final class EagerAckStore: ForwardingStore, @unchecked Sendable {
         let summary = try inner.summary()
         var batch = DeltaBatch(
             origin: summary.node, sequence: summary.batches.nextSequence(for: summary.node),
-            collection: change.collection, payload: change.delta.encoded())
+            collection: change.collection, payload: change.payload)
         batch.signature = sign(batch.signingBytes)
         pending.withLock { $0 = Pending(change: change, batch: batch, now: now) }
         return batch
