@@ -13,6 +13,17 @@ public struct StoreSummary: Hashable, Sendable {
     public var clock: HLCTimestamp
 }
 
+/// A verified batch from a peer and its decoded delta, for `commitRemote`.
+public struct RemoteBatch: Sendable {
+    public var batch: DeltaBatch
+    public var delta: RecordCollection
+
+    public init(batch: DeltaBatch, delta: RecordCollection) {
+        self.batch = batch
+        self.delta = delta
+    }
+}
+
 /// What became of a remote batch handed to `commitRemote`.
 public enum RemoteCommitOutcome: Hashable, Sendable {
     /// Applied: its effect, the batch vector advance, the log entry and the
@@ -125,6 +136,17 @@ public protocol ReplicaStore: AnyObject, Sendable {
         audit: [AuditEvent], now: UInt64
     ) throws(StoreError) -> RemoteCommitOutcome
 
+    /// Commits verified batches from peers, in order, each as
+    /// `commitRemote(_:delta:clock:audit:now:)` would (a batch already held,
+    /// or earlier in the list, is a duplicate). A backend may commit them in
+    /// one transaction (all or none; SQLite does, so a peer catching up costs
+    /// one sync to disk per message, not per batch); the default commits them
+    /// one by one. Each batch's effect, log entry and vector advance are
+    /// always committed together.
+    func commitRemote(
+        _ batches: [RemoteBatch], clock: HLCTimestamp, now: UInt64
+    ) throws(StoreError) -> [RemoteCommitOutcome]
+
     /// One record, or `nil` if it does not exist.
     func record(_ collection: String, _ id: String) throws(StoreError) -> RecordStore?
 
@@ -183,4 +205,17 @@ public protocol ReplicaStore: AnyObject, Sendable {
 
     /// The record id mapped to an external primary key.
     func recordID(adapter: String, collection: String, externalKey: String) throws(StoreError) -> String?
+}
+
+extension ReplicaStore {
+    /// Commits `batches` one by one, each in its own transaction.
+    public func commitRemote(
+        _ batches: [RemoteBatch], clock: HLCTimestamp, now: UInt64
+    ) throws(StoreError) -> [RemoteCommitOutcome] {
+        var outcomes: [RemoteCommitOutcome] = []
+        for remote in batches {
+            outcomes.append(try commitRemote(remote.batch, delta: remote.delta, clock: clock, audit: [], now: now))
+        }
+        return outcomes
+    }
 }

@@ -111,8 +111,42 @@ public struct SyncDriver<Shell: SyncShell> {
     private mutating func perform(_ actions: [SyncAction], now: UInt64) {
         var queue = actions[...]
         while let action = queue.popFirst() {
-            queue.append(contentsOf: perform(action, now: now))
+            guard case .apply(let batch, let delta, let source) = action else {
+                queue.append(contentsOf: perform(action, now: now))
+                continue
+            }
+            // The batches of one message from one peer, committed together.
+            var run = [(RemoteBatch(batch: batch, delta: delta), source)]
+            while case .apply(let batch, let delta, let next)? = queue.first, next == source {
+                run.append((RemoteBatch(batch: batch, delta: delta), next))
+                queue.removeFirst()
+            }
+            queue.append(contentsOf: apply(run.map(\.0), from: source, now: now))
         }
+    }
+
+    /// Commits peers' batches from `source`, in one transaction where the
+    /// store can, and tells the machine how each went.
+    private mutating func apply(_ batches: [RemoteBatch], from source: NodeID?, now: UInt64) -> [SyncAction] {
+        var followUps: [SyncAction] = []
+        do {
+            let outcomes = try store.commitRemote(batches, clock: machine.clock.latest, now: now)
+            for (remote, outcome) in zip(batches, outcomes) {
+                switch outcome {
+                case .applied(let report):
+                    shell.observe(.applied(remote.batch, report))
+                    followUps += machine.handle(.batchCommitted(remote.batch, from: source, applied: true), now: now)
+                case .duplicate:
+                    followUps += machine.handle(.batchCommitted(remote.batch, from: source, applied: false), now: now)
+                }
+            }
+        } catch {
+            shell.observe(.storeFailed(error))
+            for remote in batches {
+                followUps += machine.handle(.batchCommitFailed(remote.batch, from: source), now: now)
+            }
+        }
+        return followUps
     }
 
     /// Carries out one action; returns the actions its result leads to.
@@ -130,19 +164,7 @@ public struct SyncDriver<Shell: SyncShell> {
                 shell.observe(.storeFailed(error))
             }
         case .apply(let batch, let delta, let source):
-            do {
-                let outcome = try store.commitRemote(batch, delta: delta, clock: machine.clock.latest, audit: [], now: now)
-                switch outcome {
-                case .applied(let report):
-                    shell.observe(.applied(batch, report))
-                    return machine.handle(.batchCommitted(batch, from: source, applied: true), now: now)
-                case .duplicate:
-                    return machine.handle(.batchCommitted(batch, from: source, applied: false), now: now)
-                }
-            } catch {
-                shell.observe(.storeFailed(error))
-                return machine.handle(.batchCommitFailed(batch, from: source), now: now)
-            }
+            return apply([RemoteBatch(batch: batch, delta: delta)], from: source, now: now)
         case .persistAcknowledged(let vector, let peer):
             do { try store.setAcknowledged(vector, by: peer) } catch { shell.observe(.storeFailed(error)) }
         case .reject(let rejection, let peer):

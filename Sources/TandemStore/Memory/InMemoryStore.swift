@@ -72,14 +72,24 @@ public final class InMemoryStore: ReplicaStore {
         _ batch: DeltaBatch, delta: RecordCollection, clock: HLCTimestamp, audit: [AuditEvent], now: UInt64
     ) throws(StoreError) -> RemoteCommitOutcome {
         try transaction { (state: inout MemoryState) throws(StoreError) -> RemoteCommitOutcome in
-            if state.batches.contains(origin: batch.origin, sequence: batch.sequence) { return .duplicate }
-            let report = try state.apply(delta, to: batch.collection)
-            state.append(batch, at: now)
-            state.clock = max(state.clock, clock)
-            state.record(audit + report.conflictEvents(collection: batch.collection, at: now))
-            state.record([AuditEvent(at: now, kind: .remoteApply, collection: batch.collection, node: batch.origin,
-                                     detail: "batch \(batch.sequence): records \(report.changedRecords.count)")])
-            return .applied(report)
+            let outcome = try state.applyRemote(batch, delta: delta, audit: audit, now: now)
+            if outcome != .duplicate { state.clock = max(state.clock, clock) }
+            return outcome
+        }
+    }
+
+    /// All in one transaction, like the SQLite store.
+    public func commitRemote(
+        _ batches: [RemoteBatch], clock: HLCTimestamp, now: UInt64
+    ) throws(StoreError) -> [RemoteCommitOutcome] {
+        try transaction { (state: inout MemoryState) throws(StoreError) -> [RemoteCommitOutcome] in
+            var outcomes: [RemoteCommitOutcome] = []
+            for remote in batches {
+                outcomes.append(try state.applyRemote(remote.batch, delta: remote.delta, audit: [], now: now))
+            }
+            // A duplicate changes nothing, not even the clock.
+            if outcomes.contains(where: { $0 != .duplicate }) { state.clock = max(state.clock, clock) }
+            return outcomes
         }
     }
 

@@ -55,6 +55,20 @@ struct MemoryState: Sendable {
         batches.insert(origin: batch.origin, sequence: batch.sequence)
     }
 
+    /// Applies a peer's batch unless it is held: effect, log entry, vector
+    /// advance and audit.
+    mutating func applyRemote(
+        _ batch: DeltaBatch, delta: RecordCollection, audit: [AuditEvent], now: UInt64
+    ) throws(StoreError) -> RemoteCommitOutcome {
+        if batches.contains(origin: batch.origin, sequence: batch.sequence) { return .duplicate }
+        let report = try apply(delta, to: batch.collection)
+        append(batch, at: now)
+        record(audit + report.conflictEvents(collection: batch.collection, at: now))
+        record([AuditEvent(at: now, kind: .remoteApply, collection: batch.collection, node: batch.origin,
+                           detail: "batch \(batch.sequence): records \(report.changedRecords.count)")])
+        return .applied(report)
+    }
+
     mutating func record(_ events: [AuditEvent]) {
         for event in events {
             audit.append(AuditRecord(id: Int64(audit.count + 1), event: event))

@@ -238,17 +238,45 @@ public final class SQLiteStore: ReplicaStore {
         _ batch: DeltaBatch, delta: RecordCollection, clock: HLCTimestamp, audit: [AuditEvent], now: UInt64
     ) throws(StoreError) -> RemoteCommitOutcome {
         try write { rows in
-            let held = try rows.readVector(owner: VectorOwner.held)
-            if held.contains(origin: batch.origin, sequence: batch.sequence) { return .duplicate }
-            let report = try DeltaApplier.apply(delta, to: batch.collection, rows: &rows)
-            try append(batch, held: held, at: now, rows: &rows)
-            try advanceClock(clock, rows: rows)
-            let summary = AuditEvent(
-                at: now, kind: .remoteApply, collection: batch.collection, node: batch.origin,
-                detail: "batch \(batch.sequence): records \(report.changedRecords.count)")
-            try insertAudit(audit + report.conflictEvents(collection: batch.collection, at: now) + [summary], rows: rows)
-            return .applied(report)
+            var held = try rows.readVector(owner: VectorOwner.held)
+            let outcome = try applyRemote(batch, delta: delta, held: &held, audit: audit, now: now, rows: &rows)
+            if outcome != .duplicate { try advanceClock(clock, rows: rows) }
+            return outcome
         }
+    }
+
+    /// All in one transaction: one sync to disk for the lot.
+    public func commitRemote(
+        _ batches: [RemoteBatch], clock: HLCTimestamp, now: UInt64
+    ) throws(StoreError) -> [RemoteCommitOutcome] {
+        try write { rows in
+            var held = try rows.readVector(owner: VectorOwner.held)
+            var outcomes: [RemoteCommitOutcome] = []
+            for remote in batches {
+                outcomes.append(try applyRemote(remote.batch, delta: remote.delta, held: &held, audit: [], now: now, rows: &rows))
+            }
+            // A duplicate changes nothing, not even the clock.
+            if outcomes.contains(where: { $0 != .duplicate }) { try advanceClock(clock, rows: rows) }
+            return outcomes
+        }
+    }
+
+    /// Applies one remote batch inside a write transaction, unless `held`
+    /// has it; `held` is the batch vector as of this point in the
+    /// transaction and is advanced with the batch.
+    private func applyRemote(
+        _ batch: DeltaBatch, delta: RecordCollection, held: inout BatchVector, audit: [AuditEvent], now: UInt64,
+        rows: inout SQLiteRows
+    ) throws -> RemoteCommitOutcome {
+        if held.contains(origin: batch.origin, sequence: batch.sequence) { return .duplicate }
+        let report = try DeltaApplier.apply(delta, to: batch.collection, rows: &rows)
+        try append(batch, held: held, at: now, rows: &rows)
+        held.insert(origin: batch.origin, sequence: batch.sequence)
+        let summary = AuditEvent(
+            at: now, kind: .remoteApply, collection: batch.collection, node: batch.origin,
+            detail: "batch \(batch.sequence): records \(report.changedRecords.count)")
+        try insertAudit(audit + report.conflictEvents(collection: batch.collection, at: now) + [summary], rows: rows)
+        return .applied(report)
     }
 
     public func record(_ collection: String, _ id: String) throws(StoreError) -> RecordStore? {

@@ -62,4 +62,55 @@ import TandemStore
             #expect(try store.summary().batches.nextSequence(for: Nodes.b) == 4)
         }
     }
+
+    func remote(_ origin: NodeID, _ sequence: UInt64, _ delta: RecordCollection) -> RemoteBatch {
+        RemoteBatch(
+            batch: DeltaBatch(
+                origin: origin, sequence: sequence, collection: "people", payload: delta.encoded(),
+                signature: FakeSigner.sign([UInt8](origin.bytes))),
+            delta: delta)
+    }
+
+    @Test("several batches committed together equal the same batches committed one by one", arguments: Backend.allCases)
+    func severalBatchesInOneCommit(backend: Backend) throws {
+        var peer = RecordCollection()
+        let one = try peer.set("name", to: .string("Bob"), in: "r1", by: Nodes.b, at: stamp(1))
+        let two = try peer.set("name", to: .string("Robert"), in: "r1", by: Nodes.b, at: stamp(2))
+        let three = try peer.set("score", to: .int(3), in: "r2", by: Nodes.b, at: stamp(3))
+        let batches = [remote(Nodes.b, 1, one), remote(Nodes.b, 2, two), remote(Nodes.b, 3, three)]
+
+        let together = try backend.withStore { store in
+            #expect(try store.commitPeer(Nodes.b, 2, two, clock: stamp(2)).report != nil)
+            // Batch 2 is held already, and batch 3 comes twice in the list.
+            let outcomes = try store.commitRemote(batches + [batches[2]], clock: stamp(3), now: 1)
+            #expect(outcomes.map { $0.report != nil } == [true, false, true, false])
+            try expectState(of: store, equals: ["people": peer])
+            #expect(try store.summary().batches.nextSequence(for: Nodes.b) == 4)
+            #expect(try store.summary().clock == stamp(3))
+            #expect(try store.batches(batches.map(\.batch.id)) == batches.map(\.batch))
+            return try StoreSnapshot(store)
+        }
+        let oneByOne = try backend.withStore { store in
+            #expect(try store.commitPeer(Nodes.b, 2, two, clock: stamp(2)).report != nil)
+            for remote in batches {
+                _ = try store.commitRemote(remote.batch, delta: remote.delta, clock: stamp(3), audit: [], now: 1)
+            }
+            return try StoreSnapshot(store)
+        }
+        #expect(together == oneByOne)
+    }
+
+    @Test("a failed commit of several batches commits none of them")
+    func severalBatchesAllOrNone() throws {
+        let store = InMemoryStore(node: Nodes.local)
+        var peer = RecordCollection()
+        let one = try peer.set("name", to: .string("Bob"), in: "r1", by: Nodes.b, at: stamp(1))
+        let two = try peer.set("score", to: .int(3), in: "r2", by: Nodes.b, at: stamp(2))
+        let before = try StoreSnapshot(store)
+        store.failNextCommit()
+        #expect(throws: StoreError.self) {
+            try store.commitRemote([remote(Nodes.b, 1, one), remote(Nodes.b, 2, two)], clock: stamp(2), now: 1)
+        }
+        #expect(try StoreSnapshot(store) == before)
+    }
 }
