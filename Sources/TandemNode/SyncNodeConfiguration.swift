@@ -6,12 +6,15 @@ import TandemSync
 
 /// Everything a `SyncNode` needs besides its store.
 ///
-/// Trust has two parts. ``allowList`` is who may hold a connection with
+/// Trust has three parts. ``allowList`` is who may hold a connection with
 /// this node (checked by the transport's handshake); ``SyncConfiguration/trustedOrigins``
 /// in ``sync`` is whose batches are accepted (checked on every batch, by
-/// signature, however many hops it took). By default both are every node of
-/// the mesh: the peers dialled plus ``members`` (nodes reached only through
-/// others), and the trusted origins include this node.
+/// signature, however many hops it took); ``SyncConfiguration/stateSources``
+/// is whose reconciled state (digests, records: vouched for by that peer,
+/// not signed by the origins) this node takes, by default the trusted
+/// origins. By default the first two are every node of the mesh: the peers
+/// dialled plus ``members`` (nodes reached only through others), and the
+/// trusted origins include this node.
 ///
 /// ```swift
 /// let config = SyncNodeConfiguration(

@@ -232,8 +232,11 @@ public struct SyncDriver<Shell: SyncShell> {
         case .bucketDigests(let collection, let level, let theirs):
             let leaves = try store.leafDigests(collection)
             let comparison = DigestReconciliation.compare(theirs: theirs, level: Int(level), ourLeaves: leaves)
+            // Records for a peer this node takes no state from go as replies,
+            // so the peer does not answer with its own (they would be refused).
+            let isReply = !machine.acceptsState(from: peer)
             for prefix in comparison.exchange {
-                try sendRecords(collection, leaves: DigestReconciliation.leaves(ofBucket: prefix, level: Int(level)), isReply: false, to: peer)
+                try sendRecords(collection, leaves: DigestReconciliation.leaves(ofBucket: prefix, level: Int(level)), isReply: isReply, to: peer)
             }
             if !comparison.drill.isEmpty {
                 let children = Set(comparison.drill.flatMap { DigestReconciliation.children(of: $0) })

@@ -45,11 +45,13 @@ extension Simulation {
     }
 
     /// How many refusals (or drops of copies) a message must cause: one for
-    /// bytes that do not decode, one per batch, none for a summary.
+    /// bytes that do not decode, one per batch, one for a state digest (the
+    /// attacker is no node's state source), none for a summary.
     private func expectedRefusals(_ bytes: [UInt8]) -> Int {
         guard let message = try? SyncMessage(decoding: bytes, limits: syncConfiguration.limits) else { return 1 }
         switch message {
         case .batches(let batches): return batches.count
+        case .stateDigest: return 1
         default: return 0
         }
     }

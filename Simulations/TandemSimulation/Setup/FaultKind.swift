@@ -23,9 +23,9 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable, Comparable, Cus
     /// Not a fault but an operation the daemon runs: nodes compact their
     /// delta logs (batches every peer acknowledged, after a short retention).
     case compaction
-    /// A peer that sends forged state digests (digest reconciliation).
-    /// Not part of `all`: it targets reconciliation, which has no trust
-    /// model yet, and fails today (docs/simulation.md).
+    /// The malicious peer (not a state source of any node) sends forged
+    /// state digests: matching the target's records, claiming batches and
+    /// causal-context dots the target lacks.
     case forgedDigests
 
     public var description: String { rawValue }
@@ -34,12 +34,11 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable, Comparable, Cus
         allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
     }
 
-    /// The classes `all` stands for: every fault the simulator's issue
-    /// lists (all but `forgedDigests`).
-    public static let standard: Set<FaultKind> = Set(allCases).subtracting([.forgedDigests])
+    /// The classes `all` stands for: every class.
+    public static let standard: Set<FaultKind> = Set(allCases)
 
     /// Parses `all`, `none` or a comma-separated list of fault names
-    /// (`all` may be one of the list: `all,forgedDigests`).
+    /// (`all` may be one of the list).
     ///
     /// - Returns: nil when a name is unknown.
     public static func parseSet(_ text: String) -> Set<FaultKind>? {

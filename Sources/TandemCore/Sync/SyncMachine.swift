@@ -106,10 +106,18 @@ public struct SyncMachine: Sendable {
                 receiveSummary(theirs, from: peer, into: &actions)
             case .batches(let batches):
                 for batch in batches { receive(batch, from: peer, now: now, into: &actions) }
-            case .stateDigest, .bucketDigests:
+            case .stateDigest:
+                if acceptsState(from: peer) {
+                    actions.append(.reconcile(message, from: peer))
+                } else {
+                    reject(.untrustedStateSource(message: "state digest"), from: peer, into: &actions)
+                }
+            case .bucketDigests:
                 actions.append(.reconcile(message, from: peer))
             case .records(let chunk):
-                if verifyRecords?(chunk, peer) == true {
+                if !acceptsState(from: peer) {
+                    reject(.untrustedStateSource(message: "records chunk"), from: peer, into: &actions)
+                } else if verifyRecords?(chunk, peer) == true {
                     counters.recordsChunksReceived += 1
                     actions.append(.reconcile(message, from: peer))
                 } else {
@@ -140,6 +148,12 @@ public struct SyncMachine: Sendable {
             counters.reconciliationsCompleted += 1
         }
         return actions
+    }
+
+    /// Whether this node takes reconciled state (digests it may adopt,
+    /// records it joins) from `peer`: `SyncConfiguration.stateSources`.
+    public func acceptsState(from peer: NodeID) -> Bool {
+        (configuration.stateSources ?? configuration.trustedOrigins).contains(peer)
     }
 
     // MARK: Inputs

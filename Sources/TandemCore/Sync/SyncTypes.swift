@@ -16,6 +16,14 @@ public struct SyncConfiguration: Hashable, Sendable {
     public var resendAfterMillis: UInt64
     /// Limits on decoded payloads.
     public var limits: Limits
+    /// The peers this node takes reconciled state from: their `stateDigest`
+    /// (whose held vector and contexts it may adopt) and `records` chunks
+    /// (which it joins) carry no origin signatures, so only peers trusted
+    /// with the whole state belong here. `nil` means `trustedOrigins`.
+    /// Other peers still exchange signed batches, and this node still
+    /// answers their bucket digests (it serves its state; it does not take
+    /// theirs).
+    public var stateSources: Set<NodeID>?
     /// The largest encoded sync message this node sends: the transport's
     /// payload limit (`SyncNode` lowers it to its transport's). A local
     /// change whose batch would not fit in one message is refused before it
@@ -35,6 +43,7 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.resendAfterMillis = resendAfterMillis
         self.limits = limits
         self.maxMessageBytes = maxMessageBytes
+        self.stateSources = nil
     }
 }
 
@@ -80,6 +89,10 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     case malformedMessage(DecodingError)
     /// A reconciliation records chunk whose sender signature does not verify.
     case badRecordsSignature
+    /// A reconciliation message that would change this node's state (a
+    /// `stateDigest` or a `records` chunk, named by `message`) from a peer
+    /// that is not one of its state sources.
+    case untrustedStateSource(message: String)
 
     /// A short stable name, for metrics labels.
     public var reason: String {
@@ -90,6 +103,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .clockSkewHoldFull: "clock_skew_hold_full"
         case .malformedMessage: "malformed_message"
         case .badRecordsSignature: "bad_records_signature"
+        case .untrustedStateSource: "untrusted_state_source"
         }
     }
 
@@ -101,6 +115,8 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .clockSkewHoldFull(let batch, let drift): "batch \(batch): \(drift); the hold is full"
         case .malformedMessage(let error): "message: \(error)"
         case .badRecordsSignature: "records chunk: the sender's signature does not verify"
+        case .untrustedStateSource(let message):
+            "\(message): the sender is not a state source of this node (reconciled state is taken only from its state sources)"
         }
     }
 }
