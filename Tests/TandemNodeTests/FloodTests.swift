@@ -51,7 +51,7 @@ struct FloodTests {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureTandemHandlers(
                         role: .client, identity: b, allowList: [a.nodeID], expectedPeer: a.nodeID)
-                    try channel.pipeline.syncOperations.addHandler(FloodOnAuthentication(messages: flood))
+                    try channel.pipeline.syncOperations.addHandler(SendOnAuthentication(messages: flood, stopReading: true))
                 }
             }
             .connect(host: "127.0.0.1", port: port)
@@ -85,27 +85,4 @@ struct FloodTests {
         try await carol.shutdown()
         try await alice.shutdown()
     }
-}
-
-/// Once the transport has authenticated the peer, stops reading and writes
-/// `messages` as fast as the connection takes them: a peer that sends
-/// faster than it reads.
-final class FloodOnAuthentication: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    private let messages: [[UInt8]]
-
-    init(messages: [[UInt8]]) { self.messages = messages }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is PeerAuthenticated else { return }
-        context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
-        for message in messages {
-            context.write(wrapOutboundOut(ByteBuffer(bytes: message)), promise: nil)
-        }
-        context.flush()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

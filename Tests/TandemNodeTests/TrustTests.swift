@@ -104,17 +104,25 @@ struct TrustTests {
     }
 }
 
-/// Writes `messages` once the transport has authenticated the peer.
+/// Writes `messages` once the transport has authenticated the peer; with
+/// `stopReading`, first stops reading: a peer that sends faster than it reads.
 final class SendOnAuthentication: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let messages: [[UInt8]]
+    private let stopReading: Bool
 
-    init(messages: [[UInt8]]) { self.messages = messages }
+    init(messages: [[UInt8]], stopReading: Bool = false) {
+        self.messages = messages
+        self.stopReading = stopReading
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is PeerAuthenticated else { return }
+        if stopReading {
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        }
         for message in messages {
             context.write(wrapOutboundOut(ByteBuffer(bytes: message)), promise: nil)
         }
