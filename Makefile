@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench bench-store bench-peers bench-sync clean sim
+.PHONY: deps build test demo bench bench-store bench-peers bench-sync bench-reconcile clean sim
 
 deps:
 	@missing=""; \
@@ -51,6 +51,19 @@ bench-sync: deps
 	cd Benchmarks && swift build -c release --product tandem-sync-bench
 	Benchmarks/.build/release/tandem-sync-bench all
 
+# Digest reconciliation between two replicas of 1,000,000 records x 10 fields
+# (docs/PERFORMANCE.md, "Digest reconciliation of equal replicas"): the real
+# protocol between two SyncDrivers in one process, every message's bytes
+# counted by kind, for equal replicas and after A changed 1 or 1,000 records.
+# SQLite stores: the two replicas are built once under
+# $(BENCH_RECONCILE_DIR)/seed (about five minutes, 2.4 GB) and copied afresh
+# for each of five runs per case after a warm-up (about three minutes).
+BENCH_RECONCILE_DIR ?= .build-bench-reconcile
+bench-reconcile: deps
+	cd Benchmarks && swift build -c release --product tandem-reconcile-bench
+	test -d $(BENCH_RECONCILE_DIR)/seed/b || Benchmarks/.build/release/tandem-reconcile-bench sqlite-seed $(BENCH_RECONCILE_DIR) 1000000
+	Benchmarks/.build/release/tandem-reconcile-bench sqlite $(BENCH_RECONCILE_DIR) 1000000
+
 # The partition simulator (docs/simulation.md): 10,000 five-node seeds with
 # every fault class, on two threads. Prints a summary; exits non-zero, with the
 # failing seeds and a shrunk trace of the first, if any run fails.
@@ -74,4 +87,4 @@ bench-peers: deps
 
 clean:
 	swift package clean
-	rm -rf Benchmarks/.build .build-peers
+	rm -rf Benchmarks/.build .build-peers .build-bench-reconcile

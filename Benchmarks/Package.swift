@@ -53,6 +53,17 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
         ),
         .executableTarget(
+            name: "tandem-reconcile-bench",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "TandemCore", package: rootPackage),
+                .product(name: "TandemCrypto", package: rootPackage),
+                .product(name: "TandemStore", package: rootPackage),
+                .product(name: "TandemSync", package: rootPackage),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
+        ),
+        .executableTarget(
             name: "tandem-peers-bench",
             dependencies: [
                 .product(name: "TandemCore", package: rootPackage),

@@ -9,7 +9,7 @@ import TandemStore
 // SQLite stores (synchronous = FULL) in temporary directories, Ed25519
 // signatures, encrypted sessions.
 //
-//   tandem-sync-bench [all|throughput|throughput-batched|throughput-records|latency|local]
+//   tandem-sync-bench [all|throughput|throughput-batched|throughput-records|latency|local|signatures]
 //
 // throughput: A writes 10,000 records x 10 fields (100,000 field updates);
 //   the clock runs until B has committed them all. Two shapes: 100 records
@@ -20,6 +20,9 @@ import TandemStore
 //   B's commit of the batch holding it (B's `.applied` event), on the same
 //   monotonic clock.
 // local: where a write's time goes without the network (SQLite vs memory).
+// signatures: the CPU share of Ed25519 signing and verification at a paced
+//   50,000 field updates/s for 10 s (SignatureShare.swift; not part of `all`;
+//   TANDEM_BENCH_RECORDS_PER_CALL picks the shapes, default "5,1").
 // TANDEM_BENCH_RUNS sets the number of measured runs (default 5), after one
 // warm-up run of each; TANDEM_BENCH_GROUP_DELAY_MS overrides A's
 // `groupCommitDelayMillis` (default 2); TANDEM_BENCH_VERBOSE=1 prints where
@@ -179,6 +182,18 @@ func localWrites(count: Int) async throws {
         print(String(format: "one-field write, %@, sequential: p50 %.3f ms, p99 %.3f ms (%d writes)",
                      durable ? "SQLite" : "in memory", quantile(sample, 0.5), quantile(sample, 0.99), count))
     }
+}
+
+if mode == "signatures" {
+    // 50,000 field updates/s for 10 s: 5 records per call (one call per
+    // millisecond), then one record per call (5,000 calls/s).
+    print("tandem-sync-bench: \(runs) runs after a warm-up; 2 nodes over loopback TCP, SQLite (synchronous = FULL), Ed25519, encrypted")
+    let shapes = (ProcessInfo.processInfo.environment["TANDEM_BENCH_RECORDS_PER_CALL"] ?? "5,1").split(separator: ",").compactMap { Int($0) }
+    for recordsPerCall in shapes {
+        try await signatureShare(seconds: 10, updatesPerSecond: 50_000, recordsPerCall: recordsPerCall)
+    }
+    fflush(nil)
+    exit(0)
 }
 
 if mode == "local" {
