@@ -93,6 +93,15 @@ struct Pair {
         }
     }
 
+    /// What the run wasted: redundant receptions, messages dropped,
+    /// sessions closed for not reading, and sessions opened (1 each when
+    /// the connection never broke).
+    var waste: String {
+        let (ma, mb) = (a.metrics, b.metrics)
+        return "duplicates received A \(ma.duplicates) B \(mb.duplicates); sends dropped A \(ma.sendsDropped) B \(mb.sendsDropped); "
+            + "closed for not reading A \(ma.peersNotReading) B \(mb.peersNotReading); sessions opened A \(ma.sessionsOpened) B \(mb.sessionsOpened)"
+    }
+
     func stop() async throws {
         try await a.shutdown()
         try await b.shutdown()

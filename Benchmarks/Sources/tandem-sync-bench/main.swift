@@ -97,6 +97,7 @@ func throughput(recordsPerBatch: Int, window: Int, records: [(id: String, fields
     print(String(format: "  wire: A->B %d bytes, B->A %d bytes, %.1f bytes per field update; raw field payload %.1f bytes per update (ratio %.2f)",
                  pair.a.metrics.bytesSent, pair.b.metrics.bytesSent, Double(wire) / Double(total),
                  Double(raw) / Double(total), Double(wire) / Double(raw)))
+    print("  \(pair.waste)")
     try await pair.stop()
     return (Double(total) / seconds, batches)
 }
@@ -144,6 +145,7 @@ func latency(seconds: Int, intervalMicros: Int) async throws -> (latencies: [Dou
                          sequence, Double(atA &- start) / 1e6, Double(end &- atA) / 1e6, Double(start &- (starts.first?.start ?? start)) / 1e9))
         }
     }
+    print("  \(pair.waste)")
     try await pair.stop()
     let latencies = starts.compactMap { sequence, start in
         arrived[sequence].map { Double(Int64(bitPattern: $0 &- start)) / 1e6 }
