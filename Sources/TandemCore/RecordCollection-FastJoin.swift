@@ -187,72 +187,54 @@ extension RegisterStore {
     mutating func join<Membership: DotMembership>(
         _ other: RegisterStore, selfSeen selfContext: Membership, otherSeen otherContext: Membership
     ) {
-        // Nested switches rather than one over the pair: a tuple of the two
-        // storages would copy both (and retain their values) on every join.
-        if case .none = other.storage {
-            if otherContext.isEmpty { return }
-            switch storage {
-            case .none: return
-            case .one(let mine): if otherContext.contains(mine.dot) { storage = .none }
-            case .many(let mine):
-                if mine.contains(where: { otherContext.contains($0.dot) }) {
-                    storage = Storage(mine.filter { !otherContext.contains($0.dot) })
-                }
-            }
+        if other.entries.isEmpty {
+            // Only this side's entries: those the other side has seen go.
+            if otherContext.isEmpty || entries.isEmpty { return }
+            entries = keeping { !otherContext.contains($0) }
             return
         }
-        if case .none = storage {
-            switch other.storage {
-            case .one(let theirs):
-                storage = selfContext.contains(theirs.dot) ? .none : other.storage
-            case .many(let theirs):
-                storage = other.storage
-                if !selfContext.isEmpty && theirs.contains(where: { selfContext.contains($0.dot) }) {
-                    storage = Storage(theirs.filter { !selfContext.contains($0.dot) })
-                }
-            case .none:
-                return
-            }
+        if entries.isEmpty {
+            // Only the other side's entries: shared unless this side has
+            // seen some of them.
+            entries = selfContext.isEmpty ? other.entries : other.keeping { !selfContext.contains($0) }
             return
         }
-        if case .one(let mine) = storage, case .one(let theirs) = other.storage {
-            if mine.dot == theirs.dot {
-                if theirs.winsOver(mine) { storage = other.storage }
-                return
-            }
-            let keepMine = !otherContext.contains(mine.dot)
-            let keepTheirs = !selfContext.contains(theirs.dot)
-            switch (keepMine, keepTheirs) {
-            case (true, true): storage = .many(mine.dot < theirs.dot ? [mine, theirs] : [theirs, mine])
-            case (true, false): return
-            case (false, true): storage = other.storage
-            case (false, false): storage = .none
-            }
-            return
-        }
-        do {
-            if storage == other.storage { return }
-            let mine = entries
-            let theirs = other.entries
-            var result: [RegisterEntry] = []
-            result.reserveCapacity(mine.count + theirs.count)
-            var i = 0
-            var j = 0
-            while i < mine.count || j < theirs.count {
-                if j == theirs.count || (i < mine.count && mine[i].dot < theirs[j].dot) {
-                    if !otherContext.contains(mine[i].dot) { result.append(mine[i]) }
-                    i += 1
-                } else if i == mine.count || theirs[j].dot < mine[i].dot {
-                    if !selfContext.contains(theirs[j].dot) { result.append(theirs[j]) }
-                    j += 1
-                } else {
-                    result.append(theirs[j].winsOver(mine[i]) ? theirs[j] : mine[i])
-                    i += 1
-                    j += 1
+        // `nil`: unchanged; otherwise the joined entries.
+        let joined: [RegisterEntry]? = withEntries { mine in
+            other.withEntries { theirs -> [RegisterEntry]? in
+                if mine.count == 1 && theirs.count == 1 {
+                    if mine[0].dot == theirs[0].dot { return theirs[0].winsOver(mine[0]) ? other.entries : nil }
+                    let keepMine = !otherContext.contains(mine[0].dot)
+                    let keepTheirs = !selfContext.contains(theirs[0].dot)
+                    switch (keepMine, keepTheirs) {
+                    case (true, true): return mine[0].dot < theirs[0].dot ? [mine[0], theirs[0]] : [theirs[0], mine[0]]
+                    case (true, false): return nil
+                    case (false, true): return other.entries
+                    case (false, false): return []
+                    }
                 }
+                if mine.count == theirs.count && mine.elementsEqual(theirs) { return nil }
+                var result: [RegisterEntry] = []
+                result.reserveCapacity(mine.count + theirs.count)
+                var i = 0
+                var j = 0
+                while i < mine.count || j < theirs.count {
+                    if j == theirs.count || (i < mine.count && mine[i].dot < theirs[j].dot) {
+                        if !otherContext.contains(mine[i].dot) { result.append(mine[i]) }
+                        i += 1
+                    } else if i == mine.count || theirs[j].dot < mine[i].dot {
+                        if !selfContext.contains(theirs[j].dot) { result.append(theirs[j]) }
+                        j += 1
+                    } else {
+                        result.append(theirs[j].winsOver(mine[i]) ? theirs[j] : mine[i])
+                        i += 1
+                        j += 1
+                    }
+                }
+                return result
             }
-            storage = Storage(result)
         }
+        if let joined { entries = joined }
     }
 }
 
@@ -269,36 +251,22 @@ struct DotChanges {
 
     /// Records the difference between a register before and after a join.
     mutating func note(from before: RegisterStore, to after: RegisterStore) {
-        switch (before.storage, after.storage) {
-        case (.none, .one(let entry)):
-            added.append(entry.dot)
-            return
-        case (.one(let entry), .none):
-            removed.append(entry.dot)
-            return
-        case (.one(let old), .one(let new)):
-            if old.dot != new.dot {
-                removed.append(old.dot)
-                added.append(new.dot)
-            }
-            return
-        default:
-            break
-        }
-        let old = before.entries
-        let new = after.entries
-        var i = 0
-        var j = 0
-        while i < old.count || j < new.count {
-            if j == new.count || (i < old.count && old[i].dot < new[j].dot) {
-                removed.append(old[i].dot)
-                i += 1
-            } else if i == old.count || new[j].dot < old[i].dot {
-                added.append(new[j].dot)
-                j += 1
-            } else {
-                i += 1
-                j += 1
+        before.withEntries { old in
+            after.withEntries { new in
+                var i = 0
+                var j = 0
+                while i < old.count || j < new.count {
+                    if j == new.count || (i < old.count && old[i].dot < new[j].dot) {
+                        removed.append(old[i].dot)
+                        i += 1
+                    } else if i == old.count || new[j].dot < old[i].dot {
+                        added.append(new[j].dot)
+                        j += 1
+                    } else {
+                        i += 1
+                        j += 1
+                    }
+                }
             }
         }
     }

@@ -43,93 +43,60 @@ public struct RegisterEntry: Hashable, Sendable, CustomStringConvertible {
 /// discarding them as a plain LWW register would) is what lets a record
 /// delete clear exactly the versions the deleter saw.
 ///
-/// Storage: nearly every register holds one entry, so one entry is kept
-/// inline (no array, no allocation, one pointer fewer to follow); two or more
-/// are kept in a sorted array. `entries` presents both as an array.
+/// Storage: the entries sorted by dot, in one array. Nearly every register
+/// holds one entry, and registers are copied far more often than they
+/// change (out of a record's field dictionary, which gives no borrowed
+/// access, on every encode and join): copying the array is one retain,
+/// where copying an inline entry went through its value witness (an
+/// indirect call, plus the retain and release of the value's string). An
+/// empty store holds the shared empty array. A join that keeps one side's
+/// entries as they are shares that side's array.
 public struct RegisterStore: DotStore, Hashable {
-    /// The entries: none, one inline, or two or more sorted by dot. Only
-    /// these three shapes occur (`.many` never holds fewer than two), so
-    /// equal stores have equal storage.
-    enum Storage: Hashable, Sendable {
-        case none
-        case one(RegisterEntry)
-        case many([RegisterEntry])
-
-        init(_ entries: [RegisterEntry]) {
-            switch entries.count {
-            case 0: self = .none
-            case 1: self = .one(entries[0])
-            default: self = .many(entries)
-            }
-        }
-    }
-
-    var storage: Storage
-
     /// The entries, sorted by dot, one per dot.
-    public internal(set) var entries: [RegisterEntry] {
-        get {
-            switch storage {
-            case .none: []
-            case .one(let entry): [entry]
-            case .many(let entries): entries
-            }
-        }
-        set { storage = Storage(newValue) }
-    }
+    public internal(set) var entries: [RegisterEntry]
 
-    public init() { storage = .none }
+    public init() { entries = [] }
 
     /// A store with the given entries; later duplicates of a dot lose to the
     /// deterministic winner.
     public init<S: Sequence>(_ entries: S) where S.Element == RegisterEntry {
-        storage = .none
+        self.entries = []
         for entry in entries { insert(entry) }
     }
 
     /// A store from entries already sorted by unique dot (decoders check that).
-    init(sortedUnique entries: [RegisterEntry]) { storage = Storage(entries) }
+    init(sortedUnique entries: [RegisterEntry]) { self.entries = entries }
 
     /// A store of one entry.
-    init(single entry: RegisterEntry) { storage = .one(entry) }
+    init(single entry: RegisterEntry) { entries = [entry] }
 
-    public var isEmpty: Bool {
-        if case .none = storage { return true }
-        return false
-    }
+    public var isEmpty: Bool { entries.isEmpty }
 
     /// The number of entries.
-    var entryCount: Int {
-        switch storage {
-        case .none: 0
-        case .one: 1
-        case .many(let entries): entries.count
-        }
+    var entryCount: Int { entries.count }
+
+    /// Calls `body` with the entries in dot order, borrowed (no copy).
+    @inline(__always)
+    func withEntries<R>(_ body: (UnsafeBufferPointer<RegisterEntry>) -> R) -> R {
+        entries.withUnsafeBufferPointer(body)
     }
 
-    /// Calls `body` with each entry in dot order, without building an array.
+    /// Calls `body` with each entry in dot order.
     func forEachEntry(_ body: (RegisterEntry) -> Void) {
-        switch storage {
-        case .none: break
-        case .one(let entry): body(entry)
-        case .many(let entries): for entry in entries { body(entry) }
-        }
+        for entry in entries { body(entry) }
     }
 
     public func forEachDot(_ body: (Dot) -> Void) {
-        forEachEntry { body($0.dot) }
+        withEntries { entries in
+            for index in entries.indices { body(entries[index].dot) }
+        }
     }
 
     /// The last writer's entry, if any.
     public var winner: RegisterEntry? {
-        switch storage {
-        case .none: return nil
-        case .one(let entry): return entry
-        case .many(let entries):
-            guard var best = entries.first else { return nil }
-            for entry in entries.dropFirst() where entry.winsOver(best) { best = entry }
-            return best
-        }
+        guard var best = entries.first else { return nil }
+        for entry in entries.dropFirst() where entry.winsOver(best) { best = entry }
+        return best
     }
 
     /// The current value; `nil` when the field has no write.
@@ -137,26 +104,40 @@ public struct RegisterStore: DotStore, Hashable {
 
     /// Entries that lost to `winner`: concurrent writes not yet overwritten.
     public var conflicts: [RegisterEntry] {
-        guard case .many(let entries) = storage, let best = winner else { return [] }
+        guard entries.count > 1, let best = winner else { return [] }
         return entries.filter { $0.dot != best.dot }
     }
 
     /// Inserts one entry, keeping sort order; a second entry with the same
     /// dot keeps the deterministic winner of the two.
     mutating func insert(_ entry: RegisterEntry) {
-        var list = entries
         var low = 0
-        var high = list.count
+        var high = entries.count
         while low < high {
             let mid = (low + high) / 2
-            if list[mid].dot < entry.dot { low = mid + 1 } else { high = mid }
+            if entries[mid].dot < entry.dot { low = mid + 1 } else { high = mid }
         }
-        if low < list.count && list[low].dot == entry.dot {
-            if entry.winsOver(list[low]) { list[low] = entry }
+        if low < entries.count && entries[low].dot == entry.dot {
+            if entry.winsOver(entries[low]) { entries[low] = entry }
         } else {
-            list.insert(entry, at: low)
+            entries.insert(entry, at: low)
         }
-        entries = list
+    }
+
+    /// The entries whose dots `keep` accepts: `entries` itself (shared, not
+    /// copied) when it accepts them all.
+    @inline(__always)
+    func keeping(_ keep: (Dot) -> Bool) -> [RegisterEntry] {
+        withEntries { entries in
+            guard let dropped = entries.indices.first(where: { !keep(entries[$0].dot) }) else { return self.entries }
+            var kept: [RegisterEntry] = []
+            if entries.count == 1 { return kept }
+            kept.reserveCapacity(entries.count - 1)
+            for index in entries.indices where index < dropped || (index > dropped && keep(entries[index].dot)) {
+                kept.append(entries[index])
+            }
+            return kept
+        }
     }
 
     public mutating func join(_ other: RegisterStore, selfContext: CausalContext, otherContext: CausalContext) {

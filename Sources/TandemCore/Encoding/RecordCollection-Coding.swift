@@ -494,12 +494,7 @@ struct StagedWriter {
     mutating func writeRegisterEntries(
         _ register: borrowing RegisterStore, nameSkip: Int, nodes: inout NodeIndexCache, predictor: inout EntryPredictor
     ) {
-        switch register.storage {
-        case .none:
-            return
-        case .one(let entry):
-            writeEntry(entry, nameSkip: nameSkip, more: false, nodes: &nodes, predictor: &predictor)
-        case .many(let entries):
+        register.withEntries { entries in
             for position in entries.indices {
                 writeEntry(
                     entries[position], nameSkip: position == 0 ? nameSkip : 0, more: position + 1 < entries.count,
