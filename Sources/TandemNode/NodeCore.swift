@@ -289,8 +289,8 @@ final class NodeCore {
             driver?.handle(.peerConnected(peer), now: now)
         case .disconnected(let peer):
             driver?.handle(.peerDisconnected(peer), now: now)
-        case .received(let bytes, let peer):
-            driver?.receive(bytes, from: peer, now: now)
+        case .received(let messages, let peer):
+            driver?.receive(messages, from: peer, now: now)
         case .timerFired:
             driver?.handle(.timerFired, now: now)
         case .local(let writes):
@@ -349,6 +349,7 @@ final class NodeCore {
                 return
             }
         }
+        if let existing { readComplete(existing.channel, peer: peer) }
         sessions[peer] = PeerSession(channel: channel, preferred: preferred)
         metrics.update { $0.sessionsOpened += 1 }
         publishPeers()
@@ -364,15 +365,41 @@ final class NodeCore {
         feed(.connected(peer))
     }
 
-    /// A payload from `peer` arrived on `channel`.
+    /// A payload from `peer` arrived on `channel`: held with the others of
+    /// the same read until `readComplete`.
     func received(_ buffer: ByteBuffer, from peer: NodeID, channel: any Channel) {
-        guard let session = sessions[peer], session.channel === channel else { return }
+        guard let session = sessions[peer], session.channel === channel, !session.closing else { return }
         let bytes = Array(buffer.readableBytesView)
         metrics.update {
             $0.messagesReceived += 1
             $0.bytesReceived += bytes.count
         }
-        feed(.received(bytes, from: peer))
+        session.inbox.append(bytes)
+    }
+
+    /// The read from `channel` is over: hands its messages to the driver in
+    /// order, consecutive `batches` messages together (one transaction for
+    /// the batches they carry: a node that falls behind commits more per
+    /// sync to disk instead of falling further behind), the others one by
+    /// one. Once the node closes the session (the peer is not reading), the
+    /// rest is dropped: the peer offers it again when it reconnects. A read
+    /// is at most a few socket buffers, so a burst stays small.
+    func readComplete(_ channel: any Channel, peer: NodeID) {
+        guard let session = sessions[peer], session.channel === channel, !session.inbox.isEmpty else { return }
+        let messages = session.inbox
+        session.inbox.removeAll()
+        var run: [[UInt8]] = []
+        for message in messages {
+            if SyncMessage.looksLikeBatches(message) {
+                run.append(message)
+                continue
+            }
+            if !run.isEmpty { feed(.received(run, from: peer)) }
+            run.removeAll()
+            guard !session.closing else { return }
+            feed(.received([message], from: peer))
+        }
+        if !run.isEmpty && !session.closing { feed(.received(run, from: peer)) }
     }
 
     /// A connection closed (after authentication if `peer` is set).
@@ -381,6 +408,8 @@ final class NodeCore {
         channels[id] = nil
         unflushed[id] = nil
         if let peer, let session = sessions[peer], session.channel === channel {
+            // What arrived before the close is still the peer's word.
+            readComplete(channel, peer: peer)
             sessions[peer] = nil
             metrics.update {
                 $0.sessionsClosed += 1

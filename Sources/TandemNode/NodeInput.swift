@@ -9,7 +9,9 @@ enum NodeInput {
     case start
     case connected(NodeID)
     case disconnected(NodeID)
-    case received([UInt8], from: NodeID)
+    /// Messages that arrived together from one peer (one read from its
+    /// connection): their batches are committed in one transaction.
+    case received([[UInt8]], from: NodeID)
     case timerFired
     /// Local changes to one collection, committed together as one batch.
     case local([LocalWrite])

@@ -37,6 +37,11 @@ final class PeerChannelHandler: ChannelInboundHandler {
         core.received(unwrapInboundIn(data), from: peer, channel: context.channel)
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let peer { core.readComplete(context.channel, peer: peer) }
+        context.fireChannelReadComplete()
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         core.writabilityChanged(context.channel)
         context.fireChannelWritabilityChanged()

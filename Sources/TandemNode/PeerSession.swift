@@ -11,6 +11,9 @@ final class PeerSession {
     /// Messages held while the channel is not writable, oldest first.
     var queued = CircularBuffer<ByteBuffer>()
     var queuedBytes = 0
+    /// Messages received in the current read, handed to the driver
+    /// together when the read completes.
+    var inbox: [[UInt8]] = []
     /// The node closed the connection (the peer was not reading); nothing
     /// more is sent on it.
     var closing = false

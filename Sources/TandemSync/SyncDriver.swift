@@ -56,12 +56,25 @@ public struct SyncDriver<Shell: SyncShell> {
 
     /// Decodes and handles bytes received from an authenticated peer.
     public mutating func receive(_ bytes: [UInt8], from peer: NodeID, now: UInt64) {
-        do {
-            let message = try SyncMessage(decoding: bytes, limits: machine.configuration.limits)
-            handle(.received(message, from: peer), now: now)
-        } catch {
-            perform(machine.rejectMalformedMessage(error, from: peer), now: now)
+        receive([bytes], from: peer, now: now)
+    }
+
+    /// Decodes and handles messages that arrived together from `peer` (one
+    /// read from its connection), in order, then carries out their actions
+    /// together: the batches they carry are committed in one transaction.
+    /// A node that falls behind thus commits more batches per sync to disk
+    /// instead of falling further behind.
+    public mutating func receive(_ messages: [[UInt8]], from peer: NodeID, now: UInt64) {
+        var actions: [SyncAction] = []
+        for bytes in messages {
+            do {
+                let message = try SyncMessage(decoding: bytes, limits: machine.configuration.limits)
+                actions += machine.handle(.received(message, from: peer), now: now)
+            } catch {
+                actions += machine.rejectMalformedMessage(error, from: peer)
+            }
         }
+        perform(actions, now: now)
     }
 
     /// Makes a local change: loads the records `ids` of `collection`, lets
