@@ -144,9 +144,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // One SyncNode in its own process, driven over standard input: the
+        // multi-process tests in TandemNodeTests run several of them.
+        .executableTarget(
+            name: "tandem-test-node",
+            dependencies: ["TandemNode", "TandemStore", "TandemCrypto", "TandemCore"],
+            path: "Tests/TestNode",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "TandemNodeTests",
             dependencies: [
+                "tandem-test-node",
+                "TandemTestSupport",
                 "TandemNode",
                 "TandemNet",
                 "TandemSync",

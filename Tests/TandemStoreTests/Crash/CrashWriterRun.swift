@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TandemTestSupport
 import tandem_crash_writer
 #if canImport(Glibc)
 import Glibc

@@ -3,7 +3,7 @@ import Foundation
 /// Collects the lines a child process writes to a pipe, on a thread of its
 /// own, so the test can wait for a condition on them with a deadline
 /// instead of sleeping.
-final class LineReader: @unchecked Sendable {
+public final class LineReader: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var lines: [String] = []
@@ -11,7 +11,7 @@ final class LineReader: @unchecked Sendable {
     private var finished = false
 
     /// Starts reading `handle` until end of file.
-    init(_ handle: FileHandle) {
+    public init(_ handle: FileHandle) {
         let thread = Thread { [self] in
             while true {
                 let data = handle.availableData
@@ -40,7 +40,7 @@ final class LineReader: @unchecked Sendable {
     /// Waits until `done(lines)` holds, the stream ends, or `deadline`
     /// passes; returns the complete lines read so far and whether the
     /// stream ended.
-    func wait(until deadline: Date, for done: ([String]) -> Bool) -> (lines: [String], ended: Bool) {
+    public func wait(until deadline: Date, for done: ([String]) -> Bool) -> (lines: [String], ended: Bool) {
         condition.lock()
         defer { condition.unlock() }
         while !done(lines) && !finished {
@@ -51,7 +51,7 @@ final class LineReader: @unchecked Sendable {
 
     /// Waits for the end of the stream (or `deadline`); returns every
     /// complete line and whether the stream ended.
-    func waitForEnd(until deadline: Date) -> (lines: [String], ended: Bool) {
+    public func waitForEnd(until deadline: Date) -> (lines: [String], ended: Bool) {
         wait(until: deadline) { _ in false }
     }
 }
