@@ -285,7 +285,11 @@ public struct SyncDriver<Shell: SyncShell> {
     private func sendRecords(_ collection: String, leaves: ClosedRange<UInt16>, isReply: Bool, to peer: NodeID) throws(StoreError) {
         let records = try store.records(collection, inLeaves: leaves)
         let context = try store.workingSet(collection, records: []).context
-        for part in DigestReconciliation.chunks(of: records, covering: leaves, maxRecords: Self.recordsPerChunk) {
+        // Room for the records once the context, collection name and
+        // signature are in: each chunk fits in one message.
+        let fixed = RecordCollection(records: [:], context: context).encoded().count + collection.utf8.count + 128
+        let room = max(machine.configuration.maxMessageBytes - fixed, 1)
+        for part in DigestReconciliation.chunks(of: records, covering: leaves, maxRecords: Self.recordsPerChunk, maxBytes: room) {
             var chunk = RecordsChunk(
                 collection: collection, leaves: part.leaves,
                 payload: RecordCollection(records: part.records, context: context).encoded(), isReply: isReply)

@@ -138,28 +138,63 @@ public enum DigestReconciliation {
         return UInt16(truncatingIfNeeded: low)...UInt16(truncatingIfNeeded: low + (1 << shift) - 1)
     }
 
-    /// Splits the records of one leaf range into chunks of about
-    /// `maxRecords` records, each covering a contiguous sub-range of leaves
-    /// completely; together they cover `range`. A range with no records
-    /// gives one empty chunk (it still carries the sender's removals).
+    /// Splits the records of one leaf range into chunks of at most
+    /// `maxRecords` records and about `maxBytes` of encoded records (see
+    /// `estimatedBytes`), each covering a contiguous sub-range of leaves
+    /// completely; together they cover `range`. A leaf is never split, so a
+    /// leaf over either bound travels alone. A range with no records gives
+    /// one empty chunk (it still carries the sender's removals).
     public static func chunks(
-        of records: [String: RecordStore], covering range: ClosedRange<UInt16>, maxRecords: Int
+        of records: [String: RecordStore], covering range: ClosedRange<UInt16>, maxRecords: Int, maxBytes: Int = .max
     ) -> [(leaves: ClosedRange<UInt16>, records: [String: RecordStore])] {
         var byLeaf: [UInt16: [String: RecordStore]] = [:]
         for (id, store) in records { byLeaf[leaf(of: id), default: [:]][id] = store }
         var result: [(leaves: ClosedRange<UInt16>, records: [String: RecordStore])] = []
         var start = range.lowerBound
         var current: [String: RecordStore] = [:]
+        var currentBytes = 0
         for leaf in byLeaf.keys.sorted() where range.contains(leaf) {
-            if !current.isEmpty && current.count + (byLeaf[leaf]?.count ?? 0) > maxRecords && leaf > start {
+            let leafRecords = byLeaf[leaf] ?? [:]
+            let leafBytes = leafRecords.reduce(0) { $0 + estimatedBytes(id: $1.key, $1.value) }
+            if !current.isEmpty && leaf > start
+                && (current.count + leafRecords.count > maxRecords || currentBytes + leafBytes > maxBytes) {
                 result.append((start...(leaf - 1), current))
                 current = [:]
+                currentBytes = 0
                 start = leaf
             }
-            current.merge(byLeaf[leaf] ?? [:]) { first, _ in first }
+            current.merge(leafRecords) { first, _ in first }
+            currentBytes += leafBytes
         }
         result.append((start...range.upperBound, current))
         return result
+    }
+
+    /// An upper estimate of the bytes record `id` takes in a canonical
+    /// record collection: its id, every dot and timestamp, field and set
+    /// names, and values (the encoding shares much of this, so it is less).
+    public static func estimatedBytes(id: String, _ store: RecordStore) -> Int {
+        func valueBytes(_ value: Value) -> Int {
+            switch value {
+            case .string(let text): text.utf8.count + 5
+            case .bytes(let bytes): bytes.count + 5
+            default: 9
+            }
+        }
+        var bytes = id.utf8.count + 8
+        store.presence.forEachDot { _ in bytes += 12 }
+        for (name, register) in store.fields.entries {
+            bytes += name.utf8.count + 4
+            for entry in register.entries { bytes += valueBytes(entry.value) + 24 }
+        }
+        for (name, set) in store.sets.entries {
+            bytes += name.utf8.count + 4
+            for (element, dots) in set.entries {
+                bytes += valueBytes(element)
+                dots.forEachDot { _ in bytes += 12 }
+            }
+        }
+        return bytes
     }
 
     /// The delta a receiver joins for a records exchange: the sender's
