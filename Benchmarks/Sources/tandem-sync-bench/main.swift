@@ -9,7 +9,7 @@ import TandemStore
 // SQLite stores (synchronous = FULL) in temporary directories, Ed25519
 // signatures, encrypted sessions.
 //
-//   tandem-sync-bench [all|throughput|throughput-batched|throughput-records|latency|local|signatures]
+//   tandem-sync-bench [all|throughput|throughput-batched|throughput-records|latency|local|signatures|rewrite]
 //
 // throughput: A writes 10,000 records x 10 fields (100,000 field updates);
 //   the clock runs until B has committed them all. Two shapes: 100 records
@@ -20,6 +20,10 @@ import TandemStore
 //   B's commit of the batch holding it (B's `.applied` event), on the same
 //   monotonic clock.
 // local: where a write's time goes without the network (SQLite vs memory).
+// rewrite: A writes the throughput workload, then overwrites every field of
+//   every record 3 times (300,000 field updates, 100 records per call, 4 in
+//   flight); the clock runs over the overwrites until B has committed them
+//   (not part of `all`).
 // signatures: the CPU share of Ed25519 signing and verification at a paced
 //   50,000 field updates/s for 10 s (SignatureShare.swift; not part of `all`;
 //   TANDEM_BENCH_RECORDS_PER_CALL picks the shapes, default "5,1").
@@ -54,22 +58,7 @@ func throughput(recordsPerBatch: Int, window: Int, records: [(id: String, fields
         Array(records[$0..<min($0 + recordsPerBatch, records.count)])
     }
     let start = monotonicNanos()
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        var next = 0
-        func submit() {
-            let chunk = chunks[next]
-            next += 1
-            group.addTask {
-                var batch: [String: [String: Value]] = [:]
-                for record in chunk { batch[record.id] = record.fields }
-                try await pair.a.write(collection: "customers", records: batch)
-            }
-        }
-        while next < min(window, chunks.count) { submit() }
-        while try await group.next() != nil {
-            if next < chunks.count { submit() }
-        }
-    }
+    try await writeChunks(chunks, window: window, from: pair.a)
     let batches = pair.a.metrics.localBatches
     if verbose {
         print(String(format: "  A wrote all in %.3f s, in %d batches; B holds %d", Double(monotonicNanos() - start) / 1e9, batches, pair.arrivals.count))
@@ -100,6 +89,85 @@ func throughput(recordsPerBatch: Int, window: Int, records: [(id: String, fields
     print("  \(pair.waste)")
     try await pair.stop()
     return (Double(total) / seconds, batches)
+}
+
+/// Writes `chunks` from `node`, one `write(collection:records:)` call per
+/// chunk, with up to `window` calls in flight.
+func writeChunks(_ chunks: [[(id: String, fields: [String: Value])]], window: Int, from node: SyncNode) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        var next = 0
+        func submit() {
+            let chunk = chunks[next]
+            next += 1
+            group.addTask {
+                var batch: [String: [String: Value]] = [:]
+                for record in chunk { batch[record.id] = record.fields }
+                try await node.write(collection: "customers", records: batch)
+            }
+        }
+        while next < min(window, chunks.count) { submit() }
+        while try await group.next() != nil {
+            if next < chunks.count { submit() }
+        }
+    }
+}
+
+/// Overwriting existing records: A writes the workload (10,000 records x 10
+/// fields, untimed, until B holds it all), then overwrites every field of
+/// every record `passes` times with new values, `recordsPerBatch` records
+/// per call and `window` calls in flight. Returns field updates per second
+/// over the overwrite passes, until B committed every batch; the process's
+/// CPU time over them, in cores; and the number of batches they made.
+func rewrite(passes: Int, recordsPerBatch: Int, window: Int, records: [(id: String, fields: [String: Value])]) async throws
+    -> (rate: Double, cores: Double, batches: Int) {
+    let pair = try await Pair.start()
+    func chunks(_ records: [(id: String, fields: [String: Value])]) -> [[(id: String, fields: [String: Value])]] {
+        stride(from: 0, to: records.count, by: recordsPerBatch).map {
+            Array(records[$0..<min($0 + recordsPerBatch, records.count)])
+        }
+    }
+    try await writeChunks(chunks(records), window: window, from: pair.a)
+    let initialBatches = pair.a.metrics.localBatches
+    try await pair.waitForArrivals(initialBatches)
+    // New values for every field, the same in every run.
+    var rng = SeededGenerator(seed: 99)
+    let rewrites = (0..<passes).map { _ in
+        records.map { record in
+            var fields: [String: Value] = [:]
+            for field in 0..<fieldsPerRecord { fields["field\(field)"] = .string(randomWord(&rng)) }
+            return (id: record.id, fields: fields)
+        }
+    }
+    let cpuStart = processCPUSeconds()
+    let start = monotonicNanos()
+    for pass in rewrites { try await writeChunks(chunks(pass), window: window, from: pair.a) }
+    let batches = pair.a.metrics.localBatches
+    try await pair.waitForArrivals(batches)
+    let seconds = Double(monotonicNanos() - start) / 1e9
+    let cores = (processCPUSeconds() - cpuStart) / seconds
+    let metrics = pair.b.metrics
+    if metrics.totalRejections != 0 || metrics.storeFailures != 0 { fatalError("B refused or failed: \(metrics)") }
+    // Outside the timed part: B holds every record, with the last pass's values.
+    let held = try pair.b.store.records("customers", after: nil, limit: .max)
+    guard let last = rewrites.last else { fatalError("no passes") }
+    for sample in [last[0], last[last.count / 2], last[last.count - 1]] {
+        guard try await pair.b.record(collection: "customers", id: sample.id)?.fields == sample.fields,
+              try await pair.a.record(collection: "customers", id: sample.id)?.fields == sample.fields
+        else { fatalError("\(sample.id): wrong values after the overwrites") }
+    }
+    guard held.count == records.count else { fatalError("B holds \(held.count) of \(records.count) records") }
+    if verbose {
+        print("  A: \(pair.a.metrics)\n  B: \(pair.b.metrics)")
+        // Each overwrite batch: when A committed it and when B did.
+        let committed = pair.commits.times
+        let arrived = pair.arrivals.times
+        for sequence in committed.keys.sorted() where sequence > UInt64(initialBatches) {
+            print(String(format: "  batch %d: A %.3f s, B %.3f s", sequence,
+                         Double((committed[sequence] ?? start) &- start) / 1e9, Double((arrived[sequence] ?? start) &- start) / 1e9))
+        }
+    }
+    try await pair.stop()
+    return (Double(passes * records.count * fieldsPerRecord) / seconds, cores, batches - initialBatches)
 }
 
 /// One update per `intervalMicros` for `seconds`; returns each update's
@@ -223,6 +291,23 @@ if mode.hasPrefix("throughput") || mode == "all" {
         print("throughput, \(perBatch) record(s) per write call, \(window) calls in flight: \(Summary(rates)) field updates/s"
               + " (runs: \(rates.map { String(format: "%.0f", $0) }.joined(separator: ", ")); batches per run: \(Summary(batches)))")
     }
+}
+
+if mode == "rewrite" {
+    // Not part of `all`: 3 passes overwriting all 100,000 fields.
+    _ = try await rewrite(passes: 3, recordsPerBatch: 100, window: 4, records: records)
+    var rates: [Double] = []
+    var cores: [Double] = []
+    var batches: [Double] = []
+    for _ in 0..<runs {
+        let run = try await rewrite(passes: 3, recordsPerBatch: 100, window: 4, records: records)
+        rates.append(run.rate)
+        cores.append(run.cores)
+        batches.append(Double(run.batches))
+        print(String(format: "  rewrite run: %.0f field updates/s, %.2f cores, %d batches", run.rate, run.cores, run.batches))
+    }
+    print("rewrite, 3 passes over 10,000 existing records x 10 fields, 100 records per write call, 4 calls in flight: \(Summary(rates)) field updates/s"
+          + " (process CPU \(Summary(cores).formatted("%.2f")) cores; batches per run: \(Summary(batches)))")
 }
 
 if mode == "latency" || mode == "all" {
