@@ -54,6 +54,8 @@ let package = Package(
             dependencies: [
                 "TandemCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the per-record statements (RawStatement).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),

@@ -11,10 +11,65 @@ struct SQLiteRows: RecordRows {
     private var nodeIDs: [NodeID: Int64] = [:]
     private var nodeKeys: [Int64: NodeID] = [:]
     private var collectionIDs: [String: Int64] = [:]
+    /// The hot statements, prepared once per transaction (see `RawStatement`).
+    private var hot: [RawStatement?] = Array(repeating: nil, count: HotStatement.allCases.count)
 
     init(db: Database, path: String) {
         self.db = db
         self.path = path
+    }
+
+    // MARK: Hot statements
+
+    /// The statements run per record or per entry.
+    private enum HotStatement: Int, CaseIterable {
+        case readRecord, recordIDsHoldingDots, deleteEntry, insertEntry
+        case readLeafDigest, writeLeafDigest, insertRecordLeaf, deleteRecordLeaf
+
+        var sql: String {
+            switch self {
+            case .readRecord:
+                "SELECT node_id, counter, kind, name, element, timestamp, value FROM entry WHERE collection_id = ? AND record = ?"
+            case .recordIDsHoldingDots:
+                "SELECT DISTINCT record FROM entry WHERE collection_id = ? AND node_id = ? AND counter BETWEEN ? AND ?"
+            case .deleteEntry:
+                "DELETE FROM entry WHERE collection_id = ? AND record = ? AND node_id = ? AND counter = ?"
+            case .insertEntry:
+                """
+                INSERT INTO entry (collection_id, node_id, counter, record, kind, name, element, timestamp, value)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+            case .readLeafDigest:
+                "SELECT count, digest FROM leaf_digest WHERE collection_id = ? AND leaf = ?"
+            case .writeLeafDigest:
+                "INSERT OR REPLACE INTO leaf_digest (collection_id, leaf, count, digest) VALUES (?, ?, ?, ?)"
+            case .insertRecordLeaf:
+                "INSERT OR REPLACE INTO record_leaf (collection_id, record, leaf) VALUES (?, ?, ?)"
+            case .deleteRecordLeaf:
+                "DELETE FROM record_leaf WHERE collection_id = ? AND record = ?"
+            }
+        }
+    }
+
+    /// `key`'s statement, reset, with nothing bound.
+    private mutating func statement(_ key: HotStatement) throws(StoreError) -> RawStatement {
+        if let statement = hot[key.rawValue] {
+            statement.reset()
+            return statement
+        }
+        let statement = try run { RawStatement(try db.cachedStatement(sql: key.sql)) }
+        statement.reset()
+        hot[key.rawValue] = statement
+        return statement
+    }
+
+    /// Runs raw statement calls, mapping their errors to `StoreError`.
+    private func sql<T>(_ body: () throws(DatabaseError) -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw SQLiteStore.storeError(error, path: path)
+        }
     }
 
     // MARK: Interning
@@ -140,18 +195,17 @@ struct SQLiteRows: RecordRows {
 
     /// One record's rows, rebuilt.
     mutating func record(_ id: String, collectionID: Int64) throws(StoreError) -> RecordStore? {
-        let rows = try run {
-            try Row.fetchAll(
-                db.cachedStatement(sql: """
-                    SELECT node_id, counter, kind, CAST(name AS BLOB), element, timestamp, value
-                    FROM entry WHERE collection_id = ? AND record = CAST(? AS TEXT)
-                    """),
-                arguments: [collectionID, SQLText(id)])
+        let statement = try statement(.readRecord)
+        defer { statement.reset() }
+        try sql { () throws(DatabaseError) in
+            try statement.bind(1, collectionID)
+            try statement.bind(2, text: id)
         }
-        if rows.isEmpty { return nil }
         var entries: [EntryRow] = []
-        entries.reserveCapacity(rows.count)
-        for row in rows { entries.append(try entryRow(row)) }
+        while try sql({ () throws(DatabaseError) in try statement.step() }) {
+            entries.append(try entryRow(statement))
+        }
+        if entries.isEmpty { return nil }
         do {
             return try RecordStore(rows: entries)
         } catch {
@@ -159,27 +213,26 @@ struct SQLiteRows: RecordRows {
         }
     }
 
-    private mutating func entryRow(_ row: Row) throws(StoreError) -> EntryRow {
-        let nodeRow: Int64 = row[0]
-        let counter: Int64 = row[1]
-        let kindRaw: Int64 = row[2]
+    /// The entry at the current row of a `.readRecord` statement.
+    private mutating func entryRow(_ statement: RawStatement) throws(StoreError) -> EntryRow {
+        let nodeRow = statement.int64(0)
+        let counter = statement.int64(1)
+        let kindRaw = statement.int64(2)
         let dot = Dot(node: try node(forRowID: nodeRow), counter: UInt64(bitPattern: counter))
         guard let kind = EntryRow.Kind(rawValue: kindRaw) else {
             throw StoreError.malformedRow(path: path, table: "entry", detail: "entry \(dot) has unknown kind \(kindRaw)")
         }
-        let timestamp: Int64? = row[5]
-        let name: Data? = row[3]
         return EntryRow(
-            dot: dot, kind: kind, name: name.map(String.init(sqlBytes:)),
-            element: try value(row[4], dot: dot),
-            timestamp: timestamp.map { HLCTimestamp(rawValue: UInt64(bitPattern: $0)) },
-            value: try value(row[6], dot: dot))
+            dot: dot, kind: kind, name: statement.isNull(3) ? nil : statement.string(3),
+            element: try value(statement, column: 4, dot: dot),
+            timestamp: statement.isNull(5) ? nil : HLCTimestamp(rawValue: UInt64(bitPattern: statement.int64(5))),
+            value: try value(statement, column: 6, dot: dot))
     }
 
-    private func value(_ data: Data?, dot: Dot) throws(StoreError) -> Value? {
-        guard let data else { return nil }
+    private func value(_ statement: RawStatement, column: Int32, dot: Dot) throws(StoreError) -> Value? {
+        if statement.isNull(column) { return nil }
         do {
-            return try Value(canonicalBytes: [UInt8](data))
+            return try Value(canonicalBytes: statement.bytes(column))
         } catch {
             throw StoreError.malformedRow(path: path, table: "entry", detail: "entry \(dot): \(error)")
         }
@@ -188,45 +241,60 @@ struct SQLiteRows: RecordRows {
     mutating func recordIDs(holdingDotsOf node: NodeID, in range: ClosedRange<UInt64>, collection: String) throws(StoreError) -> Set<String> {
         guard let collectionID = try collectionRowID(collection, create: false),
               let nodeID = try knownNodeRowID(node) else { return [] }
-        let ids = try run {
-            try Data.fetchAll(
-                db.cachedStatement(sql: """
-                    SELECT DISTINCT record FROM entry
-                    WHERE collection_id = ? AND node_id = ? AND counter BETWEEN ? AND ?
-                    """),
-                arguments: [collectionID, nodeID, Int64(bitPattern: range.lowerBound), Int64(bitPattern: min(range.upperBound, UInt64(Int64.max)))])
+        let statement = try statement(.recordIDsHoldingDots)
+        defer { statement.reset() }
+        return try sql { () throws(DatabaseError) in
+            try statement.bind(1, collectionID)
+            try statement.bind(2, nodeID)
+            try statement.bind(3, Int64(bitPattern: range.lowerBound))
+            try statement.bind(4, Int64(bitPattern: min(range.upperBound, UInt64(Int64.max))))
+            var ids: Set<String> = []
+            while try statement.step() { ids.insert(statement.string(0)) }
+            return ids
         }
-        return Set(ids.map(String.init(sqlBytes:)))
     }
 
     mutating func writeRecord(_ id: String, from before: RecordStore?, to after: RecordStore?, in collection: String) throws(StoreError) {
         guard let collectionID = try collectionRowID(collection, create: true) else { return }
         try updateDigests(id, from: before, to: after, collectionID: collectionID)
+        let oldRows = before?.rows ?? []
+        let newRows = after?.rows ?? []
         var old: [Dot: EntryRow] = [:]
-        for row in before?.rows ?? [] { old[row.dot] = row }
+        old.reserveCapacity(oldRows.count)
+        for row in oldRows { old[row.dot] = row }
         var new: [Dot: EntryRow] = [:]
-        for row in after?.rows ?? [] { new[row.dot] = row }
-        for (dot, row) in old where new[dot] != row {
-            let nodeID = try nodeRowID(dot.node)
-            try run {
-                try db.cachedStatement(sql: "DELETE FROM entry WHERE collection_id = ? AND record = ? AND node_id = ? AND counter = ?")
-                    .execute(arguments: [collectionID, id, nodeID, Int64(bitPattern: dot.counter)])
+        new.reserveCapacity(newRows.count)
+        for row in newRows { new[row.dot] = row }
+        // Rows are sorted by dot, so the statements run in a stable order.
+        for row in oldRows where new[row.dot] != row {
+            let nodeID = try nodeRowID(row.dot.node)
+            let statement = try statement(.deleteEntry)
+            try sql { () throws(DatabaseError) in
+                try statement.bind(1, collectionID)
+                try statement.bind(2, text: id)
+                try statement.bind(3, nodeID)
+                try statement.bind(4, Int64(bitPattern: row.dot.counter))
+                try statement.run()
             }
         }
-        for (dot, row) in new where old[dot] != row {
-            let nodeID = try nodeRowID(dot.node)
-            try run {
-                try db.cachedStatement(sql: """
-                    INSERT INTO entry (collection_id, node_id, counter, record, kind, name, element, timestamp, value)
-                    VALUES (?, ?, ?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?, ?)
-                    """)
-                    .execute(arguments: [
-                        collectionID, nodeID, Int64(bitPattern: dot.counter), SQLText(id), row.kind.rawValue,
-                        row.name.map(SQLText.init),
-                        row.element.map { Data($0.canonicalBytes) },
-                        row.timestamp.map { Int64(bitPattern: $0.rawValue) },
-                        row.value.map { Data($0.canonicalBytes) },
-                    ])
+        for row in newRows where old[row.dot] != row {
+            let nodeID = try nodeRowID(row.dot.node)
+            let statement = try statement(.insertEntry)
+            try sql { () throws(DatabaseError) in
+                try statement.bind(1, collectionID)
+                try statement.bind(2, nodeID)
+                try statement.bind(3, Int64(bitPattern: row.dot.counter))
+                try statement.bind(4, text: id)
+                try statement.bind(5, row.kind.rawValue)
+                try statement.bind(6, text: row.name)
+                try statement.bind(7, bytes: row.element?.canonicalBytes)
+                if let timestamp = row.timestamp {
+                    try statement.bind(8, Int64(bitPattern: timestamp.rawValue))
+                } else {
+                    try statement.bindNull(8)
+                }
+                try statement.bind(9, bytes: row.value?.canonicalBytes)
+                try statement.run()
             }
         }
     }
@@ -239,13 +307,15 @@ struct SQLiteRows: RecordRows {
         let old = before.map { DigestReconciliation.digest(of: id, $0) }
         let new = after.map { DigestReconciliation.digest(of: id, $0) }
         if old == new { return }
-        let current = try run {
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT count, digest FROM leaf_digest WHERE collection_id = ? AND leaf = ?"),
-                arguments: [collectionID, leaf])
+        let read = try statement(.readLeafDigest)
+        let current: (count: Int64, digest: Int64)? = try sql { () throws(DatabaseError) in
+            defer { read.reset() }
+            try read.bind(1, collectionID)
+            try read.bind(2, leaf)
+            return try read.step() ? (read.int64(0), read.int64(1)) : nil
         }
-        var count = UInt64(bitPattern: current?[0] ?? 0)
-        var digest = UInt64(bitPattern: current?[1] ?? 0)
+        var count = UInt64(bitPattern: current?.count ?? 0)
+        var digest = UInt64(bitPattern: current?.digest ?? 0)
         if let old {
             count &-= 1
             digest &-= old
@@ -254,15 +324,28 @@ struct SQLiteRows: RecordRows {
             count &+= 1
             digest &+= new
         }
-        try run {
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO leaf_digest (collection_id, leaf, count, digest) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [collectionID, leaf, Int64(bitPattern: count), Int64(bitPattern: digest)])
-            if before == nil, after != nil {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO record_leaf (collection_id, record, leaf) VALUES (?, CAST(? AS TEXT), ?)")
-                    .execute(arguments: [collectionID, SQLText(id), leaf])
-            } else if before != nil, after == nil {
-                try db.cachedStatement(sql: "DELETE FROM record_leaf WHERE collection_id = ? AND record = CAST(? AS TEXT)")
-                    .execute(arguments: [collectionID, SQLText(id)])
+        let write = try statement(.writeLeafDigest)
+        try sql { () throws(DatabaseError) in
+            try write.bind(1, collectionID)
+            try write.bind(2, leaf)
+            try write.bind(3, Int64(bitPattern: count))
+            try write.bind(4, Int64(bitPattern: digest))
+            try write.run()
+        }
+        if before == nil, after != nil {
+            let insert = try statement(.insertRecordLeaf)
+            try sql { () throws(DatabaseError) in
+                try insert.bind(1, collectionID)
+                try insert.bind(2, text: id)
+                try insert.bind(3, leaf)
+                try insert.run()
+            }
+        } else if before != nil, after == nil {
+            let delete = try statement(.deleteRecordLeaf)
+            try sql { () throws(DatabaseError) in
+                try delete.bind(1, collectionID)
+                try delete.bind(2, text: id)
+                try delete.run()
             }
         }
     }
