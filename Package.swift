@@ -37,6 +37,9 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
+        // Process-wide SQLite settings Swift cannot make (variadic
+        // `sqlite3_config`); sqlite3 itself is linked through GRDB.
+        .target(name: "CSQLiteConfig"),
         // Layer 1: the pure core. No I/O, wall clock, randomness or threads.
         .target(
             name: "TandemCore",
@@ -53,6 +56,7 @@ let package = Package(
             name: "TandemStore",
             dependencies: [
                 "TandemCore",
+                "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the per-record statements (RawStatement).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

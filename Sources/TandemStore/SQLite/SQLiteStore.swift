@@ -1,3 +1,4 @@
+import CSQLiteConfig
 import Foundation
 import GRDB
 import TandemCore
@@ -47,6 +48,7 @@ public final class SQLiteStore: ReplicaStore {
     /// - Throws: `StoreError` naming the file and the cause; nothing is
     ///   written to a file that is refused.
     public init(directory: String, node: NodeID, options: Options = Options(), now: UInt64) throws(StoreError) {
+        _ = Self.processSetup
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         self.path = path
         self.node = node
@@ -104,6 +106,17 @@ public final class SQLiteStore: ReplicaStore {
             throw Self.storeError(error, path: path)
         }
     }
+
+    /// Runs once, before the process's first `SQLiteStore` opens a
+    /// connection: turns off SQLite's memory statistics, whose process-wide
+    /// allocation mutex the connections of different threads (a node's
+    /// writer and readers, or two nodes in one process) otherwise contend
+    /// for on every allocation SQLite makes (Debian's SQLite is built without
+    /// lookaside, so that is several per statement). If SQLite is already
+    /// initialized (the process used it before), this changes nothing.
+    private static let processSetup: Void = {
+        _ = tandem_sqlite_disable_memstatus()
+    }()
 
     /// Checks, read-only, that an existing file is a Tandem database of a
     /// format this build understands, and that it belongs to `node`
