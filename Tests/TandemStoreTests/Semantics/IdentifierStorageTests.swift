@@ -49,4 +49,27 @@ import TandemStore
             #expect(try store.recordID(adapter: "crm", collection: "c", externalKey: "k") == "r")
         }
     }
+
+    /// Overwriting a field removes the old write's row, whatever the id
+    /// holds: the row is deleted by the id's exact bytes, not by its prefix
+    /// up to a NUL.
+    @Test(arguments: Backend.allCases)
+    func overwritesReplaceTheOldWriteExactly(backend: Backend) throws {
+        try backend.withStore { store in
+            var reference = RecordCollection()
+            for tick in UInt64(1)...3 {
+                for id in Self.ids {
+                    let timestamp = stamp(tick)
+                    let batch = try store.commitChange("c", records: [id], clock: timestamp) { working in
+                        try working.set("a\u{0}b", to: .string("v\(tick)"), in: id, by: Nodes.local, at: timestamp)
+                    }
+                    reference.join(try batch.delta())
+                }
+            }
+            try expectState(of: store, equals: ["c": reference], probing: Self.ids)
+            for id in Self.ids {
+                #expect(try store.record("c", id)?.fields.entries["a\u{0}b"]?.entries.count == 1)
+            }
+        }
+    }
 }
