@@ -4,7 +4,8 @@ import TandemNet
 
 /// The node's handler at the top of each connection's pipeline, above the
 /// Tandem transport: it tells the node when the peer is authenticated, hands
-/// it each decrypted payload, and reports writability and the close.
+/// it each decrypted payload and the end of each read (when it hands the
+/// read's payloads to the driver), and reports writability and the close.
 final class PeerChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
