@@ -49,6 +49,27 @@ import Testing
         #expect(try AWORSet.decode(AWORSet().encoded()) == AWORSet())
     }
 
+    /// Collections with up to 64 field names and with more (the encoder
+    /// orders a record's fields one way for each) round-trip, and the
+    /// decoder (which rejects fields out of name order) accepts them.
+    @Test func collectionsWithManyFieldNamesRoundTrip() throws {
+        for nameCount in [1, 63, 64, 65, 130] {
+            var collection = RecordCollection()
+            var random = SeededRandom.xoshiro(UInt64(nameCount))
+            for record in 0..<3 {
+                let names = (0..<nameCount).map { "f\($0)" }.shuffled(using: &random)
+                let fields = names.prefix(record == 0 ? nameCount : nameCount / 2 + 1).map { ($0, Value.int(Int64($0.count))) }
+                try collection.update(
+                    "r\(record)", fields: Array(fields), by: Fixture.a,
+                    at: HLCTimestamp(rawValue: UInt64(record + 1) << 16))
+            }
+            let bytes = collection.encoded()
+            let decoded = try RecordCollection.decode(bytes)
+            #expect(decoded == collection)
+            #expect(decoded.encoded() == bytes)
+        }
+    }
+
     /// 0.0 and -0.0 are distinct values with distinct encodings.
     @Test func signedZerosEncodeDistinctly() throws {
         var set = AWORSet()

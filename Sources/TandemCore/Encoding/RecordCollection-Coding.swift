@@ -34,50 +34,65 @@ extension RecordCollection {
         for name in sortedNames { writer.writeString(name) }
         writer.writeVarint(records.count)
 
-        var predictor = EntryPredictor(nodeCount: table.nodes.count)
+        var predictor = EntryEncodingPredictor(nodeCount: table.nodes.count)
+        defer { predictor.deallocate() }
         var nodeCache = NodeIndexCache(table: table)
         var previousID: [UInt8] = []
         var fields: [(index: Int, position: Dictionary<String, RegisterStore>.Index)] = []
         var sets: [(index: Int, name: String)] = []
         var nextField = 0
+        let byMask = sortedNames.count <= 64
+        let slots = UnsafeMutablePointer<Dictionary<String, RegisterStore>.Index>.allocate(capacity: 64)
+        defer { slots.deallocate() }
         var staged = StagedWriter(consume writer)
         for position in ids.order {
             let store = ids.stores[position]
             staged.writeFrontCoded(ids.ids[position], previous: &previousID)
-            fields.removeAll(keepingCapacity: true)
             let registers = store.fields.entries
-            var fieldPosition = registers.startIndex
-            while fieldPosition != registers.endIndex {
-                fields.append((finalIndex[Int(fieldNames[nextField])], fieldPosition))
-                nextField += 1
-                fieldPosition = registers.index(after: fieldPosition)
-            }
-            if fields.count <= 16 {
-                // Insertion sort: a record's few fields, often nearly in order.
-                fields.withUnsafeMutableBufferPointer { buffer in
-                    for next in buffer.indices.dropFirst() {
-                        let moving = buffer[next]
-                        var slot = next
-                        while slot > 0 && buffer[slot - 1].index > moving.index {
-                            buffer[slot] = buffer[slot - 1]
-                            slot -= 1
-                        }
-                        buffer[slot] = moving
-                    }
+            // A record's fields in name order: with at most 64 names (the
+            // common case), by a mask of their name indexes and a slot per
+            // name holding the field's position; with more, by sorting.
+            var mask: UInt64 = 0
+            if byMask {
+                var fieldPosition = registers.startIndex
+                while fieldPosition != registers.endIndex {
+                    let index = finalIndex[Int(fieldNames[nextField])]
+                    (slots + index).initialize(to: fieldPosition)
+                    mask |= 1 << UInt64(index)
+                    nextField += 1
+                    fieldPosition = registers.index(after: fieldPosition)
                 }
             } else {
+                fields.removeAll(keepingCapacity: true)
+                var fieldPosition = registers.startIndex
+                while fieldPosition != registers.endIndex {
+                    fields.append((finalIndex[Int(fieldNames[nextField])], fieldPosition))
+                    nextField += 1
+                    fieldPosition = registers.index(after: fieldPosition)
+                }
                 fields.sort { $0.index < $1.index }
             }
             let hasPresence = !store.presence.isEmpty
             let hasSets = !store.sets.isEmpty
-            staged.varint(UInt64(fields.count) << 2 | (hasSets ? 2 : 0) | (hasPresence ? 1 : 0))
+            staged.varint(UInt64(registers.count) << 2 | (hasSets ? 2 : 0) | (hasPresence ? 1 : 0))
             if hasPresence { staged.withWriter { $0.writeDotSet(store.presence, table: table) } }
             var previousIndex = -1
-            for field in fields {
-                staged.writeRegisterEntries(
-                    registers.values[field.position], nameSkip: field.index - previousIndex - 1,
-                    nodes: &nodeCache, predictor: &predictor)
-                previousIndex = field.index
+            if byMask {
+                while mask != 0 {
+                    let index = mask.trailingZeroBitCount
+                    mask &= mask &- 1
+                    staged.writeRegisterEntries(
+                        registers.values[(slots + index).move()], nameSkip: index - previousIndex - 1,
+                        nodes: &nodeCache, predictor: &predictor)
+                    previousIndex = index
+                }
+            } else {
+                for field in fields {
+                    staged.writeRegisterEntries(
+                        registers.values[field.position], nameSkip: field.index - previousIndex - 1,
+                        nodes: &nodeCache, predictor: &predictor)
+                    previousIndex = field.index
+                }
             }
             if hasSets {
                 sets.removeAll(keepingCapacity: true)
@@ -317,6 +332,7 @@ struct NodeIndexCache {
 
     init(table: NodeTable) { self.table = table }
 
+    @inline(__always)
     mutating func index(of node: NodeID) -> Int {
         if node == lastNode { return lastIndex }
         lastNode = node
@@ -369,6 +385,22 @@ struct EntryPredictor {
     var lastCounters: [UInt64]
 
     init(nodeCount: Int) { lastCounters = [UInt64](repeating: 0, count: nodeCount) }
+}
+
+/// `EntryPredictor` for the encoder: the counters live in a buffer of its
+/// own, so advancing past an entry stores a counter without the uniqueness
+/// check of an array element write. `deallocate()` frees it.
+struct EntryEncodingPredictor {
+    var previousNode = 0
+    var previousTimestamp: UInt64 = 0
+    let lastCounters: UnsafeMutablePointer<UInt64>
+
+    init(nodeCount: Int) {
+        lastCounters = .allocate(capacity: Swift.max(nodeCount, 1))
+        lastCounters.initialize(repeating: 0, count: Swift.max(nodeCount, 1))
+    }
+
+    func deallocate() { lastCounters.deallocate() }
 }
 
 /// A writer for the records section of an encoding: bytes go to a fixed
@@ -432,43 +464,50 @@ struct StagedWriter {
     @inline(__always)
     mutating func zigZag(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
 
+    @inline(__always)
     mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else { return }
-        if bytes.count > capacity - count {
+        let length = bytes.count
+        if length > capacity - count {
             flush()
-            if bytes.count > capacity {
+            if length > capacity {
                 writer.writeRaw(bytes)
                 return
             }
         }
-        (buffer + count).initialize(from: base, count: bytes.count)
-        count += bytes.count
+        let target = UnsafeMutableRawPointer(buffer + count)
+        let source = UnsafeRawPointer(base)
+        if length >= 8 && length <= 64 {
+            // Short runs (most strings and ids): 8-byte words, the last one
+            // overlapping the one before, rather than a call to memcpy.
+            var offset = 0
+            while offset + 8 < length {
+                target.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self),
+                                  toByteOffset: offset, as: UInt64.self)
+                offset += 8
+            }
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self),
+                              toByteOffset: length - 8, as: UInt64.self)
+        } else if length < 8 {
+            for offset in 0..<length { target.storeBytes(of: source.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self) }
+        } else {
+            target.copyMemory(from: source, byteCount: length)
+        }
+        count += length
     }
 
+    @inline(__always)
     mutating func lengthPrefixed(_ bytes: UnsafeBufferPointer<UInt8>) {
         varint(bytes.count)
         raw(bytes)
     }
 
+    @inline(__always)
     mutating func string(_ text: String) {
         let written: Void? = text.utf8.withContiguousStorageIfAvailable { lengthPrefixed($0) }
         if written == nil {
             var copy = text
             copy.withUTF8 { lengthPrefixed($0) }
-        }
-    }
-
-    /// A value's payload without its tag (the tag travels in a register
-    /// entry's header byte): as `Value.canonicalBytes` writes it after the tag.
-    mutating func valuePayload(_ value: borrowing Value) {
-        switch value {
-        case .null, .bool: break
-        case .int(let number): zigZag(number)
-        case .double(let number):
-            let bits = number.bitPattern
-            for shift in stride(from: 0, to: 64, by: 8) { byte(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        case .string(let text): string(text)
-        case .bytes(let data): data.withUnsafeBufferPointer { lengthPrefixed($0) }
         }
     }
 
@@ -492,26 +531,54 @@ struct StagedWriter {
     /// Writes a register's entries, each coded against the previous entry
     /// of the payload; the first carries the field's name skip.
     mutating func writeRegisterEntries(
-        _ register: borrowing RegisterStore, nameSkip: Int, nodes: inout NodeIndexCache, predictor: inout EntryPredictor
+        _ register: borrowing RegisterStore, nameSkip: Int, nodes: inout NodeIndexCache, predictor: inout EntryEncodingPredictor
     ) {
         register.withEntries { entries in
-            for position in entries.indices {
-                writeEntry(
-                    entries[position], nameSkip: position == 0 ? nameSkip : 0, more: position + 1 < entries.count,
-                    nodes: &nodes, predictor: &predictor)
+            guard let base = entries.baseAddress else { return }
+            let count = entries.count
+            var skip = nameSkip
+            for position in 0..<count {
+                writeEntry(base + position, nameSkip: skip, more: position + 1 < count, nodes: &nodes, predictor: &predictor)
+                skip = 0
             }
         }
     }
 
+    /// Writes one entry: the header (tag and flags) and its fields, then the
+    /// value's payload, switching on the value once.
     @inline(__always)
     private mutating func writeEntry(
-        _ entry: borrowing RegisterEntry, nameSkip: Int, more: Bool, nodes: inout NodeIndexCache, predictor: inout EntryPredictor
+        _ entry: UnsafePointer<RegisterEntry>, nameSkip: Int, more: Bool, nodes: inout NodeIndexCache,
+        predictor: inout EntryEncodingPredictor
     ) {
-        let node = nodes.index(of: entry.dot.node)
-        writeEntryHeader(
-            node: node, counter: entry.dot.counter, timestamp: entry.timestamp.rawValue,
-            tag: entry.value.canonicalTag, nameSkip: nameSkip, more: more, predictor: &predictor)
-        valuePayload(entry.value)
+        let node = nodes.index(of: entry.pointee.dot.node)
+        let counter = entry.pointee.dot.counter
+        let timestamp = entry.pointee.timestamp.rawValue
+        switch entry.pointee.value {
+        case .string(let text):
+            writeEntryHeader(node: node, counter: counter, timestamp: timestamp, tag: 5, nameSkip: nameSkip, more: more,
+                             predictor: &predictor)
+            string(text)
+        case .null:
+            writeEntryHeader(node: node, counter: counter, timestamp: timestamp, tag: 0, nameSkip: nameSkip, more: more,
+                             predictor: &predictor)
+        case .bool(let flag):
+            writeEntryHeader(node: node, counter: counter, timestamp: timestamp, tag: flag ? 2 : 1, nameSkip: nameSkip,
+                             more: more, predictor: &predictor)
+        case .int(let number):
+            writeEntryHeader(node: node, counter: counter, timestamp: timestamp, tag: 3, nameSkip: nameSkip, more: more,
+                             predictor: &predictor)
+            zigZag(number)
+        case .double(let number):
+            writeEntryHeader(node: node, counter: counter, timestamp: timestamp, tag: 4, nameSkip: nameSkip, more: more,
+                             predictor: &predictor)
+            let bits = number.bitPattern
+            for shift in stride(from: 0, to: 64, by: 8) { byte(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        case .bytes(let data):
+            writeEntryHeader(node: node, counter: counter, timestamp: timestamp, tag: 6, nameSkip: nameSkip, more: more,
+                             predictor: &predictor)
+            data.withUnsafeBufferPointer { lengthPrefixed($0) }
+        }
     }
 
     /// Writes an entry's header byte and the fields its flags leave in,
@@ -519,7 +586,7 @@ struct StagedWriter {
     @inline(__always)
     private mutating func writeEntryHeader(
         node: Int, counter: UInt64, timestamp: UInt64, tag: UInt8, nameSkip: Int, more: Bool,
-        predictor: inout EntryPredictor
+        predictor: inout EntryEncodingPredictor
     ) {
         let last = predictor.lastCounters[node]
         var header = tag
