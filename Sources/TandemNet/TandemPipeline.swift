@@ -41,18 +41,7 @@ public func configureTandemPipeline(
     expectedPeer: NodeID?,
     configuration: TransportConfiguration = TransportConfiguration()
 ) -> EventLoopFuture<Void> {
-    if channel.eventLoop.inEventLoop {
-        return channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.configureTandemHandlers(
-                role: role,
-                identity: identity,
-                allowList: allowList,
-                expectedPeer: expectedPeer,
-                configuration: configuration
-            )
-        }
-    }
-    return channel.eventLoop.submit {
+    let configure: @Sendable () throws -> Void = {
         try channel.pipeline.syncOperations.configureTandemHandlers(
             role: role,
             identity: identity,
@@ -61,6 +50,10 @@ public func configureTandemPipeline(
             configuration: configuration
         )
     }
+    if channel.eventLoop.inEventLoop {
+        return channel.eventLoop.makeCompletedFuture(withResultOf: configure)
+    }
+    return channel.eventLoop.submit(configure)
 }
 
 extension ChannelPipeline.SynchronousOperations {

@@ -85,6 +85,19 @@ let writesA = PeerWorkload.writes(PeerWorkload.concurrentA, seed: 2)
 let writesB = PeerWorkload.writes(PeerWorkload.concurrentB, seed: 3)
 let checksum = PeerWorkload.checksum([initial, writesA, writesB])
 
+/// Two replicas that share A's initial writes, then each made its own
+/// concurrent writes (the starting point of the profiled merge).
+func concurrentReplicas() -> (Replica, Replica) {
+    var a = Replica(node: nodeA)
+    a.write(initial)
+    var b = Replica(node: nodeB)
+    b.import(a.export())
+    a.exported()
+    a.write(writesA)
+    b.write(writesB)
+    return (a, b)
+}
+
 let arguments = CommandLine.arguments
 if arguments.count >= 2 {
     let repeats = arguments.count >= 3 ? Int(arguments[2]) ?? 10 : 10
@@ -122,13 +135,7 @@ if arguments.count >= 2 {
         }
     case "merge":
         for _ in 0..<repeats {
-            var a = Replica(node: nodeA)
-            a.write(initial)
-            var b = Replica(node: nodeB)
-            b.import(a.export())
-            a.exported()
-            a.write(writesA)
-            b.write(writesB)
+            var (a, b) = concurrentReplicas()
             let start = monotonicMillis()
             mergeBothWays(&a, &b)
             times.append(monotonicMillis() - start)
@@ -136,13 +143,7 @@ if arguments.count >= 2 {
         }
     case "merge-phases":
         // The merge's steps timed one by one (one direction: A's delta into B).
-        var a = Replica(node: nodeA)
-        a.write(initial)
-        var b = Replica(node: nodeB)
-        b.import(a.export())
-        a.exported()
-        a.write(writesA)
-        b.write(writesB)
+        var (a, b) = concurrentReplicas()
         var t = monotonicMillis()
         func lap(_ what: String) {
             let now = monotonicMillis()

@@ -189,10 +189,7 @@ extension SyncMessage {
             neighbors.reserveCapacity(count)
             for _ in 0..<count {
                 let start = reader.offset
-                let neighbor: NodeID
-                do { neighbor = try NodeID(bytes: try reader.readRaw(count: NodeID.byteCount)) } catch {
-                    throw DecodingError(offset: start, reason: .truncated)
-                }
+                let neighbor = try reader.readNodeID()
                 if let last = neighbors.last, !(last < neighbor) {
                     throw DecodingError(offset: start, reason: .notCanonical("neighbours not strictly increasing"))
                 }
@@ -205,10 +202,7 @@ extension SyncMessage {
             batches.reserveCapacity(count)
             for _ in 0..<count {
                 let start = reader.offset
-                let origin: NodeID
-                do { origin = try NodeID(bytes: try reader.readRaw(count: NodeID.byteCount)) } catch {
-                    throw DecodingError(offset: start, reason: .truncated)
-                }
+                let origin = try reader.readNodeID()
                 let sequence = try reader.readVarint()
                 if sequence == 0 { throw DecodingError(offset: start, reason: .notCanonical("batch sequence 0")) }
                 let collection = try reader.readString(limit: limits.maxIdentifierBytes)
@@ -295,5 +289,15 @@ extension ByteWriter {
         writeVarint(UInt64(chunk.leaves.upperBound))
         writeLengthPrefixed(chunk.payload)
         writeByte(chunk.isReply ? 1 : 0)
+    }
+}
+
+extension ByteReader {
+    /// Reads a 32-byte node id; fewer bytes left is `.truncated` at its start.
+    mutating func readNodeID() throws(DecodingError) -> NodeID {
+        let start = offset
+        do { return try NodeID(bytes: try readRaw(count: NodeID.byteCount)) } catch {
+            throw DecodingError(offset: start, reason: .truncated)
+        }
     }
 }
