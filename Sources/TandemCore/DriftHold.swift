@@ -83,7 +83,7 @@ extension RecordCollection {
     public var maxTimestamp: HLCTimestamp? {
         var best: HLCTimestamp?
         for store in records.values {
-            for register in store.fields.entries.values {
+            for register in store.fields.registers {
                 register.forEachEntry { entry in
                     if best.map({ entry.timestamp > $0 }) ?? true { best = entry.timestamp }
                 }

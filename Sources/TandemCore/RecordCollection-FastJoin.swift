@@ -280,57 +280,14 @@ struct DotChanges {
     }
 }
 
-extension DotMap where Key == String, Store == RegisterStore {
-    /// The dot-map join of a record's fields, as `join(_:selfContext:otherContext:)`
-    /// computes it, with the registers joined in place and each name hashed
-    /// about once; the dots that leave or arrive are noted in `changes`.
+extension FieldMap {
+    /// The join of a record's fields, as `join(_:selfContext:otherContext:)`
+    /// computes it, over prepared context lookups; the dots that leave or
+    /// arrive are noted in `changes`.
     mutating func joinFields(
-        _ other: DotMap, selfContext: ContextLookup, otherContext: ContextLookup, changes: inout DotChanges
+        _ other: FieldMap, selfContext: ContextLookup, otherContext: ContextLookup, changes: inout DotChanges
     ) {
-        if other.entries.isEmpty && otherContext.isEmpty { return }
-        if entries.isEmpty {
-            // Only additions: take theirs whole unless this side has seen
-            // some of their dots (then those entries are dropped).
-            var anySeen = false
-            if !selfContext.isEmpty {
-                for register in other.entries.values where !anySeen {
-                    register.forEachDot { if selfContext.contains($0) { anySeen = true } }
-                }
-            }
-            if !anySeen {
-                entries = other.entries
-                for register in other.entries.values { register.forEachDot { changes.added.append($0) } }
-                return
-            }
-            entries.reserveCapacity(other.entries.count)
-        }
-        var matched = 0
-        var emptied: [String] = []
-        var position = entries.startIndex
-        while position != entries.endIndex {
-            let old = entries.values[position]
-            if let theirs = other.entries[entries.keys[position]] {
-                matched += 1
-                entries.values[position].join(theirs, selfSeen: selfContext, otherSeen: otherContext)
-            } else {
-                entries.values[position].join(RegisterStore(), selfSeen: selfContext, otherSeen: otherContext)
-            }
-            let new = entries.values[position]
-            if old != new { changes.note(from: old, to: new) }
-            if new.isEmpty { emptied.append(entries.keys[position]) }
-            position = entries.index(after: position)
-        }
-        if matched < other.entries.count {
-            for (name, theirs) in other.entries where entries[name] == nil {
-                var store = RegisterStore()
-                store.join(theirs, selfSeen: selfContext, otherSeen: otherContext)
-                if !store.isEmpty {
-                    store.forEachDot { changes.added.append($0) }
-                    entries[name] = store
-                }
-            }
-        }
-        for name in emptied { entries.removeValue(forKey: name) }
+        join(other, selfSeen: selfContext, otherSeen: otherContext) { old, new in changes.note(from: old, to: new) }
     }
 }
 

@@ -92,7 +92,7 @@ public struct RecordCollection: Lattice {
 
     /// The winning value of `field` in record `id`.
     public func value(of field: String, in id: String) -> Value? {
-        records[id]?.fields.entries[field]?.value
+        records[id]?.fields[field]?.value
     }
 
     /// The elements of set field `field` in record `id`, sorted.
@@ -103,7 +103,7 @@ public struct RecordCollection: Lattice {
     /// The number of field writes held (one per register entry).
     public var registerEntryCount: Int {
         records.values.reduce(0) { total, store in
-            store.fields.entries.values.reduce(total) { $0 + $1.entries.count }
+            store.fields.registers.reduce(total) { $0 + $1.entries.count }
         }
     }
 
@@ -143,23 +143,24 @@ public struct RecordCollection: Lattice {
         let used = try reserveCounters(changes.count, for: node)
         var deltaContext = CausalContext()
         if !changes.isEmpty { deltaContext.insert(node: node, (used + 1)...(used + UInt64(changes.count))) }
-        var deltaFields: [String: RegisterStore] = [:]
-        deltaFields.reserveCapacity(changes.count)
+        var written: [FieldMap.Field] = []
+        written.reserveCapacity(changes.count)
         var counter = used
         for (name, value) in changes {
-            // A repeated name within one batch: the later value wins (the
-            // earlier one's dot is in the context, so it is overwritten).
             counter += 1
-            deltaFields[name] = RegisterStore(
-                single: RegisterEntry(dot: Dot(node: node, counter: counter), timestamp: timestamp, value: value))
+            written.append(FieldMap.Field(name: name, register: RegisterStore(
+                single: RegisterEntry(dot: Dot(node: node, counter: counter), timestamp: timestamp, value: value))))
         }
-        if let existing = records[id]?.fields.entries, !existing.isEmpty {
+        // A repeated name within one batch: the later value wins (the
+        // earlier one's dot is in the context, so it is overwritten).
+        let deltaFields = FieldMap(lastWins: written)
+        if let existing = records[id]?.fields, !existing.isEmpty {
             var seen: [Dot] = []
-            for name in deltaFields.keys { existing[name]?.forEachDot { seen.append($0) } }
+            for (name, _) in deltaFields { existing[name]?.forEachDot { seen.append($0) } }
             deltaContext.insert(dots: &seen)
         }
         var store = RecordStore()
-        store.fields.entries = deltaFields
+        store.fields = deltaFields
         let delta = RecordCollection(decoded: store.isEmpty ? [:] : [id: store], context: deltaContext)
         join(delta)
         return delta

@@ -10,17 +10,17 @@ public struct RecordStore: DotStore {
     /// Dots of "this record exists" writes.
     public internal(set) var presence: DotSet
     /// Last-writer-wins fields by name.
-    public internal(set) var fields: DotMap<String, RegisterStore>
+    public internal(set) var fields: FieldMap
     /// Add-wins set fields by name.
     public internal(set) var sets: DotMap<String, DotMap<Value, DotSet>>
 
     public init() {
         presence = DotSet()
-        fields = DotMap()
+        fields = FieldMap()
         sets = DotMap()
     }
 
-    public init(presence: DotSet, fields: DotMap<String, RegisterStore>, sets: DotMap<String, DotMap<Value, DotSet>>) {
+    public init(presence: DotSet, fields: FieldMap, sets: DotMap<String, DotMap<Value, DotSet>>) {
         self.presence = presence
         self.fields = fields
         self.sets = sets
@@ -58,7 +58,7 @@ public struct RecordView: Equatable, Sendable {
         self.id = id
         var fields: [String: Value] = [:]
         var conflicts: [String: [RegisterEntry]] = [:]
-        for (name, register) in store.fields.entries {
+        for (name, register) in store.fields {
             if let value = register.value { fields[name] = value }
             let losers = register.conflicts
             if !losers.isEmpty { conflicts[name] = losers }

@@ -43,7 +43,7 @@ extension RecordStore {
     public var rows: [EntryRow] {
         var rows: [EntryRow] = []
         for dot in presence.elements { rows.append(EntryRow(dot: dot, kind: .presence)) }
-        for (name, register) in fields.entries {
+        for (name, register) in fields {
             for entry in register.entries {
                 rows.append(EntryRow(dot: entry.dot, kind: .field, name: name, timestamp: entry.timestamp, value: entry.value))
             }
@@ -81,7 +81,7 @@ extension RecordStore {
         }
         self.init(
             presence: DotSet(presence),
-            fields: DotMap(fields.mapValues { RegisterStore($0) }),
+            fields: FieldMap(fields.mapValues { RegisterStore($0) }),
             sets: DotMap(sets.mapValues { DotMap($0.mapValues { DotSet($0) }) }))
     }
 }

@@ -52,8 +52,8 @@ public enum DeltaApplier {
             report.changedRecords.append(id)
             if new == nil { report.removedRecords.append(id) }
             guard let new else { continue }
-            for (field, register) in new.fields.entries where register.entries.count > 1 {
-                if old?.fields.entries[field] == register { continue }
+            for (field, register) in new.fields where register.entries.count > 1 {
+                if old?.fields[field] == register { continue }
                 if let winner = register.winner {
                     report.conflicts.append(ApplyReport.Conflict(
                         record: id, field: field, winner: winner, losers: register.conflicts))

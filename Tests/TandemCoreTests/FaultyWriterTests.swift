@@ -11,7 +11,7 @@ import Testing
     /// A delta writing `name = value` to record `id` under the reused dot.
     func write(_ value: String, to id: String) -> RecordCollection {
         let register = RegisterStore([RegisterEntry(dot: dot, timestamp: Fixture.timestamp(1_000), value: .string(value))])
-        let store = RecordStore(presence: DotSet(), fields: DotMap(["name": register]), sets: DotMap())
+        let store = RecordStore(presence: DotSet(), fields: FieldMap(["name": register]), sets: DotMap())
         return RecordCollection(records: [id: store], context: CausalContext(dots: [dot]))
     }
 

@@ -126,7 +126,7 @@ import Testing
         let canonical = oneEntry(header: string | sameNode | nextCounter) { $0.varint(2_000 << 1) }
         let decoded = try RecordCollection.decode(canonical)
         #expect(decoded.value(of: "name", in: "r1") == .string("Ann"))
-        #expect(decoded.records["r1"]?.fields.entries["name"]?.entries.first?.timestamp.rawValue == 2_000)
+        #expect(decoded.records["r1"]?.fields["name"]?.entries.first?.timestamp.rawValue == 2_000)
         #expect(decoded.encoded() == canonical)
         // The node index written out though it is the previous entry's.
         #expect(isNotCanonical(RecordCollection.refusal(oneEntry(header: string | nextCounter) {

@@ -131,10 +131,10 @@ import Testing
             #expect(try RecordCollection(decoding: bytes) == state)
             // The states cover every part of the format.
             let stores = Array(state.records.values)
-            #expect(stores.contains { $0.fields.entries.values.contains { $0.entries.count > 1 } })
+            #expect(stores.contains { $0.fields.registers.contains { $0.entries.count > 1 } })
             #expect(stores.contains { !$0.presence.isEmpty })
             #expect(stores.contains { !$0.sets.isEmpty })
-            #expect(stores.contains { $0.fields.entries.count > 8 })
+            #expect(stores.contains { $0.fields.count > 8 })
         }
     }
 

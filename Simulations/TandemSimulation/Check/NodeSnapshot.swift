@@ -56,7 +56,7 @@ struct NodeSnapshot {
     /// elements.
     static func modelRecord(_ store: RecordStore) -> ReferenceModel.Record {
         var record = ReferenceModel.Record()
-        for (name, register) in store.fields.entries {
+        for (name, register) in store.fields {
             let versions = register.entries.map {
                 ReferenceModel.FieldVersion(timestamp: $0.timestamp.rawValue, writer: $0.dot.node, value: $0.value)
             }

@@ -23,7 +23,7 @@ extension WorkloadOp {
         let store = delta.records[record]
         switch self {
         case .setFields(_, _, let fields):
-            return fields.map { store?.fields.entries[$0.name]?.entries.first?.dot }
+            return fields.map { store?.fields[$0.name]?.entries.first?.dot }
         case .insert:
             return [store?.presence.elements.first]
         case .addElement(_, _, let set, let element):

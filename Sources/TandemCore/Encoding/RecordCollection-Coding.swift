@@ -10,17 +10,32 @@ extension RecordCollection {
         let table = NodeTable(context)
         let ids = SortedIDs(records)
         // Pass 1, in the order records are written: give every name a
-        // provisional number (in the order first met) and remember, per
-        // field in dictionary order, the number of its name. A dictionary
-        // iterates in the same order every time it is not mutated, so pass 2
-        // reads the numbers back without hashing a name again.
+        // provisional number (in the order first met) and remember the
+        // number of each field's name, so pass 2 never looks a name up.
+        // Records mostly have the same fields: a name equal to the one at
+        // the same place in the previous record reuses its number without
+        // hashing (equal small strings compare as two words).
         var interner = NameInterner()
         var fieldNames: [Int32] = []
         fieldNames.reserveCapacity(records.count * 4)
+        var previousNames: [(name: String, number: Int32)] = []
         for position in ids.order {
             let store = ids.stores[position]
-            for name in store.fields.entries.keys {
-                fieldNames.append(Int32(truncatingIfNeeded: interner.number(of: name)))
+            store.fields.withFields { fields in
+                for place in fields.indices {
+                    let name = fields[place].name
+                    if place < previousNames.count && previousNames[place].name == name {
+                        fieldNames.append(previousNames[place].number)
+                        continue
+                    }
+                    let number = Int32(truncatingIfNeeded: interner.number(of: name))
+                    fieldNames.append(number)
+                    if place < previousNames.count {
+                        previousNames[place] = (name, number)
+                    } else {
+                        previousNames.append((name, number))
+                    }
+                }
             }
             for name in store.sets.entries.keys { _ = interner.number(of: name) }
         }
@@ -38,61 +53,51 @@ extension RecordCollection {
         defer { predictor.deallocate() }
         var nodeCache = NodeIndexCache(table: table)
         var previousID: [UInt8] = []
-        var fields: [(index: Int, position: Dictionary<String, RegisterStore>.Index)] = []
+        var outOfOrder: [(index: Int, place: Int)] = []
         var sets: [(index: Int, name: String)] = []
         var nextField = 0
-        let byMask = sortedNames.count <= 64
-        let slots = UnsafeMutablePointer<Dictionary<String, RegisterStore>.Index>.allocate(capacity: 64)
-        defer { slots.deallocate() }
         var staged = StagedWriter(consume writer)
         for position in ids.order {
             let store = ids.stores[position]
             staged.writeFrontCoded(ids.ids[position], previous: &previousID)
-            let registers = store.fields.entries
-            // A record's fields in name order: with at most 64 names (the
-            // common case), by a mask of their name indexes and a slot per
-            // name holding the field's position; with more, by sorting.
-            var mask: UInt64 = 0
-            if byMask {
-                var fieldPosition = registers.startIndex
-                while fieldPosition != registers.endIndex {
-                    let index = finalIndex[Int(fieldNames[nextField])]
-                    (slots + index).initialize(to: fieldPosition)
-                    mask |= 1 << UInt64(index)
-                    nextField += 1
-                    fieldPosition = registers.index(after: fieldPosition)
-                }
-            } else {
-                fields.removeAll(keepingCapacity: true)
-                var fieldPosition = registers.startIndex
-                while fieldPosition != registers.endIndex {
-                    fields.append((finalIndex[Int(fieldNames[nextField])], fieldPosition))
-                    nextField += 1
-                    fieldPosition = registers.index(after: fieldPosition)
-                }
-                fields.sort { $0.index < $1.index }
-            }
             let hasPresence = !store.presence.isEmpty
             let hasSets = !store.sets.isEmpty
-            staged.varint(UInt64(registers.count) << 2 | (hasSets ? 2 : 0) | (hasPresence ? 1 : 0))
+            staged.varint(UInt64(store.fields.count) << 2 | (hasSets ? 2 : 0) | (hasPresence ? 1 : 0))
             if hasPresence { staged.withWriter { $0.writeDotSet(store.presence, table: table) } }
-            var previousIndex = -1
-            if byMask {
-                while mask != 0 {
-                    let index = mask.trailingZeroBitCount
-                    mask &= mask &- 1
-                    staged.writeRegisterEntries(
-                        registers.values[(slots + index).move()], nameSkip: index - previousIndex - 1,
-                        nodes: &nodeCache, predictor: &predictor)
+            store.fields.withFields { fields in
+                // A record's fields are in `String` order, which is the
+                // table's byte order unless a name is not in normal form C:
+                // then this record's fields are sorted by table index first.
+                var previousIndex = -1
+                var inOrder = true
+                for place in fields.indices {
+                    let index = finalIndex[Int(fieldNames[nextField + place])]
+                    if index < previousIndex { inOrder = false }
                     previousIndex = index
                 }
-            } else {
-                for field in fields {
-                    staged.writeRegisterEntries(
-                        registers.values[field.position], nameSkip: field.index - previousIndex - 1,
-                        nodes: &nodeCache, predictor: &predictor)
-                    previousIndex = field.index
+                previousIndex = -1
+                if inOrder {
+                    for place in fields.indices {
+                        let index = finalIndex[Int(fieldNames[nextField + place])]
+                        staged.writeRegisterEntries(
+                            fields[place].register, nameSkip: index - previousIndex - 1,
+                            nodes: &nodeCache, predictor: &predictor)
+                        previousIndex = index
+                    }
+                } else {
+                    outOfOrder.removeAll(keepingCapacity: true)
+                    for place in fields.indices {
+                        outOfOrder.append((finalIndex[Int(fieldNames[nextField + place])], place))
+                    }
+                    outOfOrder.sort { $0.index < $1.index }
+                    for field in outOfOrder {
+                        staged.writeRegisterEntries(
+                            fields[field.place].register, nameSkip: field.index - previousIndex - 1,
+                            nodes: &nodeCache, predictor: &predictor)
+                        previousIndex = field.index
+                    }
                 }
+                nextField += fields.count
             }
             if hasSets {
                 sets.removeAll(keepingCapacity: true)
@@ -135,6 +140,18 @@ extension RecordCollection {
             }
             names.append(name)
         }
+        // A record's fields are held in `String` order (`FieldMap`), the
+        // table is in byte order; the two agree unless a name is not in
+        // Unicode normal form C. Names equal as strings would be one field.
+        let ordersAgree = zip(names, names.dropFirst()).allSatisfy { $0 < $1 }
+        if !ordersAgree {
+            let stringOrder = names.indices.sorted { names[$0] < names[$1] }
+            for (earlier, later) in zip(stringOrder, stringOrder.dropFirst()) where names[earlier] == names[later] {
+                throw DecodingError(
+                    offset: reader.offset,
+                    reason: .notCanonical("field names \(earlier) and \(later) of the name table are equal strings"))
+            }
+        }
         var nameUsed = [Bool](repeating: false, count: names.count)
         let entryScope = EntryScope(nodes: nodes, context: context, nameCount: names.count, limits: limits)
 
@@ -160,7 +177,7 @@ extension RecordCollection {
             }
             let fieldCount = Int(fieldCountRaw)
             if fieldCount > 0 {
-                var fields: [String: RegisterStore] = [:]
+                var fields: [FieldMap.Field] = []
                 fields.reserveCapacity(fieldCount)
                 var previousIndex = -1
                 for _ in 0..<fieldCount {
@@ -168,9 +185,10 @@ extension RecordCollection {
                         after: previousIndex, scope: entryScope, predictor: &predictor)
                     previousIndex = index
                     nameUsed[index] = true
-                    fields[names[index]] = register
+                    fields.append(FieldMap.Field(name: names[index], register: register))
                 }
-                store.fields.entries = fields
+                if !ordersAgree { fields.sort { $0.name < $1.name } }
+                store.fields = FieldMap(sortedUnique: fields)
             }
             if shape & 2 != 0 {
                 let setStart = reader.offset

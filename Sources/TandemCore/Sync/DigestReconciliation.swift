@@ -71,9 +71,9 @@ public enum DigestReconciliation {
         for (index, node) in nodes.nodes.enumerated() { table[node] = index }
         writer.writeRaw(nodes.nodes.flatMap(\.bytes))
         writer.writeDotSet(store.presence, table: nodes)
-        for name in store.fields.sortedKeys {
+        for (name, register) in store.fields {
             writer.writeString(name)
-            writer.writeRegister(store.fields[name], table: nodes, base: 0)
+            writer.writeRegister(register, table: nodes, base: 0)
         }
         for name in store.sets.sortedKeys {
             writer.writeString(name)
@@ -183,7 +183,7 @@ public enum DigestReconciliation {
         }
         var bytes = id.utf8.count + 8
         store.presence.forEachDot { _ in bytes += 12 }
-        for (name, register) in store.fields.entries {
+        for (name, register) in store.fields {
             bytes += name.utf8.count + 4
             for entry in register.entries { bytes += valueBytes(entry.value) + 24 }
         }

@@ -48,7 +48,7 @@ enum Arbitrary {
         ).map { presence, fields, sets in
             RecordStore(
                 presence: DotSet(presence),
-                fields: DotMap(Dictionary(fields, uniquingKeysWith: { first, _ in first })),
+                fields: FieldMap(Dictionary(fields, uniquingKeysWith: { first, _ in first })),
                 sets: DotMap(Dictionary(sets, uniquingKeysWith: { first, _ in first })))
         }
     }

@@ -32,15 +32,15 @@ final class LossyJoinStore: ForwardingStore, @unchecked Sendable {
         let context = try inner.workingSet(collection, records: []).context
         for id in delta.records.keys.sorted() {
             guard let incoming = delta.records[id], let local = try inner.record(collection, id) else { continue }
-            for name in incoming.fields.entries.keys.sorted() {
-                guard let theirs = incoming.fields.entries[name], let mine = local.fields.entries[name] else { continue }
+            for (name, theirs) in incoming.fields {
+                guard let mine = local.fields[name] else { continue }
                 let unseenByThem = mine.entries.contains { !delta.context.contains($0.dot) }
                 let unseenHere = theirs.entries.contains { !context.contains($0.dot) }
                 guard unseenByThem && unseenHere else { continue }
-                var fields = incoming.fields.entries
+                var fields = incoming.fields
                 fields[name] = nil
                 var records = delta.records
-                records[id] = RecordStore(presence: incoming.presence, fields: DotMap(fields), sets: incoming.sets)
+                records[id] = RecordStore(presence: incoming.presence, fields: fields, sets: incoming.sets)
                 return RecordCollection(records: records, context: delta.context)
             }
         }

@@ -83,7 +83,7 @@ import tandem_crash_writer
             let delta = try batch.delta()
             replay.join(delta)
             for record in delta.records.values {
-                for register in record.fields.entries.values {
+                for register in record.fields.registers {
                     for entry in register.entries { latestWrite = max(latestWrite, entry.timestamp) }
                 }
             }
@@ -122,6 +122,6 @@ import tandem_crash_writer
                 payload: remoteDelta.encoded(), signature: CrashWriterProtocol.signature),
             delta: remoteDelta, clock: remoteStamp, audit: [], now: now)
         #expect(outcome != .duplicate)
-        #expect(try store.record(collection, id)?.fields.entries["checked"]?.value == .int(Int64(round)))
+        #expect(try store.record(collection, id)?.fields["checked"]?.value == .int(Int64(round)))
     }
 }

@@ -96,7 +96,7 @@ import tandem_crash_writer
         // Its own node still opens it, with its data.
         let store = try SQLiteStore(directory: directory.path, node: Nodes.b, now: 0)
         defer { try? store.close() }
-        #expect(try store.record("people", "r1")?.fields.entries["name"]?.value == .string("Ann"))
+        #expect(try store.record("people", "r1")?.fields["name"]?.value == .string("Ann"))
     }
 
     @Test func anEmptyFileIsInitialised() throws {

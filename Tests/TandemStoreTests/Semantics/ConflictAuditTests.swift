@@ -38,11 +38,11 @@ import TandemStore
             #expect(event.detail.contains(conflict.losers[0].stamp.description), "the loser's writer and time")
 
             // Both writes are kept until a write that saw both replaces them.
-            #expect(try store.record("people", "r1")?.fields.entries["name"]?.entries.count == 2)
+            #expect(try store.record("people", "r1")?.fields["name"]?.entries.count == 2)
             try store.commitChange(records: ["r1"], clock: stamp(30), now: 700) { working in
                 try working.set("name", to: .string("Dana"), in: "r1", by: Nodes.local, at: stamp(30))
             }
-            #expect(try store.record("people", "r1")?.fields.entries["name"]?.entries.map(\.value) == [.string("Dana")])
+            #expect(try store.record("people", "r1")?.fields["name"]?.entries.map(\.value) == [.string("Dana")])
             #expect(try store.allAudit().filter { $0.event.kind == .conflict }.count == 1)
         }
     }
@@ -62,7 +62,7 @@ import TandemStore
             #expect(event.node == Nodes.local)
             #expect(event.detail.contains("\"lost\""))
             #expect(event.detail.contains(Nodes.d.description))
-            #expect(try store.record("people", "r1")?.fields.entries["status"]?.value == .string("won"))
+            #expect(try store.record("people", "r1")?.fields["status"]?.value == .string("won"))
         }
     }
 }

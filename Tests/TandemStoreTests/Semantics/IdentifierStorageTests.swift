@@ -68,7 +68,7 @@ import TandemStore
             }
             try expectState(of: store, equals: ["c": reference], probing: Self.ids)
             for id in Self.ids {
-                #expect(try store.record("c", id)?.fields.entries["a\u{0}b"]?.entries.count == 1)
+                #expect(try store.record("c", id)?.fields["a\u{0}b"]?.entries.count == 1)
             }
         }
     }

@@ -73,7 +73,7 @@ import TandemStore
                 try working.set("name", to: .string("Anna"), in: "r1", by: Nodes.local, at: stamp(3))
             }
             let r1 = try #require(try store.record("people", "r1"))
-            let name = try #require(r1.fields.entries["name"])
+            let name = try #require(r1.fields["name"])
             #expect(name.entries.map(\.dot) == [Dot(node: Nodes.local, counter: 5)])
             #expect(name.value == .string("Anna"))
             #expect(r1.sets.entries["tags"]?.sortedKeys == [.string("vip")])

@@ -56,7 +56,7 @@ import TandemStore
             #expect(try store.commitPeer(Nodes.b, 1, one, clock: stamp(1)).report != nil)
             // Batch 3 deleted only what its origin held then (batch 2's
             // write); batch 1's write is overwritten only when batch 2 comes.
-            #expect(try store.record("people", "r1")?.fields.entries["name"]?.value == .string("Bob"))
+            #expect(try store.record("people", "r1")?.fields["name"]?.value == .string("Bob"))
             #expect(try store.commitPeer(Nodes.b, 2, two, clock: stamp(2)).report != nil)
             try expectState(of: store, equals: ["people": peer])
             #expect(try store.summary().batches.nextSequence(for: Nodes.b) == 4)

@@ -1,0 +1,86 @@
+import PropertyBased
+import TandemCore
+import Testing
+
+/// `FieldMap`, a record's fields as one sorted array, against the generic
+/// dot map it replaces, and the cases where `String` order is not the byte
+/// order of the canonical encoding (names not in Unicode normal form C).
+@Suite struct FieldMapTests {
+    /// Names whose `String` order differs from their byte order, with two
+    /// spellings of one name ("é" precomposed and decomposed).
+    static let names = ["name", "f", "\u{E9}", "e\u{301}", "\u{3A9}", "e"]
+
+    static var fieldMap: Generator<FieldMap, some SendableSequenceType> {
+        zip(pick(names), Arbitrary.register).array(of: 0...4).map { pairs in
+            FieldMap(Dictionary(pairs, uniquingKeysWith: { first, _ in first }))
+        }
+    }
+
+    static func dictionary(_ map: FieldMap) -> [String: RegisterStore] {
+        Dictionary(map.map { ($0.name, $0.register) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    @Test func joinEqualsTheGenericDotMapJoin() {
+        let pairs = zip(Arbitrary.causal(Self.fieldMap), Arbitrary.causal(Self.fieldMap))
+        forAll(pairs, count: 500, seed: 131) { pair in
+            let (a, b) = pair
+            var joined = a.store
+            joined.join(b.store, selfContext: a.context, otherContext: b.context)
+            var reference = DotMap(Self.dictionary(a.store))
+            reference.join(DotMap(Self.dictionary(b.store)), selfContext: a.context, otherContext: b.context)
+            try #require(Self.dictionary(joined) == reference.entries)
+            try #require(joined.names == joined.names.sorted())
+            try #require(joined.allSatisfy { !$0.register.isEmpty })
+        }
+    }
+
+    @Test func namesEqualAsStringsAreOneField() throws {
+        var replica = RecordCollection()
+        try replica.set("\u{E9}", to: .string("precomposed"), in: "r1", by: Fixture.a, at: Fixture.timestamp(1))
+        try replica.set("e\u{301}", to: .string("decomposed"), in: "r1", by: Fixture.a, at: Fixture.timestamp(2))
+        #expect(replica.records["r1"]?.fields.count == 1)
+        #expect(replica.value(of: "\u{E9}", in: "r1") == .string("decomposed"))
+    }
+
+    @Test func fieldsOutOfByteOrderRoundTrip() throws {
+        // "f" < "é" as strings (U+0066 < U+00E9), but "e\u{301}" (65 CC 81)
+        // precedes "f" (66) in bytes: this record's fields are written in a
+        // different order from the one they are held in.
+        var replica = RecordCollection()
+        try replica.update(
+            "r1", fields: [("f", .int(1)), ("e\u{301}", .int(2)), ("\u{3A9}", .int(3)), ("name", .int(4))],
+            by: Fixture.a, at: Fixture.timestamp(1))
+        try replica.set("f", to: .int(5), in: "r2", by: Fixture.b, at: Fixture.timestamp(2))
+        let bytes = replica.encoded()
+        let decoded = try RecordCollection(decoding: bytes)
+        #expect(decoded == replica)
+        #expect(decoded.encoded() == bytes)
+        #expect(decoded.records["r1"]?.fields.names == ["e\u{301}", "f", "name", "\u{3A9}"].sorted())
+    }
+
+    @Test func aNameTableHoldingOneNameTwiceIsRefused() throws {
+        // Records whose fields are "ddd", "f" and "é" (C3 A9); then "ddd" is
+        // rewritten in place as "e\u{301}" (65 CC 81): a table in strictly
+        // increasing byte order, no two neighbours equal, whose first and
+        // last names are one string.
+        var replica = RecordCollection()
+        try replica.set("ddd", to: .int(1), in: "r1", by: Fixture.a, at: Fixture.timestamp(1))
+        try replica.set("f", to: .int(2), in: "r2", by: Fixture.a, at: Fixture.timestamp(2))
+        try replica.set("\u{E9}", to: .int(3), in: "r3", by: Fixture.a, at: Fixture.timestamp(3))
+        var bytes = replica.encoded()
+        let ddd = Array("ddd".utf8)
+        let at = try #require((0...(bytes.count - 3)).first { Array(bytes[$0..<($0 + 3)]) == ddd })
+        bytes.replaceSubrange(at..<(at + 3), with: Array("e\u{301}".utf8))
+        #expect(Array("e\u{301}".utf8).count == 3)
+        #expect(throws: DecodingError.self) { try RecordCollection(decoding: bytes) }
+        do {
+            _ = try RecordCollection(decoding: bytes)
+        } catch {
+            guard case .notCanonical(let reason) = error.reason else {
+                Issue.record("expected notCanonical, got \(error)")
+                return
+            }
+            #expect(reason.contains("equal strings"))
+        }
+    }
+}
