@@ -52,14 +52,16 @@ extension RecordCollection {
         var predictor = EntryEncodingPredictor(nodeCount: table.nodes.count)
         defer { predictor.deallocate() }
         var nodeCache = NodeIndexCache(table: table)
-        var previousID: [UInt8] = []
+        var previousID = ""
         var outOfOrder: [(index: Int, place: Int)] = []
         var sets: [(index: Int, name: String)] = []
         var nextField = 0
         var staged = StagedWriter(consume writer)
         for position in ids.order {
             let store = ids.stores[position]
-            staged.writeFrontCoded(ids.ids[position], previous: &previousID)
+            let id = ids.ids[position]
+            staged.writeFrontCoded(id, after: previousID)
+            previousID = id
             let hasPresence = !store.presence.isEmpty
             let hasSets = !store.sets.isEmpty
             staged.varint(UInt64(store.fields.count) << 2 | (hasSets ? 2 : 0) | (hasPresence ? 1 : 0))
@@ -252,7 +254,7 @@ struct SortedIDs {
     init(_ records: [String: RecordStore]) {
         var ids: [String] = []
         var stores: [RecordStore] = []
-        var keys: [(high: UInt64, low: UInt64, position: Int)] = []
+        var keys: [PrefixKey] = []
         ids.reserveCapacity(records.count)
         stores.reserveCapacity(records.count)
         keys.reserveCapacity(records.count)
@@ -265,12 +267,12 @@ struct SortedIDs {
                 for index in 8..<16 { low = low << 8 | UInt64(index < utf8.count ? utf8[index] : 0) }
                 return (high, low)
             }
-            keys.append((high, low, ids.count))
+            keys.append(PrefixKey(high: high, low: low, position: ids.count))
             ids.append(id)
             stores.append(store)
         }
-        keys.sort { a, b in a.high != b.high ? a.high < b.high : a.low < b.low }
-        var order = keys.map(\.position)
+        keys.sortByPrefix()
+        var order = keys.map { $0.position }
         // Ids that share their first 16 bytes: order each such run fully.
         var runStart = 0
         while runStart < keys.count {
@@ -530,19 +532,19 @@ struct StagedWriter {
     }
 
     /// Writes `id` as the length of the prefix it shares with `previous`
-    /// and the rest, then replaces `previous` with `id`'s bytes.
-    mutating func writeFrontCoded(_ id: String, previous: inout [UInt8]) {
-        var copy = id
-        copy.withUTF8 { utf8 in
-            var shared = 0
-            let limit = min(previous.count, utf8.count)
-            while shared < limit && previous[shared] == utf8[shared] { shared += 1 }
-            varint(shared)
-            varint(utf8.count - shared)
-            let suffix = UnsafeBufferPointer(rebasing: utf8[shared...])
-            raw(suffix)
-            previous.removeSubrange(shared...)
-            previous.append(contentsOf: suffix)
+    /// (the id written before it) and the rest.
+    mutating func writeFrontCoded(_ id: String, after previous: String) {
+        var id = id
+        var previous = previous
+        id.withUTF8 { utf8 in
+            previous.withUTF8 { before in
+                var shared = 0
+                let limit = min(before.count, utf8.count)
+                while shared < limit && before[shared] == utf8[shared] { shared += 1 }
+                varint(shared)
+                varint(utf8.count - shared)
+                raw(UnsafeBufferPointer(rebasing: utf8[shared...]))
+            }
         }
     }
 
