@@ -9,40 +9,25 @@ extension RecordCollection {
     public func encoded() -> [UInt8] {
         let table = NodeTable(context)
         let ids = SortedIDs(records)
-        // Pass 1, in the order records are written: give every name a
-        // provisional number (in the order first met) and remember the
-        // number of each field's name, so pass 2 never looks a name up.
-        // Records mostly have the same fields: a name equal to the one at
-        // the same place in the previous record reuses its number without
-        // hashing (equal small strings compare as two words).
+        // Pass 1: give every name a number (in the order first met). Most
+        // records have the same fields, so `PlaceMemo` skips the lookup of
+        // a name equal to the one at the same place in the previous record.
         var interner = NameInterner()
-        var fieldNames: [Int32] = []
-        fieldNames.reserveCapacity(records.count * 4)
-        var previousNames: [(name: String, number: Int32)] = []
-        for position in ids.order {
-            let store = ids.stores[position]
+        var firstMet = PlaceMemo()
+        var fieldCount = 0
+        for store in ids.stores {
             store.fields.withFields { fields in
                 for place in fields.indices {
-                    let name = fields[place].name
-                    if place < previousNames.count && previousNames[place].name == name {
-                        fieldNames.append(previousNames[place].number)
-                        continue
-                    }
-                    let number = Int32(truncatingIfNeeded: interner.number(of: name))
-                    fieldNames.append(number)
-                    if place < previousNames.count {
-                        previousNames[place] = (name, number)
-                    } else {
-                        previousNames.append((name, number))
-                    }
+                    _ = firstMet.number(of: fields[place].name, at: place) { interner.number(of: $0) }
                 }
+                fieldCount += fields.count
             }
             for name in store.sets.entries.keys { _ = interner.number(of: name) }
         }
         let (sortedNames, finalIndex) = interner.sorted()
 
         // A guess at the size (the array grows past it if need be).
-        var writer = ByteWriter(capacity: 64 + records.count * 16 + fieldNames.count * 32)
+        var writer = ByteWriter(capacity: 64 + records.count * 16 + fieldCount * 32)
         writer.writeHeader(.recordCollection)
         writer.writeContext(context, table: table)
         writer.writeVarint(sortedNames.count)
@@ -55,7 +40,7 @@ extension RecordCollection {
         var previousID = ""
         var outOfOrder: [(index: Int, place: Int)] = []
         var sets: [(index: Int, name: String)] = []
-        var nextField = 0
+        var tableIndex = PlaceMemo()
         var staged = StagedWriter(consume writer)
         for position in ids.order {
             let store = ids.stores[position]
@@ -73,14 +58,16 @@ extension RecordCollection {
                 var previousIndex = -1
                 var inOrder = true
                 for place in fields.indices {
-                    let index = finalIndex[Int(fieldNames[nextField + place])]
+                    let index = tableIndex.number(of: fields[place].name, at: place) {
+                        finalIndex[interner.number(of: $0)]
+                    }
                     if index < previousIndex { inOrder = false }
                     previousIndex = index
                 }
                 previousIndex = -1
                 if inOrder {
                     for place in fields.indices {
-                        let index = finalIndex[Int(fieldNames[nextField + place])]
+                        let index = tableIndex.number(at: place)
                         staged.writeRegisterEntries(
                             fields[place].register, nameSkip: index - previousIndex - 1,
                             nodes: &nodeCache, predictor: &predictor)
@@ -88,9 +75,7 @@ extension RecordCollection {
                     }
                 } else {
                     outOfOrder.removeAll(keepingCapacity: true)
-                    for place in fields.indices {
-                        outOfOrder.append((finalIndex[Int(fieldNames[nextField + place])], place))
-                    }
+                    for place in fields.indices { outOfOrder.append((tableIndex.number(at: place), place)) }
                     outOfOrder.sort { $0.index < $1.index }
                     for field in outOfOrder {
                         staged.writeRegisterEntries(
@@ -99,7 +84,6 @@ extension RecordCollection {
                         previousIndex = field.index
                     }
                 }
-                nextField += fields.count
             }
             if hasSets {
                 sets.removeAll(keepingCapacity: true)
@@ -341,6 +325,36 @@ struct NameInterner {
         for (position, number) in order.enumerated() { index[number] = position }
         return (order.map { names[$0] }, index)
     }
+}
+
+/// The names at each place of the previous record's fields, with a number
+/// for each: records mostly have the same fields, so a name equal to the
+/// one at the same place before is not looked up again (equal small
+/// strings compare as two words, where a lookup hashes).
+struct PlaceMemo {
+    private var names: [String] = []
+    private var numbers: [Int] = []
+
+    /// The number of `name`, the field at `place`: the one remembered for
+    /// `place` if the name there is the same, else `lookup(name)`.
+    @inline(__always)
+    mutating func number(of name: String, at place: Int, lookup: (String) -> Int) -> Int {
+        if place < names.count {
+            if names[place] == name { return numbers[place] }
+            let number = lookup(name)
+            names[place] = name
+            numbers[place] = number
+            return number
+        }
+        let number = lookup(name)
+        names.append(name)
+        numbers.append(number)
+        return number
+    }
+
+    /// The number last given for `place`.
+    @inline(__always)
+    func number(at place: Int) -> Int { numbers[place] }
 }
 
 /// A node table lookup that remembers the last node asked for: register
