@@ -190,13 +190,16 @@ public struct FieldMap: DotStore, Hashable, RandomAccessCollection {
                 name = theirs[j].name
                 j += 1
             }
-            if register != before { changed(before, register) }
+            let didChange = register != before
+            if didChange { changed(before, register) }
             if rebuilt == nil {
                 // Their field, all of whose entries this side has seen: nothing to add.
                 if order == 1 && register.isEmpty { continue }
-                // In place while every name so far stays, with nothing added.
+                // In place while every name so far stays, with nothing added;
+                // an unchanged register is not written back (the array may be
+                // shared with another collection, and a write would copy it).
                 if order != 1 && !register.isEmpty {
-                    fields[i - 1].register = register
+                    if didChange { fields[i - 1].register = register }
                     continue
                 }
                 var copy: [Field] = []
