@@ -58,6 +58,25 @@ import Testing
         #expect(decoded.records["r1"]?.fields.names == ["e\u{301}", "f", "name", "\u{3A9}"].sorted())
     }
 
+    @Test func spellingsOfOneNameInDifferentRecordsShareOneTableEntry() throws {
+        // Each record holds one spelling, at a different place from the
+        // previous record's (so the encoder's per-place memo misses and the
+        // name table is asked); equal as strings, they are one name in the
+        // table (the decoder refuses a table holding both). U+212A KELVIN
+        // SIGN is canonically "K".
+        var replica = RecordCollection()
+        try replica.update("r1", fields: [("a", .int(0)), ("\u{E9}", .int(1))], by: Fixture.a, at: Fixture.timestamp(1))
+        try replica.set("e\u{301}", to: .int(2), in: "r2", by: Fixture.a, at: Fixture.timestamp(2))
+        try replica.update("r3", fields: [("A", .int(0)), ("K", .int(3))], by: Fixture.a, at: Fixture.timestamp(3))
+        try replica.set("\u{212A}", to: .int(4), in: "r4", by: Fixture.a, at: Fixture.timestamp(4))
+        let bytes = replica.encoded()
+        let decoded = try RecordCollection(decoding: bytes)
+        #expect(decoded == replica)
+        #expect(decoded.encoded() == bytes)
+        #expect(decoded.value(of: "e\u{301}", in: "r1") == .int(1))
+        #expect(decoded.value(of: "K", in: "r4") == .int(4))
+    }
+
     @Test func aNameTableHoldingOneNameTwiceIsRefused() throws {
         // Records whose fields are "ddd", "f" and "é" (C3 A9); then "ddd" is
         // rewritten in place as "e\u{301}" (65 CC 81): a table in strictly

@@ -9,13 +9,16 @@ extension RecordCollection {
     public func encoded() -> [UInt8] {
         let table = NodeTable(context)
         let ids = SortedIDs(records)
-        // Pass 1: give every name a number (in the order first met). Most
-        // records have the same fields, so `PlaceMemo` skips the lookup of
-        // a name equal to the one at the same place in the previous record.
+        // Pass 1, in the order records are written: give every name a
+        // number (in the order first met, so the spelling kept for names
+        // equal as strings is the first one written). Most records have the
+        // same fields, so `PlaceMemo` skips the lookup of a name equal to
+        // the one at the same place in the previous record.
         var interner = NameInterner()
         var firstMet = PlaceMemo()
         var fieldCount = 0
-        for store in ids.stores {
+        for position in ids.order {
+            let store = ids.stores[position]
             store.fields.withFields { fields in
                 for place in fields.indices {
                     _ = firstMet.number(of: fields[place].name, at: place) { interner.number(of: $0) }
@@ -275,47 +278,22 @@ struct SortedIDs {
     }
 }
 
-/// Numbers names in the order they are first met, hashing their UTF-8
-/// bytes with FNV-1a (much cheaper than `Hasher` for short names; the table
-/// holds only a payload's distinct field names, so collisions are rare and
-/// resolved by probing).
+/// Numbers names in the order they are first met. Names equal as Swift
+/// strings (spellings that differ only in Unicode normalisation) get one
+/// number, under the spelling met first: a record holds one field per such
+/// name, so the name table holds one entry per name too, which the decoder
+/// requires. The encoder asks only when `PlaceMemo` misses, so hashing with
+/// `Hasher` (which agrees with `==`) costs little.
 struct NameInterner {
     private(set) var names: [String] = []
-    private var slots: [Int32] = [Int32](repeating: -1, count: 64)
-
-    private static func hash(_ name: String) -> Int {
-        func fnv(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return Int(truncatingIfNeeded: hash ^ (hash >> 29))
-        }
-        if let hash = name.utf8.withContiguousStorageIfAvailable(fnv) { return hash }
-        var copy = name
-        return copy.withUTF8(fnv)
-    }
+    private var numbers: [String: Int] = [:]
 
     /// The number of `name`, given on its first use.
     mutating func number(of name: String) -> Int {
-        var slot = Self.hash(name) & (slots.count - 1)
-        while true {
-            let held = Int(slots[slot])
-            if held < 0 { break }
-            if names[held] == name { return held }
-            slot = (slot + 1) & (slots.count - 1)
-        }
-        slots[slot] = Int32(names.count)
+        if let number = numbers[name] { return number }
+        numbers[name] = names.count
         names.append(name)
-        if names.count * 2 > slots.count { grow() }
         return names.count - 1
-    }
-
-    private mutating func grow() {
-        slots = [Int32](repeating: -1, count: slots.count * 2)
-        for (number, name) in names.enumerated() {
-            var slot = Self.hash(name) & (slots.count - 1)
-            while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = Int32(number)
-        }
     }
 
     /// The names sorted by UTF-8 bytes, and for each number its index there.
