@@ -66,6 +66,7 @@ let package = Package(
         .executableTarget(
             name: "tandem-peers-bench",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "TandemCore", package: rootPackage),
             ],
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
@@ -74,6 +75,7 @@ let package = Package(
         .executableTarget(
             name: "CoreBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TandemCore", package: rootPackage),
             ],

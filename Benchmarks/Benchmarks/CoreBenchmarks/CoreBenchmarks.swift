@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import TandemCore
 
 // package-benchmark suite for the pure core (`swift package benchmark` in
@@ -10,36 +11,17 @@ import TandemCore
 private let nodeA = NodeID(words: 0xA, 0, 0, 1)
 private let nodeB = NodeID(words: 0xB, 0, 0, 2)
 
-/// SplitMix64, so every run builds the same data.
-private struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-private func text(_ rng: inout SplitMix64) -> String {
-    let length = 8 + Int(rng.next() % 25)
-    var scalars = String.UnicodeScalarView()
-    for _ in 0..<length { scalars.append(Unicode.Scalar(UInt8(97 + rng.next() % 26))) }
-    return String(scalars)
-}
-
 /// 10,000 records of 10 string fields written by `node`: the replica and
 /// the one delta holding every write.
 private func workload(node: NodeID, seed: UInt64) -> (replica: RecordCollection, delta: RecordCollection) {
-    var rng = SplitMix64(state: seed)
+    var rng = SeededGenerator(seed: seed)
     var clock = HybridLogicalClock()
     var replica = RecordCollection()
     var delta = RecordCollection()
     let names = (0..<10).map { "field\($0)" }
     do {
         for record in 0..<10_000 {
-            let fields = names.map { ($0, Value.string(text(&rng))) }
+            let fields = names.map { ($0, Value.string(peerWorkloadText(&rng))) }
             let timestamp = clock.tick(now: 1_700_000_000_000 + UInt64(record / 100))
             delta.join(try replica.update("record-\(record)", fields: fields, by: node, at: timestamp))
         }
@@ -50,23 +32,35 @@ private func workload(node: NodeID, seed: UInt64) -> (replica: RecordCollection,
 }
 
 private func registers(count: Int, node: NodeID, seed: UInt64) -> [LWWRegister] {
-    var rng = SplitMix64(state: seed)
+    var rng = SeededGenerator(seed: seed)
     return (0..<count).map { index in
         var register = LWWRegister()
         let timestamp = HLCTimestamp(rawValue: UInt64(1_700_000_000_000 + index) << 16)
-        register.write(.string(text(&rng)), dot: Dot(node: node, counter: UInt64(index + 1)), timestamp: timestamp)
+        register.write(.string(peerWorkloadText(&rng)), dot: Dot(node: node, counter: UInt64(index + 1)), timestamp: timestamp)
         return register
     }
 }
 
 private func sets(count: Int, node: NodeID, seed: UInt64) -> [AWORSet] {
-    var rng = SplitMix64(state: seed)
+    var rng = SeededGenerator(seed: seed)
     return (0..<count).map { index in
         var set = AWORSet()
         for element in 0..<4 {
-            set.add(.string(text(&rng)), dot: Dot(node: node, counter: UInt64(index * 4 + element + 1)))
+            set.add(.string(peerWorkloadText(&rng)), dot: Dot(node: node, counter: UInt64(index * 4 + element + 1)))
         }
         return set
+    }
+}
+
+/// Times joining `right[i]` into a copy of `left[i]` for every pair.
+private func joinPairs<State: Lattice>(_ left: [State], _ right: [State], _ benchmark: Benchmark) {
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+        for index in left.indices {
+            var joined = left[index]
+            joined.join(right[index])
+            blackHole(joined)
+        }
     }
 }
 
@@ -76,29 +70,11 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(5), maxIterations: 50)
 
     Benchmark("Field-register join (1,000 concurrent pairs)") { benchmark in
-        let left = registers(count: 1_000, node: nodeA, seed: 1)
-        let right = registers(count: 1_000, node: nodeB, seed: 2)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            for index in left.indices {
-                var joined = left[index]
-                joined.join(right[index])
-                blackHole(joined)
-            }
-        }
+        joinPairs(registers(count: 1_000, node: nodeA, seed: 1), registers(count: 1_000, node: nodeB, seed: 2), benchmark)
     }
 
     Benchmark("OR-set join (1,000 concurrent pairs of 4 elements)") { benchmark in
-        let left = sets(count: 1_000, node: nodeA, seed: 3)
-        let right = sets(count: 1_000, node: nodeB, seed: 4)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            for index in left.indices {
-                var joined = left[index]
-                joined.join(right[index])
-                blackHole(joined)
-            }
-        }
+        joinPairs(sets(count: 1_000, node: nodeA, seed: 3), sets(count: 1_000, node: nodeB, seed: 4), benchmark)
     }
 
     Benchmark("Delta encode (100,000 updates)") { benchmark in

@@ -62,3 +62,22 @@ public struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// A string of 8 to 32 random lowercase letters (`Int.random` and
+/// `UInt8.random` over `rng`).
+public func randomWord(_ rng: inout SeededGenerator) -> String {
+    let count = Int.random(in: 8...32, using: &rng)
+    var scalars = String.UnicodeScalarView()
+    for _ in 0..<count { scalars.append(Unicode.Scalar(UInt8.random(in: 97...122, using: &rng))) }
+    return String(scalars)
+}
+
+/// A value of the side-by-side workload, drawn exactly as
+/// Benchmarks/Peers/workload.py draws it from the same SplitMix64 stream:
+/// `8 + next % 25` letters, each `97 + next % 26`.
+public func peerWorkloadText(_ rng: inout SeededGenerator) -> String {
+    let length = 8 + Int(rng.next() % 25)
+    var scalars = String.UnicodeScalarView()
+    for _ in 0..<length { scalars.append(Unicode.Scalar(UInt8(97 + rng.next() % 26))) }
+    return String(scalars)
+}

@@ -8,16 +8,6 @@ enum BenchNodes {
     static let c = NodeID(words: 0xC, 0, 0, 3)
 }
 
-/// A string value of 8 to 32 random lowercase letters.
-func randomText(_ rng: inout SeededGenerator) -> String {
-    let length = Int.random(in: 8...32, using: &rng)
-    var scalars = String.UnicodeScalarView()
-    for _ in 0..<length {
-        scalars.append(Unicode.Scalar(UInt8.random(in: 97...122, using: &rng)))
-    }
-    return String(scalars)
-}
-
 /// Makes `records * fieldsPerRecord` field writes on a fresh replica as
 /// `node`, and returns the replica and the one delta holding all of them.
 func writeWorkload(
@@ -29,7 +19,7 @@ func writeWorkload(
     var delta = RecordCollection()
     let names = (0..<fieldsPerRecord).map { "field\($0)" }
     for record in 0..<records {
-        let fields = names.map { ($0, Value.string(randomText(&rng))) }
+        let fields = names.map { ($0, Value.string(randomWord(&rng))) }
         let timestamp = clock.tick(now: startMillis + UInt64(record / 100))
         do {
             let change = try replica.update("record-\(record)", fields: fields, by: node, at: timestamp)

@@ -19,8 +19,8 @@ do {
         var a = LWWRegister()
         var b = LWWRegister()
         let t = HLCTimestamp(rawValue: UInt64(1_700_000_000_000 + index) << 16)
-        a.write(.string(randomText(&rng)), dot: Dot(node: BenchNodes.a, counter: UInt64(index + 1)), timestamp: t)
-        b.write(.string(randomText(&rng)), dot: Dot(node: BenchNodes.b, counter: UInt64(index + 1)), timestamp: t)
+        a.write(.string(randomWord(&rng)), dot: Dot(node: BenchNodes.a, counter: UInt64(index + 1)), timestamp: t)
+        b.write(.string(randomWord(&rng)), dot: Dot(node: BenchNodes.b, counter: UInt64(index + 1)), timestamp: t)
         left.append(a)
         right.append(b)
     }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import TandemCore
 
 /// The side-by-side workload, generated exactly as Benchmarks/Peers/workload.py
@@ -20,21 +21,14 @@ enum PeerWorkload {
     }
 
     static func writes(_ range: Range<Int>, seed: UInt64) -> [RecordWrites] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         return range.map { index in
-            let texts = fieldNames.map { _ in text(&rng) }
+            let texts = fieldNames.map { _ in peerWorkloadText(&rng) }
             return RecordWrites(
                 id: "record-\(index)",
                 fields: zip(fieldNames, texts).map { ($0, Value.string($1)) },
                 texts: texts)
         }
-    }
-
-    static func text(_ rng: inout SplitMix64) -> String {
-        let length = 8 + Int(rng.next() % 25)
-        var scalars = String.UnicodeScalarView()
-        for _ in 0..<length { scalars.append(Unicode.Scalar(UInt8(97 + rng.next() % 26))) }
-        return String(scalars)
     }
 
     static func checksum(_ batches: [[RecordWrites]]) -> UInt64 {
@@ -55,15 +49,3 @@ enum PeerWorkload {
     }
 }
 
-/// SplitMix64, as in workload.py.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

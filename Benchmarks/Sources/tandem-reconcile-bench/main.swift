@@ -57,12 +57,6 @@ enum Keys {
 
 func wallMillis() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 
-/// A string of 8 to 32 random lowercase letters.
-func randomWord(_ rng: inout SeededGenerator) -> String {
-    let count = Int.random(in: 8...32, using: &rng)
-    return String(decoding: (0..<count).map { _ in UInt8.random(in: 97...122, using: &rng) }, as: UTF8.self)
-}
-
 /// Writes every field of records `range` from A, `recordsPerBatch` records
 /// per batch, through the driver's real write path.
 func write(_ driver: inout SyncDriver<QueueShell>, records range: Range<Int>, seed: UInt64, now: inout UInt64) throws {

@@ -7,12 +7,6 @@ import TandemNode
 import TandemStore
 import TandemSync
 
-/// A string of 8 to 32 random lowercase letters.
-func randomWord(_ rng: inout SeededGenerator) -> String {
-    let count = Int.random(in: 8...32, using: &rng)
-    return String((0..<count).map { _ in Character(UnicodeScalar(UInt8.random(in: 97...122, using: &rng))) })
-}
-
 enum Keys {
     static let a = keyPair(0xA1)
     static let b = keyPair(0xB0)
