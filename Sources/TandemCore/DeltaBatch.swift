@@ -44,7 +44,10 @@ public struct DeltaBatch: Hashable, Sendable, CustomStringConvertible {
 
     /// Decodes the payload and checks it is a delta this origin could have
     /// made: every entry it adds carries a dot of the origin (a node cannot
-    /// write in another node's name), within `limits`.
+    /// write in another node's name), and its causal context claims no
+    /// counter beyond `limits.maxClaimedCounter`, within `limits`. What the
+    /// context may claim of other nodes depends on what the receiver holds:
+    /// `ContextClaims` checks that when the batch is applied.
     ///
     /// - Throws: `BatchError` naming the problem.
     public func delta(limits: Limits = .default) throws(BatchError) -> RecordCollection {
@@ -59,6 +62,9 @@ public struct DeltaBatch: Hashable, Sendable, CustomStringConvertible {
             store.forEachDot { dot in if dot.node != origin && foreign == nil { foreign = dot } }
             if let foreign { throw BatchError.foreignDot(foreign) }
         }
+        if let (node, dots) = delta.context.nodes.filter({ $0.value.maxCounter > limits.maxClaimedCounter }).min(by: { $0.key < $1.key }) {
+            throw BatchError.claimBeyondLimit(Dot(node: node, counter: dots.maxCounter), limit: limits.maxClaimedCounter)
+        }
         return delta
     }
 
@@ -71,11 +77,16 @@ public enum BatchError: Error, Hashable, Sendable, CustomStringConvertible {
     case malformedPayload(DecodingError)
     /// The payload adds an entry under another node's dot.
     case foreignDot(Dot)
+    /// The payload's causal context claims a counter beyond
+    /// `Limits.maxClaimedCounter` (it would use up a node's counters).
+    case claimBeyondLimit(Dot, limit: UInt64)
 
     public var description: String {
         switch self {
         case .malformedPayload(let error): "batch payload: \(error)"
         case .foreignDot(let dot): "batch adds an entry under dot \(dot), which is not its origin's"
+        case .claimBeyondLimit(let dot, let limit):
+            "batch context claims dot \(dot), beyond the highest counter a batch may claim (\(limit))"
         }
     }
 }

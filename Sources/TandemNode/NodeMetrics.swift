@@ -18,6 +18,9 @@ public struct NodeMetrics: Hashable, Sendable {
     public var localBatches = 0
     /// Batches held until local time is within the drift bound.
     public var heldForClockSkew = 0
+    /// Batches not applied yet because their context claims writes that had
+    /// not arrived; anti-entropy offers them again.
+    public var deferredBatches = 0
     /// Reconciliation record chunks joined.
     public var reconciledChunks = 0
     /// Store operations that failed (the protocol retries what matters).
@@ -58,6 +61,7 @@ public struct NodeMetrics: Hashable, Sendable {
         case .rejected(let rejection, _): rejections[rejection.reason, default: 0] += 1
         case .duplicate: duplicates += 1
         case .heldForClockSkew: heldForClockSkew += 1
+        case .deferred: deferredBatches += 1
         case .applied: appliedBatches += 1
         case .committedLocally: localBatches += 1
         case .reconciled: reconciledChunks += 1

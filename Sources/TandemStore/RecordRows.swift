@@ -26,7 +26,26 @@ public enum DeltaApplier {
     public static func apply<Rows: RecordRows>(
         _ delta: RecordCollection, to collection: String, rows: inout Rows
     ) throws(StoreError) -> ApplyReport {
-        let context = try rows.context(of: collection)
+        try join(delta, to: collection, context: try rows.context(of: collection), rows: &rows)
+    }
+
+    /// Joins a peer's batch made by `origin` into its collection on
+    /// `receiver`, after checking its causal context against the stored one
+    /// (`ContextClaims`): a context that claims what the receiver does not
+    /// admit changes nothing and is returned as `.refused`.
+    public static func applyRemote<Rows: RecordRows>(
+        _ delta: RecordCollection, of batch: DeltaBatch, receiver: NodeID, rows: inout Rows
+    ) throws(StoreError) -> RemoteCommitOutcome {
+        let context = try rows.context(of: batch.collection)
+        if let violation = ContextClaims.check(delta, origin: batch.origin, receiver: receiver, seen: context) {
+            return .refused(violation)
+        }
+        return .applied(try join(delta, to: batch.collection, context: context, rows: &rows))
+    }
+
+    private static func join<Rows: RecordRows>(
+        _ delta: RecordCollection, to collection: String, context: CausalContext, rows: inout Rows
+    ) throws(StoreError) -> ApplyReport {
         var touched = Set(delta.records.keys)
         for (node, dots) in delta.context.nodes {
             // Only dots this replica has seen can be held here.

@@ -31,6 +31,15 @@ public enum RemoteCommitOutcome: Hashable, Sendable {
     case applied(ApplyReport)
     /// The batch was already held; nothing changed (a replay is applied once).
     case duplicate
+    /// The batch's causal context claims what this node does not admit
+    /// (`ContextClaims`): nothing changed and the batch is not held.
+    case refused(ContextClaimViolation)
+
+    /// Whether the batch's effect was committed.
+    public var isApplied: Bool {
+        if case .applied = self { return true }
+        return false
+    }
 }
 
 /// A change to an adapter's capture cursor, committed with the change it
@@ -130,7 +139,9 @@ public protocol ReplicaStore: AnyObject, Sendable {
     ) throws(StoreError) -> DeltaBatch
 
     /// Commits a verified batch from a peer (its `delta` already decoded and
-    /// checked), unless it is already held.
+    /// checked), unless it is already held or its causal context claims
+    /// what this node does not admit (`ContextClaims`, checked against the
+    /// stored context inside the transaction).
     func commitRemote(
         _ batch: DeltaBatch, delta: RecordCollection, clock: HLCTimestamp,
         audit: [AuditEvent], now: UInt64

@@ -151,6 +151,8 @@ public struct SyncDriver<Shell: SyncShell> {
                     followUps += machine.handle(.batchCommitted(remote.batch, from: source, applied: true), now: now)
                 case .duplicate:
                     followUps += machine.handle(.batchCommitted(remote.batch, from: source, applied: false), now: now)
+                case .refused(let violation):
+                    followUps += machine.handle(.batchRefused(remote.batch, from: source, violation), now: now)
                 }
             }
         } catch {
@@ -189,6 +191,8 @@ public struct SyncDriver<Shell: SyncShell> {
                              detail: "batch \(batch) held until local time is within the drift bound: \(drift)"))
         case .dropDuplicate(let batch, let peer):
             shell.observe(.duplicate(batch: batch, from: peer))
+        case .deferForCausality(let batch, let violation, let peer):
+            shell.observe(.deferred(batch: batch, violation, from: peer))
         case .scheduleTimer(let millis):
             shell.scheduleTimer(afterMillis: millis)
         case .sendStateDigest(let peer):

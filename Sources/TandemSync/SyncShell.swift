@@ -19,6 +19,8 @@ public enum SyncEvent: Sendable {
     case rejected(SyncRejection, from: NodeID)
     case duplicate(batch: Dot, from: NodeID)
     case heldForClockSkew(batch: Dot, ClockDrift)
+    /// A batch waits for writes its context claims (`SyncAction.deferForCausality`).
+    case deferred(batch: Dot, ContextClaimViolation, from: NodeID)
     case applied(DeltaBatch, ApplyReport)
     case committedLocally(DeltaBatch)
     case reconciled(collection: String, ApplyReport)

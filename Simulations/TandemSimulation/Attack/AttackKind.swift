@@ -21,6 +21,12 @@ public enum AttackKind: String, CaseIterable, Hashable, Sendable {
     /// target lacks and a causal context that covers other nodes' future
     /// writes (digest reconciliation must not take it on trust).
     case forgedDigest
+    /// A batch signed with a trusted (stolen) key that carries no entries,
+    /// only a causal context claiming dots nobody has made: counters up to
+    /// the limit (which would erase every record and leave the claimed
+    /// nodes unable to write), or the target's next writes, or a third
+    /// node's writes that have not reached the target.
+    case forgedContext
 }
 
 extension AttackKind {

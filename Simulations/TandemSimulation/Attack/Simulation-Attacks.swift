@@ -98,7 +98,39 @@ extension Simulation {
             return SyncMessage.summary(held: held, compacted: held, neighbors: []).encoded()
         case .forgedDigest:
             return forgedDigest(target: target)
+        case .forgedContext:
+            return forgedContext(origin: stolen, target: target, third: nodes[other].id)
         }
+    }
+
+    /// An entry-less batch signed by `origin`'s (stolen) key whose context
+    /// claims what no honest origin could: counters up to the limit, the
+    /// target's own unmade writes, or a third node's writes beyond what the
+    /// target has seen.
+    private func forgedContext(origin: NodeKeyPair, target: Int, third: NodeID) -> [UInt8] {
+        let targetID = nodes[target].id
+        let collection = attackRandom.pick(PlanGenerator.collections) ?? "customers"
+        let seen = (try? nodes[target].store.workingSet(collection, records: []).context) ?? CausalContext()
+        var claimed = CausalContext()
+        switch attackRandom.below(3) {
+        case 0:
+            // The review's attack: everything, for the origin and the target.
+            claimed.insert(node: origin.nodeID, 1...UInt64.max)
+            claimed.insert(node: targetID, 1...UInt64.max)
+        case 1:
+            let next = seen.maxCounter(of: targetID) + 1
+            claimed.insert(node: targetID, 1...(next + UInt64(attackRandom.int(in: 0...1_000))))
+        default:
+            let claimer = third == origin.nodeID ? targetID : third
+            let next = seen.maxCounter(of: claimer) + 1
+            claimed.insert(node: claimer, next...(next + UInt64(attackRandom.int(in: 0...1_000))))
+        }
+        let held = nodes[target].driver?.machine.held ?? BatchVector()
+        var batch = DeltaBatch(
+            origin: origin.nodeID, sequence: held.nextSequence(for: origin.nodeID) + UInt64(attackRandom.below(3)),
+            collection: collection, payload: RecordCollection(records: [:], context: claimed).encoded())
+        batch.signature = origin.sign(batch.signingBytes)
+        return SyncMessage.batches([batch]).encoded()
     }
 
     /// A state digest whose per-collection counts and digests equal the

@@ -67,6 +67,14 @@ extension Simulation {
         case .heldForClockSkew(let batch, let drift):
             metrics.clockSkewHolds += 1
             trace("n\(index) holds \(name(batch)) for clock skew: \(drift.aheadMillis) ms ahead")
+        case .deferred(let batch, let violation, let peer):
+            if peer == attacker.nodeID {
+                metrics.attackRefusals += 1
+                trace("n\(index) does not apply the attacker's \(name(batch)): \(violation)")
+            } else {
+                metrics.causalDeferrals += 1
+                trace("n\(index) defers \(name(batch)): \(violation)")
+            }
         case .applied(let batch, _):
             metrics.batchesApplied += 1
             trace("n\(index) applies \(name(batch.id))")

@@ -29,6 +29,9 @@ public struct RunMetrics: Hashable, Sendable {
     public var reconciledChunks = 0
     /// Protocol reactions.
     public var clockSkewHolds = 0
+    /// Honest batches not applied yet because their context claimed writes
+    /// that had not arrived (offered again by anti-entropy).
+    public var causalDeferrals = 0
     public var batchesApplied = 0
     public var redundantBatchesReceived = 0
     /// Refusals of input from honest nodes (expected to stay 0).

@@ -76,6 +76,7 @@ public struct Summary: Sendable {
             totals.attackMessages += m.attackMessages
             totals.attackRefusals += m.attackRefusals
             totals.clockSkewHolds += m.clockSkewHolds
+            totals.causalDeferrals += m.causalDeferrals
             totals.batchesCompacted += m.batchesCompacted
             totals.reconciledChunks += m.reconciledChunks
             totals.batchesApplied += m.batchesApplied
@@ -105,7 +106,7 @@ public struct Summary: Sendable {
                 + " full state to every other node per write: \(Int(fullStateBytesPerWrite.rounded()))",
             "writes: \(t.writesAcknowledged) acknowledged, \(t.writesFailed) failed (not acknowledged), \(t.writesSkippedNodeDown) skipped (node down), \(t.writesWithoutChange) changed nothing",
             "faults: \(t.partitions) partitions, \(t.crashes) crashes, \(t.commitFailuresInjected) failed commits, \(t.lost) messages lost, \(t.duplicated) duplicated, \(t.droppedWithConnection) dropped with their connection, \(t.clockSkewHolds) batches held for clock skew",
-            "protocol: \(t.batchesApplied) batches applied, \(t.redundantBatchesReceived) redundant receptions (\(String(format1: Double(t.redundantBatchesReceived) / writes)) per write), \(t.batchesCompacted) compacted from logs, \(t.reconciledChunks) record chunks reconciled by digest",
+            "protocol: \(t.batchesApplied) batches applied, \(t.redundantBatchesReceived) redundant receptions (\(String(format1: Double(t.redundantBatchesReceived) / writes)) per write), \(t.batchesCompacted) compacted from logs, \(t.reconciledChunks) record chunks reconciled by digest, \(t.causalDeferrals) deferred until the writes their context claims arrived",
             "attacks: \(t.attackMessages) malicious messages, \(t.attackRefusals) refusals; honest input refused: \(t.honestRejections)",
         ]
         if !failuresByChecker.isEmpty {

@@ -21,7 +21,11 @@
 /// - **End-to-end authenticity.** Batches travel intact, never regrouped
 ///   across origins; each is accepted only from a trusted origin with a
 ///   valid origin signature and a payload whose new entries all carry the
-///   origin's dots.
+///   origin's dots, and whose causal context claims only what its origin
+///   could have seen (`ContextClaims`, checked by the store against the
+///   stored context: a batch claiming another node's writes that have not
+///   arrived is applied after them; one claiming this node's unmade writes
+///   is refused).
 /// - **Durability first.** The batch vector advances only when the shell
 ///   reports the batch committed; a crash before that loses nothing (the
 ///   batch is offered again) and applies nothing twice.
@@ -136,6 +140,16 @@ public struct SyncMachine: Sendable {
         case .batchCommitFailed(let batch, _):
             pending.remove(batch.id)
             counters.failedCommits += 1
+        case .batchRefused(let batch, let source, let violation):
+            pending.remove(batch.id)
+            let peer = source ?? node
+            switch violation {
+            case .receiverDots:
+                reject(.forgedContext(batch: batch.id, violation), from: peer, into: &actions)
+            case .unseenDots:
+                counters.deferredBatches += 1
+                actions.append(.deferForCausality(batch: batch.id, violation, from: peer))
+            }
         case .timerFired:
             timerFired(now: now, into: &actions)
         case .logCompacted(let vector):
@@ -398,6 +412,9 @@ public struct SyncCounters: Hashable, Sendable {
     public var duplicateBatches = 0
     public var batchesSent = 0
     public var heldForClockSkew = 0
+    /// Batches not applied yet because their context claims writes that
+    /// had not arrived (`SyncAction.deferForCausality`).
+    public var deferredBatches = 0
     public var failedCommits = 0
     public var reconciliationsStarted = 0
     public var reconciliationsCompleted = 0

@@ -63,6 +63,9 @@ public enum SyncInput: Sendable {
     /// The shell failed to commit a batch (disk full, I/O error); it is not
     /// held, so anti-entropy will offer it again.
     case batchCommitFailed(DeltaBatch, from: NodeID?)
+    /// The store did not apply a batch because its causal context claims
+    /// what this node does not admit (`ContextClaims`); nothing changed.
+    case batchRefused(DeltaBatch, from: NodeID?, ContextClaimViolation)
     /// The timer the machine asked for fired.
     case timerFired
     /// Reconciliation found this node's state equal to a peer's whose
@@ -85,6 +88,9 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     case malformedBatch(batch: Dot, BatchError)
     /// The batch's timestamps are beyond the drift bound and the hold is full.
     case clockSkewHoldFull(batch: Dot, ClockDrift)
+    /// The batch's causal context claims dots of this node that it never
+    /// made (`ContextClaimViolation.receiverDots`).
+    case forgedContext(batch: Dot, ContextClaimViolation)
     /// A message that could not be decoded.
     case malformedMessage(DecodingError)
     /// A reconciliation records chunk whose sender signature does not verify.
@@ -100,6 +106,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .untrustedOrigin: "untrusted_origin"
         case .badSignature: "bad_signature"
         case .malformedBatch: "malformed_batch"
+        case .forgedContext: "forged_context"
         case .clockSkewHoldFull: "clock_skew_hold_full"
         case .malformedMessage: "malformed_message"
         case .badRecordsSignature: "bad_records_signature"
@@ -112,6 +119,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .untrustedOrigin(let batch): "batch \(batch): origin is not a trusted node"
         case .badSignature(let batch): "batch \(batch): signature does not verify"
         case .malformedBatch(let batch, let error): "batch \(batch): \(error)"
+        case .forgedContext(let batch, let violation): "batch \(batch): \(violation)"
         case .clockSkewHoldFull(let batch, let drift): "batch \(batch): \(drift); the hold is full"
         case .malformedMessage(let error): "message: \(error)"
         case .badRecordsSignature: "records chunk: the sender's signature does not verify"
@@ -142,6 +150,10 @@ public enum SyncAction: Sendable {
     /// A batch arrived that this node already held or was applying: counted
     /// as redundant reception, not applied again.
     case dropDuplicate(batch: Dot, from: NodeID)
+    /// A batch's context claims writes of another node that have not arrived
+    /// here yet: it is not applied and not held, so anti-entropy offers it
+    /// again, and it is applied once they have (causal delivery). Counted.
+    case deferForCausality(batch: Dot, ContextClaimViolation, from: NodeID)
     /// Call back with `timerFired` after this many milliseconds.
     case scheduleTimer(afterMillis: UInt64)
     /// `peer` lacks batches this node has compacted out of its log: send it

@@ -73,7 +73,7 @@ public final class InMemoryStore: ReplicaStore {
     ) throws(StoreError) -> RemoteCommitOutcome {
         try transaction { (state: inout MemoryState) throws(StoreError) -> RemoteCommitOutcome in
             let outcome = try state.applyRemote(batch, delta: delta, audit: audit, now: now)
-            if outcome != .duplicate { state.clock = max(state.clock, clock) }
+            if outcome.isApplied { state.clock = max(state.clock, clock) }
             return outcome
         }
     }
@@ -87,8 +87,8 @@ public final class InMemoryStore: ReplicaStore {
             for remote in batches {
                 outcomes.append(try state.applyRemote(remote.batch, delta: remote.delta, audit: [], now: now))
             }
-            // A duplicate changes nothing, not even the clock.
-            if outcomes.contains(where: { $0 != .duplicate }) { state.clock = max(state.clock, clock) }
+            // A duplicate or a refusal changes nothing, not even the clock.
+            if outcomes.contains(where: \.isApplied) { state.clock = max(state.clock, clock) }
             return outcomes
         }
     }

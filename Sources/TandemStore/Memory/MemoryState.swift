@@ -42,12 +42,16 @@ struct MemoryState: Sendable {
     mutating func apply(_ delta: RecordCollection, to collection: String) throws(StoreError) -> ApplyReport {
         var rows = MemoryRows(collection: collections[collection] ?? MemoryCollection())
         let report = try DeltaApplier.apply(delta, to: collection, rows: &rows)
-        // As in SQLite, a collection exists once it has a context: a batch
-        // that changed nothing does not create it.
+        keep(rows, as: collection)
+        return report
+    }
+
+    /// As in SQLite, a collection exists once it has a context: a batch
+    /// that changed nothing does not create it.
+    private mutating func keep(_ rows: MemoryRows, as collection: String) {
         if collections[collection] != nil || !rows.collection.context.isEmpty {
             collections[collection] = rows.collection
         }
-        return report
     }
 
     mutating func append(_ batch: DeltaBatch, at now: UInt64) {
@@ -61,7 +65,10 @@ struct MemoryState: Sendable {
         _ batch: DeltaBatch, delta: RecordCollection, audit: [AuditEvent], now: UInt64
     ) throws(StoreError) -> RemoteCommitOutcome {
         if batches.contains(origin: batch.origin, sequence: batch.sequence) { return .duplicate }
-        let report = try apply(delta, to: batch.collection)
+        var rows = MemoryRows(collection: collections[batch.collection] ?? MemoryCollection())
+        let outcome = try DeltaApplier.applyRemote(delta, of: batch, receiver: node, rows: &rows)
+        guard case .applied(let report) = outcome else { return outcome }
+        keep(rows, as: batch.collection)
         append(batch, at: now)
         record(audit + report.conflictEvents(collection: batch.collection, at: now))
         record([AuditEvent(at: now, kind: .remoteApply, collection: batch.collection, node: batch.origin,

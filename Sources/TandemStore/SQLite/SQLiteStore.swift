@@ -253,7 +253,7 @@ public final class SQLiteStore: ReplicaStore {
         try write { rows in
             var held = try rows.readVector(owner: VectorOwner.held)
             let outcome = try applyRemote(batch, delta: delta, held: &held, audit: audit, now: now, rows: &rows)
-            if outcome != .duplicate { try advanceClock(clock, rows: rows) }
+            if outcome.isApplied { try advanceClock(clock, rows: rows) }
             return outcome
         }
     }
@@ -268,8 +268,8 @@ public final class SQLiteStore: ReplicaStore {
             for remote in batches {
                 outcomes.append(try applyRemote(remote.batch, delta: remote.delta, held: &held, audit: [], now: now, rows: &rows))
             }
-            // A duplicate changes nothing, not even the clock.
-            if outcomes.contains(where: { $0 != .duplicate }) { try advanceClock(clock, rows: rows) }
+            // A duplicate or a refusal changes nothing, not even the clock.
+            if outcomes.contains(where: \.isApplied) { try advanceClock(clock, rows: rows) }
             return outcomes
         }
     }
@@ -282,7 +282,8 @@ public final class SQLiteStore: ReplicaStore {
         rows: inout SQLiteRows
     ) throws -> RemoteCommitOutcome {
         if held.contains(origin: batch.origin, sequence: batch.sequence) { return .duplicate }
-        let report = try DeltaApplier.apply(delta, to: batch.collection, rows: &rows)
+        let outcome = try DeltaApplier.applyRemote(delta, of: batch, receiver: node, rows: &rows)
+        guard case .applied(let report) = outcome else { return outcome }
         try append(batch, held: held, at: now, rows: &rows)
         held.insert(origin: batch.origin, sequence: batch.sequence)
         let summary = AuditEvent(
