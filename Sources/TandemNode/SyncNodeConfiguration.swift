@@ -11,8 +11,7 @@ import TandemSync
 /// in ``sync`` is whose batches are accepted (checked on every batch, by
 /// signature, however many hops it took); ``SyncConfiguration/stateSources``
 /// is whose reconciled state (digests, records: vouched for by that peer,
-/// not signed by the origins) this node takes, by default the trusted
-/// origins. By default the first two are every node of the mesh: the peers
+/// not signed by the origins) this node takes, by default none. By default the first two are every node of the mesh: the peers
 /// dialled plus ``members`` (nodes reached only through others), and the
 /// trusted origins include this node.
 ///

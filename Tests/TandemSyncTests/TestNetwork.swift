@@ -76,7 +76,13 @@ struct TestNetwork {
                 store = InMemoryStore(node: node)
             }
             stores[node] = store
-            let config = configuration?(trusted) ?? SyncConfiguration(trustedOrigins: trusted)
+            // By default these nodes trust each other with their whole state
+            // (the reconciliation tests need it); `StateSourceTests` narrow it.
+            let config = configuration?(trusted) ?? {
+                var config = SyncConfiguration(trustedOrigins: trusted)
+                config.stateSources = trusted
+                return config
+            }()
             drivers[node] = try SyncDriver(
                 store: store, shell: QueueShell(node: node), configuration: config,
                 sign: { TestSignature.sign($0, by: node) }, verify: TestSignature.verify,

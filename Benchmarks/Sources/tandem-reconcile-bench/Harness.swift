@@ -59,8 +59,11 @@ struct Traffic {
 
 /// A driver with real Ed25519 signing and verification.
 func makeDriver(_ store: any ReplicaStore, key: NodeKeyPair, trusted: Set<NodeID>) throws -> SyncDriver<QueueShell> {
-    try SyncDriver(
-        store: store, shell: QueueShell(), configuration: SyncConfiguration(trustedOrigins: trusted),
+    // The two replicas reconcile, so each takes the other's state.
+    var configuration = SyncConfiguration(trustedOrigins: trusted)
+    configuration.stateSources = trusted
+    return try SyncDriver(
+        store: store, shell: QueueShell(), configuration: configuration,
         sign: { key.sign($0) },
         verify: { SignatureVerifier.verify(signature: $0.signature, message: $0.signingBytes, signer: $0.origin) },
         verifyRecords: { chunk, peer in SignatureVerifier.verify(signature: chunk.signature, message: chunk.signingBytes, signer: peer) })

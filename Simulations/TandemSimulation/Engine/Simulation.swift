@@ -92,10 +92,15 @@ public final class Simulation {
         attacker = try NodeKeyPair(seed: keyRandom.bytes(NodeKeyPair.seedByteCount))
         var keys: [NodeKeyPair] = []
         for _ in 0..<n { keys.append(try NodeKeyPair(seed: keyRandom.bytes(NodeKeyPair.seedByteCount))) }
-        syncConfiguration = SyncConfiguration(
+        var syncConfiguration = SyncConfiguration(
             trustedOrigins: Set(keys.map(\.nodeID)),
             maxBatchesPerMessage: config.maxBatchesPerMessage, maxInFlightBatchesPerPeer: config.maxInFlightBatchesPerPeer,
             summaryIntervalMillis: config.summaryIntervalMillis, resendAfterMillis: config.resendAfterMillis)
+        // Every node compacts its log, so each takes reconciled state from
+        // the honest nodes (as an operator who compacts must configure);
+        // the malicious peer is never a state source.
+        syncConfiguration.stateSources = Set(keys.map(\.nodeID))
+        self.syncConfiguration = syncConfiguration
         networkRandom = SimRandom(seed: seed, stream: 101)
         attackRandom = SimRandom(seed: seed, stream: 102)
 

@@ -106,8 +106,18 @@ public struct SyncMachine: Sendable {
             guard peers[peer] != nil else { break }
             switch message {
             case .summary(let theirs, _, let neighbors):
+                // Only trusted origins' batches are kept, within a range
+                // budget; only those this node holds too are persisted. A
+                // summary naming invented origins costs its size once, and
+                // nothing after.
+                let relevant = theirs.restricted(to: configuration.trustedOrigins.union([node]))
+                guard relevant.rangeCount <= configuration.maxSummaryRanges else {
+                    reject(.oversizedSummary(ranges: relevant.rangeCount, limit: configuration.maxSummaryRanges),
+                           from: peer, into: &actions)
+                    break
+                }
                 peers[peer]?.neighbors = Set(neighbors)
-                receiveSummary(theirs, from: peer, into: &actions)
+                receiveSummary(relevant, from: peer, into: &actions)
             case .batches(let batches):
                 for batch in batches { receive(batch, from: peer, now: now, into: &actions) }
             case .stateDigest:
@@ -167,7 +177,7 @@ public struct SyncMachine: Sendable {
     /// Whether this node takes reconciled state (digests it may adopt,
     /// records it joins) from `peer`: `SyncConfiguration.stateSources`.
     public func acceptsState(from peer: NodeID) -> Bool {
-        (configuration.stateSources ?? configuration.trustedOrigins).contains(peer)
+        configuration.stateSources.contains(peer)
     }
 
     // MARK: Inputs
@@ -180,7 +190,7 @@ public struct SyncMachine: Sendable {
         session.known.formUnion(theirs)
         session.inFlight = 0
         peers[peer] = session
-        actions.append(.persistAcknowledged(theirs, by: peer))
+        actions.append(.persistAcknowledged(theirs.intersection(held), by: peer))
         offerMissing(to: peer, into: &actions)
         if lacksCompacted(theirs) {
             counters.reconciliationsStarted += 1

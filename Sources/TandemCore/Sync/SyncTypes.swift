@@ -16,14 +16,20 @@ public struct SyncConfiguration: Hashable, Sendable {
     public var resendAfterMillis: UInt64
     /// Limits on decoded payloads.
     public var limits: Limits
+    /// The most sequence ranges a peer's summary may hold once reduced to
+    /// the trusted origins' batches (an honest summary has about one per
+    /// origin); a larger one is refused, neither kept nor stored.
+    public var maxSummaryRanges: Int
     /// The peers this node takes reconciled state from: their `stateDigest`
     /// (whose held vector and contexts it may adopt) and `records` chunks
     /// (which it joins) carry no origin signatures, so only peers trusted
-    /// with the whole state belong here. `nil` means `trustedOrigins`.
-    /// Other peers still exchange signed batches, and this node still
-    /// answers their bucket digests (it serves its state; it does not take
-    /// theirs).
-    public var stateSources: Set<NodeID>?
+    /// with the whole state belong here. Empty by default: a node then
+    /// takes state only as signed batches, and a peer it lacks compacted
+    /// batches from cannot bring it up to date (docs/configuration.md says
+    /// when to name one). Other peers still exchange signed batches, and
+    /// this node still answers their bucket digests (it serves its state;
+    /// it does not take theirs).
+    public var stateSources: Set<NodeID>
     /// The largest encoded sync message this node sends: the transport's
     /// payload limit (`SyncNode` lowers it to its transport's). A local
     /// change whose batch would not fit in one message is refused before it
@@ -43,7 +49,8 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.resendAfterMillis = resendAfterMillis
         self.limits = limits
         self.maxMessageBytes = maxMessageBytes
-        self.stateSources = nil
+        self.maxSummaryRanges = 16_384
+        self.stateSources = []
     }
 }
 
@@ -91,6 +98,9 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     /// The batch's causal context claims dots of this node that it never
     /// made (`ContextClaimViolation.receiverDots`).
     case forgedContext(batch: Dot, ContextClaimViolation)
+    /// A summary whose vector, reduced to what matters here, holds more
+    /// ranges than `SyncConfiguration.maxSummaryRanges`.
+    case oversizedSummary(ranges: Int, limit: Int)
     /// A message that could not be decoded.
     case malformedMessage(DecodingError)
     /// A reconciliation records chunk whose sender signature does not verify.
@@ -107,6 +117,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .badSignature: "bad_signature"
         case .malformedBatch: "malformed_batch"
         case .forgedContext: "forged_context"
+        case .oversizedSummary: "oversized_summary"
         case .clockSkewHoldFull: "clock_skew_hold_full"
         case .malformedMessage: "malformed_message"
         case .badRecordsSignature: "bad_records_signature"
@@ -120,6 +131,8 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .badSignature(let batch): "batch \(batch): signature does not verify"
         case .malformedBatch(let batch, let error): "batch \(batch): \(error)"
         case .forgedContext(let batch, let violation): "batch \(batch): \(violation)"
+        case .oversizedSummary(let ranges, let limit):
+            "summary: \(ranges) sequence ranges of batches held here, more than \(limit)"
         case .clockSkewHoldFull(let batch, let drift): "batch \(batch): \(drift); the hold is full"
         case .malformedMessage(let error): "message: \(error)"
         case .badRecordsSignature: "records chunk: the sender's signature does not verify"
