@@ -8,9 +8,13 @@
 /// every held item that is now within the bound. Time comes from the caller,
 /// so the simulator replays this exactly.
 ///
-/// Memory is bounded: past `capacity` held items, further items are refused
-/// (the caller does not acknowledge them, so the sender's anti-entropy
-/// offers them again later) rather than growing without bound.
+/// Memory is bounded by `DriftHoldBounds`: by items, by bytes, and by bytes
+/// per origin, so one fast (or hostile) origin cannot fill the hold for the
+/// others. An item past a bound is refused (the caller does not acknowledge
+/// it, so the sender's anti-entropy offers it again later) rather than
+/// growing without bound. An item dated beyond the horizon is refused
+/// outright: no clock is that far off, and holding it would keep its bytes
+/// for as long as it claims.
 public struct DriftHold<Item: Sendable>: Sendable {
     /// What became of an admitted item.
     public enum Admission: Sendable {
@@ -18,24 +22,40 @@ public struct DriftHold<Item: Sendable>: Sendable {
         case accepted
         /// Too far ahead: held until local time catches up.
         case held(ClockDrift)
-        /// Too far ahead and the hold is full: not kept; do not acknowledge it.
+        /// Too far ahead and the hold (or the origin's share of it) is full:
+        /// not kept; do not acknowledge it.
         case refused(ClockDrift)
+        /// Further ahead than `DriftHoldBounds.horizonMillis`: not kept.
+        case beyondHorizon(ClockDrift)
     }
 
     private struct Entry: Sendable {
         var timestamp: HLCTimestamp
         var sequence: UInt64
         var item: Item
+        var bytes: Int
+        var origin: NodeID?
     }
 
     private var entries: [Entry] = []
     private var nextSequence: UInt64 = 0
-    /// The most items held at once.
-    public let capacity: Int
+    private var bytesByOrigin: [NodeID: Int] = [:]
+    /// What the hold keeps at most.
+    public let bounds: DriftHoldBounds
+    /// The bytes held, as the callers counted them.
+    public private(set) var bytes = 0
 
-    public init(capacity: Int = 10_000) {
-        self.capacity = capacity
+    public init(bounds: DriftHoldBounds = DriftHoldBounds()) {
+        self.bounds = bounds
     }
+
+    /// A hold of at most `capacity` items (other bounds at their defaults).
+    public init(capacity: Int) {
+        self.init(bounds: DriftHoldBounds(maxItems: capacity))
+    }
+
+    /// The most items held at once.
+    public var capacity: Int { bounds.maxItems }
 
     /// The number of items held.
     public var count: Int { entries.count }
@@ -44,18 +64,29 @@ public struct DriftHold<Item: Sendable>: Sendable {
     public var heldTimestamps: [HLCTimestamp] { entries.map(\.timestamp) }
 
     /// Accepts `item` if `timestamp` is within `clock`'s drift bound at
-    /// `now`, otherwise holds it (or refuses it when full).
-    public mutating func admit(_ item: Item, timestamp: HLCTimestamp, clock: HybridLogicalClock, now: UInt64) -> Admission {
+    /// `now`, otherwise holds it (or refuses it when a bound would be
+    /// passed, or when it lies beyond the horizon). `bytes` is what the item
+    /// costs to keep and `origin` whose share of the hold it takes.
+    public mutating func admit(
+        _ item: Item, timestamp: HLCTimestamp, clock: HybridLogicalClock, now: UInt64,
+        bytes: Int = 0, origin: NodeID? = nil
+    ) -> Admission {
         do {
             try clock.check(timestamp, now: now)
             return .accepted
         } catch {
             let drift = ClockDrift(remote: timestamp, localWallMillis: now, maxOffsetMillis: clock.maxOffsetMillis)
-            guard entries.count < capacity else { return .refused(drift) }
-            let entry = Entry(timestamp: timestamp, sequence: nextSequence, item: item)
+            guard drift.aheadMillis <= bounds.horizonMillis else { return .beyondHorizon(drift) }
+            let originBytes = origin.map { bytesByOrigin[$0, default: 0] } ?? 0
+            guard entries.count < bounds.maxItems, self.bytes + bytes <= bounds.maxBytes,
+                  originBytes + bytes <= bounds.maxBytesPerOrigin
+            else { return .refused(drift) }
+            let entry = Entry(timestamp: timestamp, sequence: nextSequence, item: item, bytes: bytes, origin: origin)
             nextSequence &+= 1
             let position = entries.firstIndex { ($0.timestamp, $0.sequence) > (timestamp, entry.sequence) } ?? entries.count
             entries.insert(entry, at: position)
+            self.bytes += bytes
+            if let origin { bytesByOrigin[origin] = originBytes + bytes }
             return .held(drift)
         }
     }
@@ -72,8 +103,37 @@ public struct DriftHold<Item: Sendable>: Sendable {
             }
             ready.append(first.item)
             entries.removeFirst()
+            bytes -= first.bytes
+            if let origin = first.origin {
+                let left = bytesByOrigin[origin, default: 0] - first.bytes
+                bytesByOrigin[origin] = left > 0 ? left : nil
+            }
         }
         return ready
+    }
+}
+
+/// How much a `DriftHold` keeps at most.
+public struct DriftHoldBounds: Hashable, Sendable {
+    /// The most items held at once.
+    public var maxItems: Int
+    /// The most bytes held at once (as the callers count them).
+    public var maxBytes: Int
+    /// The most bytes held at once for one origin.
+    public var maxBytesPerOrigin: Int
+    /// How far ahead of local wall time an item may be dated and still be
+    /// held, in milliseconds; anything further is refused.
+    public var horizonMillis: UInt64
+
+    /// The defaults: 10,000 items, 64 MiB, 16 MiB per origin, one hour.
+    public init(
+        maxItems: Int = 10_000, maxBytes: Int = 64 << 20, maxBytesPerOrigin: Int = 16 << 20,
+        horizonMillis: UInt64 = 3_600_000
+    ) {
+        self.maxItems = maxItems
+        self.maxBytes = maxBytes
+        self.maxBytesPerOrigin = maxBytesPerOrigin
+        self.horizonMillis = horizonMillis
     }
 }
 

@@ -61,7 +61,7 @@ public struct SyncMachine: Sendable {
     ///   - verify: checks a batch's origin signature over its `signingBytes`.
     public init(
         node: NodeID, configuration: SyncConfiguration, held: BatchVector, compacted: BatchVector,
-        clock: HybridLogicalClock, holdCapacity: Int = 10_000, verify: @escaping @Sendable (DeltaBatch) -> Bool,
+        clock: HybridLogicalClock, verify: @escaping @Sendable (DeltaBatch) -> Bool,
         verifyRecords: (@Sendable (RecordsChunk, NodeID) -> Bool)? = nil
     ) {
         self.verifyRecords = verifyRecords
@@ -71,7 +71,7 @@ public struct SyncMachine: Sendable {
         self.compacted = compacted
         self.clock = clock
         self.verify = verify
-        hold = DriftHold(capacity: holdCapacity)
+        hold = DriftHold(bounds: configuration.driftHold)
     }
 
     /// The peers with an open session.
@@ -246,7 +246,7 @@ public struct SyncMachine: Sendable {
             actions.append(.apply(batch, delta, from: peer))
             return
         }
-        switch hold.admit(incoming, timestamp: newest, clock: clock, now: now) {
+        switch hold.admit(incoming, timestamp: newest, clock: clock, now: now, bytes: batch.payload.count, origin: batch.origin) {
         case .accepted:
             admit(incoming, newest: newest, now: now, into: &actions)
         case .held(let drift):
@@ -255,6 +255,9 @@ public struct SyncMachine: Sendable {
             actions.append(.holdForClockSkew(batch: batch.id, drift, from: peer))
         case .refused(let drift):
             reject(.clockSkewHoldFull(batch: batch.id, drift), from: peer, into: &actions)
+        case .beyondHorizon(let drift):
+            reject(.clockSkewBeyondHorizon(batch: batch.id, drift, horizonMillis: hold.bounds.horizonMillis),
+                   from: peer, into: &actions)
         }
     }
 

@@ -16,6 +16,9 @@ public struct SyncConfiguration: Hashable, Sendable {
     public var resendAfterMillis: UInt64
     /// Limits on decoded payloads.
     public var limits: Limits
+    /// What the drift hold keeps at most: items, bytes, bytes per origin,
+    /// and how far ahead a batch may be dated and still be held.
+    public var driftHold: DriftHoldBounds
     /// The most sequence ranges a peer's summary may hold once reduced to
     /// the trusted origins' batches (an honest summary has about one per
     /// origin); a larger one is refused, neither kept nor stored.
@@ -50,6 +53,7 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.limits = limits
         self.maxMessageBytes = maxMessageBytes
         self.maxSummaryRanges = 16_384
+        self.driftHold = DriftHoldBounds()
         self.stateSources = []
     }
 }
@@ -93,8 +97,11 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     case badSignature(batch: Dot)
     /// The payload is malformed or adds entries under another node's dots.
     case malformedBatch(batch: Dot, BatchError)
-    /// The batch's timestamps are beyond the drift bound and the hold is full.
+    /// The batch's timestamps are beyond the drift bound and the hold (or
+    /// its origin's share of it) is full.
     case clockSkewHoldFull(batch: Dot, ClockDrift)
+    /// The batch is dated further ahead than the drift hold's horizon.
+    case clockSkewBeyondHorizon(batch: Dot, ClockDrift, horizonMillis: UInt64)
     /// The batch's causal context claims dots of this node that it never
     /// made (`ContextClaimViolation.receiverDots`).
     case forgedContext(batch: Dot, ContextClaimViolation)
@@ -119,6 +126,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .forgedContext: "forged_context"
         case .oversizedSummary: "oversized_summary"
         case .clockSkewHoldFull: "clock_skew_hold_full"
+        case .clockSkewBeyondHorizon: "clock_skew_beyond_horizon"
         case .malformedMessage: "malformed_message"
         case .badRecordsSignature: "bad_records_signature"
         case .untrustedStateSource: "untrusted_state_source"
@@ -134,6 +142,8 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .oversizedSummary(let ranges, let limit):
             "summary: \(ranges) sequence ranges of batches held here, more than \(limit)"
         case .clockSkewHoldFull(let batch, let drift): "batch \(batch): \(drift); the hold is full"
+        case .clockSkewBeyondHorizon(let batch, let drift, let horizon):
+            "batch \(batch): \(drift), beyond the \(horizon) ms horizon of the drift hold"
         case .malformedMessage(let error): "message: \(error)"
         case .badRecordsSignature: "records chunk: the sender's signature does not verify"
         case .untrustedStateSource(let message):
