@@ -6,9 +6,11 @@ import TandemCrypto
 /// peer's StreamHeader).
 ///
 /// Guarantees: ``open(_:)`` accepts exactly one StreamHeader first and Sealed
-/// frames after it, returns only authenticated plaintext, and throws a typed
-/// ``TransportError`` (with an unknown peer, for the handler to attribute)
-/// for anything else; ``seal(_:allocator:)`` produces frames that the peer's
+/// frames after it, returns only authenticated plaintext of messages tagged
+/// `TAG_MESSAGE`, and throws a typed ``TransportError`` (with an unknown
+/// peer, for the handler to attribute) for anything else: a message tagged
+/// `TAG_FINAL` (or any other tag) is ``TransportError/decryptionFailed(peer:)``,
+/// and so is every frame after it; ``seal(_:allocator:)`` produces frames that the peer's
 /// ``open(_:)`` accepts in the order they were sealed.
 struct SessionCipher {
     private let pusher: SecretStream.PushState
@@ -54,7 +56,13 @@ struct SessionCipher {
         }
         let plaintext: [UInt8]
         do {
-            plaintext = try puller.pull(Array(frame.payload.readableBytesView))
+            let pulled = try puller.pullWithTag(Array(frame.payload.readableBytesView))
+            // The transport never ends a stream with TAG_FINAL (a connection
+            // ends with TCP's close), so a FINAL message is refused like any
+            // other tag but TAG_MESSAGE; the stream is then finished, so every
+            // later frame fails too.
+            guard pulled.tag == .message else { throw CryptoError.decryptionFailed }
+            plaintext = pulled.message
         } catch {
             throw TransportError.decryptionFailed(peer: .unknown)
         }
