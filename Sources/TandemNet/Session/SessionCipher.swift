@@ -10,7 +10,9 @@ import TandemCrypto
 /// `TAG_MESSAGE`, and throws a typed ``TransportError`` (with an unknown
 /// peer, for the handler to attribute) for anything else: a message tagged
 /// `TAG_FINAL` (or any other tag) is ``TransportError/decryptionFailed(peer:)``,
-/// and so is every frame after it; ``seal(_:allocator:)`` produces frames that the peer's
+/// and so is every frame after it; a Refusal in place of the peer's
+/// StreamHeader (a server refusing the client's Finish) is
+/// ``TransportError/refusedByPeer(reason:peer:)``; ``seal(_:allocator:)`` produces frames that the peer's
 /// ``open(_:)`` accepts in the order they were sealed.
 struct SessionCipher {
     private let pusher: SecretStream.PushState
@@ -76,6 +78,12 @@ struct SessionCipher {
     }
 
     private mutating func start(_ frame: Frame) throws(TransportError) {
+        // A server refuses a client only after its ClientFinish (docs/protocol.md,
+        // "Handshake"), when the client has already completed its side: the
+        // Refusal then arrives instead of the server's StreamHeader.
+        if frame.type == .refusal, case .refusal(let reason) = try HandshakeMessage(frame: frame) {
+            throw TransportError.refusedByPeer(reason: reason, peer: .unknown)
+        }
         guard frame.type == .streamHeader else {
             throw TransportError.unexpectedFrame(type: frame.type, phase: "instead of the peer's StreamHeader", peer: .unknown)
         }
