@@ -17,9 +17,9 @@
 /// Guarantees:
 /// - After ``admit(_:address:)`` at most ``maxTotal`` connections are
 ///   tracked, and at most ``maxPerAddress`` with any one address.
-/// - It returns at most one drop per admission (a per-address drop also
-///   makes room under the global cap): exactly the connection it stopped
-///   tracking, never the connection being admitted.
+/// - Each admission drops at most one connection (a per-address drop also
+///   makes room under the global cap): exactly the one it returns, never
+///   the connection being admitted.
 /// - Pure: no I/O, no clock; "oldest" is the order of admission.
 struct HandshakeAdmission<Connection: Hashable> {
     /// Which cap made a connection drop.
@@ -42,7 +42,7 @@ struct HandshakeAdmission<Connection: Hashable> {
     let maxPerAddress: Int
 
     /// The tracked connections, oldest first. The caps are small (hundreds),
-    /// so linear scans cost less than keeping indexes in step.
+    /// so linear scans are cheap, and simpler than indexes kept in step.
     private var pending: [(connection: Connection, address: String?)] = []
 
     /// Caps below 1 are raised to 1: the connection being admitted is always kept.
@@ -61,20 +61,21 @@ struct HandshakeAdmission<Connection: Hashable> {
 
     /// Tracks a new unauthenticated connection from `address` (an IP address
     /// without port; `nil` when unknown, which counts as one address) and
-    /// returns the connections to close to stay within the caps. Admitting a
-    /// connection already tracked changes nothing.
-    mutating func admit(_ connection: Connection, address: String?) -> [Drop] {
-        guard !contains(connection) else { return [] }
-        var drops: [Drop] = []
+    /// returns the connection to close to stay within the caps, if any.
+    /// Admitting a connection already tracked changes nothing.
+    mutating func admit(_ connection: Connection, address: String?) -> Drop? {
+        guard !contains(connection) else { return nil }
+        defer { pending.append((connection, address)) }
         if pending.count(where: { $0.address == address }) >= maxPerAddress,
            let oldest = pending.firstIndex(where: { $0.address == address }) {
-            drops.append(Drop(connection: pending.remove(at: oldest).connection, cap: .perAddress))
+            // Also makes room under the global cap: one drop is enough.
+            return Drop(connection: pending.remove(at: oldest).connection, cap: .perAddress)
         }
-        if pending.count >= maxTotal {
-            drops.append(Drop(connection: pending.removeFirst().connection, cap: .total))
+        if pending.count >= maxTotal, let oldest = pending.first {
+            pending.removeFirst()
+            return Drop(connection: oldest.connection, cap: .total)
         }
-        pending.append((connection, address))
-        return drops
+        return nil
     }
 
     /// Stops tracking `connection`: it completed its handshake or closed.

@@ -333,14 +333,12 @@ final class NodeCore {
         let id = ObjectIdentifier(channel)
         channels[id] = channel
         guard role == .server else { return }
-        let drops = admission.admit(id, address: channel.remoteAddress?.ipAddress)
-        for drop in drops {
-            metrics.update {
-                $0.unauthenticatedDropped += 1
-                if drop.cap == .perAddress { $0.unauthenticatedDroppedPerAddress += 1 }
-            }
-            channels[drop.connection]?.close(promise: nil)
+        guard let drop = admission.admit(id, address: channel.remoteAddress?.ipAddress) else { return }
+        metrics.update {
+            $0.unauthenticatedDropped += 1
+            if drop.cap == .perAddress { $0.unauthenticatedDroppedPerAddress += 1 }
         }
+        channels[drop.connection]?.close(promise: nil)
     }
 
     /// The transport authenticated `peer` on `channel`: adopt the channel as

@@ -6,8 +6,8 @@ import TandemCore
 /// The client sends ClientHello; the server answers with a signed
 /// ServerHello; the client checks the server (allow-list, expected peer,
 /// signature) and sends a signed ClientFinish; the server checks it
-/// (signature, then allow-list). Each side then derives its session keys. docs/protocol.md,
-/// "Transport", specifies the bytes.
+/// (signature, then allow-list). Each side then derives its session keys.
+/// docs/protocol.md, "Transport", specifies the bytes.
 ///
 /// Like swift-nio-ssh's `SSHConnectionStateMachine`, it is an enum of
 /// per-state structs with one function per input, owned by a thin handler

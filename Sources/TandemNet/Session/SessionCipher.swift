@@ -12,8 +12,9 @@ import TandemCrypto
 /// `TAG_FINAL` (or any other tag) is ``TransportError/decryptionFailed(peer:)``,
 /// and so is every frame after it; a Refusal in place of the peer's
 /// StreamHeader (a server refusing the client's Finish) is
-/// ``TransportError/refusedByPeer(reason:peer:)``; ``seal(_:allocator:)`` produces frames that the peer's
-/// ``open(_:)`` accepts in the order they were sealed.
+/// ``TransportError/refusedByPeer(reason:peer:)``. ``seal(_:allocator:)``
+/// produces frames that the peer's ``open(_:)`` accepts in the order they
+/// were sealed.
 struct SessionCipher {
     private let pusher: SecretStream.PushState
     private let receiveKey: [UInt8]
