@@ -29,6 +29,9 @@ final class NodeCore {
     private var sessions: [NodeID: PeerSession] = [:]
     /// Every active connection, authenticated or not.
     private var channels: [ObjectIdentifier: any Channel] = [:]
+    /// The connections accepted by the listener that have not completed
+    /// the handshake, within the configured caps.
+    private var admission: HandshakeAdmission<ObjectIdentifier>
     /// Channels written to since the last flush.
     private var unflushed: [ObjectIdentifier: any Channel] = [:]
     private var dialers: [NodeID: Dialer] = [:]
@@ -61,6 +64,9 @@ final class NodeCore {
         self.store = store
         self.metrics = metrics
         self.status = status
+        self.admission = HandshakeAdmission(
+            maxTotal: configuration.maxUnauthenticatedConnections,
+            maxPerAddress: configuration.maxUnauthenticatedConnectionsPerAddress)
     }
 
     var node: NodeID { configuration.node }
@@ -316,13 +322,23 @@ final class NodeCore {
         try channel.pipeline.syncOperations.addHandler(PeerChannelHandler(core: self, role: role))
     }
 
-    /// A connection became active.
-    func opened(_ channel: any Channel) {
+    /// A connection became active. One the listener accepted is admitted
+    /// as unauthenticated, which may close the oldest unauthenticated ones
+    /// (see `HandshakeAdmission`).
+    func opened(_ channel: any Channel, role: TransportRole) {
         guard running else {
             channel.close(promise: nil)
             return
         }
-        channels[ObjectIdentifier(channel)] = channel
+        let id = ObjectIdentifier(channel)
+        channels[id] = channel
+        guard role == .server else { return }
+        guard let drop = admission.admit(id, address: channel.remoteAddress?.ipAddress) else { return }
+        metrics.update {
+            $0.unauthenticatedDropped += 1
+            if drop.cap == .perAddress { $0.unauthenticatedDroppedPerAddress += 1 }
+        }
+        channels[drop.connection]?.close(promise: nil)
     }
 
     /// The transport authenticated `peer` on `channel`: adopt the channel as
@@ -333,6 +349,7 @@ final class NodeCore {
     /// one) and close the other; between two of equal standing, the newer
     /// wins (the older is most likely half-open, its peer having restarted).
     func authenticated(_ peer: NodeID, channel: any Channel, role: TransportRole) {
+        admission.remove(ObjectIdentifier(channel))
         guard running else {
             channel.close(promise: nil)
             return
@@ -407,6 +424,7 @@ final class NodeCore {
         let id = ObjectIdentifier(channel)
         channels[id] = nil
         unflushed[id] = nil
+        admission.remove(id)
         if let peer, let session = sessions[peer], session.channel === channel {
             // What arrived before the close is still the peer's word.
             readComplete(channel, peer: peer)

@@ -45,6 +45,12 @@ public struct NodeMetrics: Hashable, Sendable {
     /// session) and closed.
     public var sessionsOpened = 0
     public var sessionsClosed = 0
+    /// Connections accepted by the listener and closed before completing
+    /// the handshake to stay within `SyncNodeConfiguration.maxUnauthenticatedConnections`
+    /// (the oldest unauthenticated connection is dropped first), and those of
+    /// them closed for `maxUnauthenticatedConnectionsPerAddress`.
+    public var unauthenticatedDropped = 0
+    public var unauthenticatedDroppedPerAddress = 0
     /// Duplicate connections closed because the peer already had a session.
     public var duplicateConnectionsClosed = 0
     /// Outgoing connection attempts, and those that failed to connect.

@@ -20,7 +20,7 @@ final class PeerChannelHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        core.opened(context.channel)
+        core.opened(context.channel, role: role)
         context.fireChannelActive()
     }
 

@@ -49,6 +49,19 @@ public struct SyncNodeConfiguration: Sendable {
     /// connection is closed, counted (`NodeMetrics.peersNotReading`) and
     /// audited, and when it reconnects it is offered what it lacks.
     public var maxQueuedBytesPerPeer: Int
+    /// The most connections accepted by this node's listener that may be
+    /// waiting for their handshake at once. Accepting one more closes the
+    /// oldest unauthenticated connection (counted in
+    /// `NodeMetrics.unauthenticatedDropped`), so idle connections cannot
+    /// hold file descriptors a legitimate peer needs. Connections this node
+    /// dials are not counted. Values below 1 count as 1. Default 256.
+    public var maxUnauthenticatedConnections: Int
+    /// The most of those from one IP address; one more closes the oldest
+    /// unauthenticated connection from that address (counted in both
+    /// `NodeMetrics.unauthenticatedDropped` and
+    /// `NodeMetrics.unauthenticatedDroppedPerAddress`). Values below 1
+    /// count as 1. Default 16.
+    public var maxUnauthenticatedConnectionsPerAddress: Int
     /// Group commit under concurrent load: when the previous local commit
     /// took several changes (callers are writing concurrently), the next one
     /// starts no sooner than this long after it started, so that the changes
@@ -85,6 +98,8 @@ public struct SyncNodeConfiguration: Sendable {
         self.connectTimeoutMillis = 5_000
         self.maxQueuedBytesPerPeer = 8 * 1024 * 1024
         self.groupCommitDelayMillis = 2
+        self.maxUnauthenticatedConnections = 256
+        self.maxUnauthenticatedConnectionsPerAddress = 16
         self.clock = clock
         self.observer = nil
     }

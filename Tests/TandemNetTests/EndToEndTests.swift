@@ -70,13 +70,20 @@ struct EndToEndTests {
         #expect(harness.serverRecorder.authenticated.count == 1)
     }
 
-    @Test("a client with an unknown key is refused before anything else is exchanged")
+    @Test("a client with an unknown key is refused once it proved its key, and hears why")
     func unknownClient() throws {
         let harness = try BackToBack(clientIdentity: TestKeys.mallory)
         try harness.activate()
         try harness.deliver(try harness.takeOutbound(from: .client), to: .server)
+        // The server answers as it answers anyone: it cannot tell yet.
         let reply = try harness.takeOutbound(from: .server)
-        #expect(BackToBack.frameTypes(reply) == [.refusal])  // no ServerHello, no signature
+        #expect(BackToBack.frameTypes(reply) == [.serverHello])
+        try harness.deliver(reply, to: .client)
+        let finish = try harness.takeOutbound(from: .client)
+        #expect(BackToBack.frameTypes(finish) == [.clientFinish, .streamHeader])
+        try harness.deliver(finish, to: .server)
+        let refusal = try harness.takeOutbound(from: .server)
+        #expect(BackToBack.frameTypes(refusal) == [.refusal])  // no StreamHeader: nothing encrypted
         #expect(!harness.server.isActive)
         let serverError = try #require(harness.serverRecorder.transportErrors.first)
         #expect(serverError.reason == .unknownPeer)
@@ -84,8 +91,9 @@ struct EndToEndTests {
         #expect(serverError.description.contains("127.0.0.1:50000"))
         #expect(harness.serverLog.rejected == [serverError])
         #expect(harness.serverRecorder.authenticated.isEmpty)
+        #expect(harness.serverRecorder.payloads.isEmpty)
 
-        try harness.deliver(reply, to: .client)
+        try harness.deliver(refusal, to: .client)
         let clientError = try #require(harness.clientRecorder.transportErrors.first)
         #expect(clientError == .refusedByPeer(reason: .unknownPeer, peer: TransportPeer(address: BackToBack.serverAddress, node: TestKeys.bob.nodeID)))
         #expect(!harness.client.isActive)

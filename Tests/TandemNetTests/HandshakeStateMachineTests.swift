@@ -67,11 +67,21 @@ struct HandshakeStateMachineTests {
         #expect(client.timedOut(after: .seconds(5)) == .none)
     }
 
-    @Test("the server refuses an unknown client with nothing but a refusal")
+    @Test("the server refuses an unknown client only after it proved its key")
     func unknownClient() throws {
         var client = try client()
         var server = try server(allow: [TestKeys.carol])
-        let action = server.receivedFrame(frame(try sentMessage(client.start())))
+        let reply = try sentMessage(server.receivedFrame(frame(try sentMessage(client.start()))))
+        guard case .serverHello(let hello, _) = reply else {
+            Issue.record("expected a ServerHello, got \(reply)")
+            return
+        }
+        #expect(hello.node == TestKeys.bob.nodeID)
+        guard case .complete(let finish?, _) = client.receivedFrame(frame(reply)) else {
+            Issue.record("the client did not complete its side")
+            return
+        }
+        let action = server.receivedFrame(frame(finish))
         #expect(
             action
                 == .fail(
@@ -79,7 +89,34 @@ struct HandshakeStateMachineTests {
                     refusal: .unknownPeer
                 )
         )
+        #expect(!server.isEstablished)
         #expect(server.receivedFrame(frame(.clientFinish(signature: Array(repeating: 0, count: 64)))) == .none)
+    }
+
+    @Test("without the key, claiming an allow-listed id and an unknown id get the same answers")
+    func noAllowListOracle() throws {
+        // Alice is allow-listed, Mallory is not; the prober holds neither key.
+        var answers: [(reply: HandshakeMessage, finish: Action)] = []
+        for claimed in [TestKeys.alice, TestKeys.mallory] {
+            var server = try server(allow: [TestKeys.alice])
+            let hello = Hello(
+                node: claimed.nodeID,
+                challenge: Array(repeating: 0x77, count: Hello.challengeByteCount),
+                ephemeralPublicKey: try KeyExchange(seed: Array(repeating: 0x77, count: KeyExchange.seedByteCount)).publicKey
+            )
+            let reply = try sentMessage(server.receivedFrame(frame(.clientHello(hello))))
+            let forged = HandshakeMessage.clientFinish(signature: TestKeys.carol.sign(Array("not the transcript".utf8)))
+            answers.append((reply, server.receivedFrame(frame(forged))))
+        }
+        let (known, unknown) = (answers[0], answers[1])
+        guard case .serverHello(let knownHello, _) = known.reply, case .serverHello(let unknownHello, _) = unknown.reply else {
+            Issue.record("expected a ServerHello to both, got \(known.reply) and \(unknown.reply)")
+            return
+        }
+        // The same hello (the signature covers each prober's own hello).
+        #expect(knownHello == unknownHello)
+        #expect(known.finish == .fail(.badSignature(node: TestKeys.alice.nodeID, peer: TransportPeer(address: nil, node: TestKeys.alice.nodeID)), refusal: .badSignature))
+        #expect(unknown.finish == .fail(.badSignature(node: TestKeys.mallory.nodeID, peer: TransportPeer(address: nil, node: TestKeys.mallory.nodeID)), refusal: .badSignature))
     }
 
     @Test("the client refuses a server outside its allow-list, and one it did not dial")

@@ -132,7 +132,7 @@ struct LoopbackTests {
         #expect(atClient == [Array("welcome".utf8), Array("echo:".utf8) + [1], Array("echo:".utf8) + [2, 2], Array("echo:".utf8) + Array(repeating: 3, count: 100_000)])
         try await client.close()
 
-        // Mallory: not allow-listed. The server refuses her hello.
+        // Mallory: not allow-listed. The server refuses her after her Finish.
         let malloryAuthenticated = loop.makePromise(of: NodeID.self)
         let malloryDone = loop.makePromise(of: [[UInt8]].self)
         deadline(malloryAuthenticated)
@@ -154,7 +154,10 @@ struct LoopbackTests {
             }
             .connect(host: "127.0.0.1", port: port)
             .get()
-        let malloryError = await #expect(throws: TransportError.self) { try await malloryAuthenticated.futureResult.get() }
+        // Bob answers every hello alike, so Mallory authenticates him; he
+        // refuses her once her Finish proves her (unknown) key.
+        #expect(try await malloryAuthenticated.futureResult.get() == TestKeys.bob.nodeID)
+        let malloryError = await #expect(throws: TransportError.self) { try await malloryDone.futureResult.get() }
         #expect(malloryError?.reason == .refusedByPeer)
         #expect(malloryError?.description.contains("not in its allow-list") == true)
         let rejected = try await serverRejected.futureResult.get()

@@ -31,8 +31,11 @@ struct TrustTests {
                 && mallory.metrics.transportRejections[.refusedByPeer, default: 0] >= 2
         }
         #expect(mallory.metrics.dials >= 2)
+        // Alice proves herself to any client before she refuses it (so her
+        // answers say nothing of her allow-list), so Mallory may hold a
+        // session with her for the moment between her Finish and Alice's
+        // refusal; Alice never opens one.
         #expect(alice.connectedPeers.isEmpty)
-        #expect(mallory.connectedPeers.isEmpty)
         #expect(alice.metrics.sessionsOpened == 0)
         #expect(alice.metrics.messagesReceived == 0)
         #expect(try records(alice.store).isEmpty)

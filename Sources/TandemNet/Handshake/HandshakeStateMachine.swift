@@ -3,11 +3,11 @@ import TandemCore
 
 /// The handshake as a pure state machine: inputs in, actions out.
 ///
-/// The client sends ClientHello; the server refuses an unknown client or
-/// answers with a signed ServerHello; the client checks the server (allow-list,
-/// expected peer, signature) and sends a signed ClientFinish; the server
-/// checks it. Each side then derives its session keys. docs/protocol.md,
-/// "Transport", specifies the bytes.
+/// The client sends ClientHello; the server answers with a signed
+/// ServerHello; the client checks the server (allow-list, expected peer,
+/// signature) and sends a signed ClientFinish; the server checks it
+/// (signature, then allow-list). Each side then derives its session keys.
+/// docs/protocol.md, "Transport", specifies the bytes.
 ///
 /// Like swift-nio-ssh's `SSHConnectionStateMachine`, it is an enum of
 /// per-state structs with one function per input, owned by a thin handler
@@ -19,8 +19,12 @@ import TandemCore
 /// - ``Action/complete(send:outcome:)`` is returned at most once, and only
 ///   after the peer proved possession of an allow-listed key by signing this
 ///   connection's transcript (and, for a client, only for the expected peer).
-/// - A server returns nothing but a refusal to a client that is not
-///   allow-listed: no hello, no signature.
+/// - A server answers every well-formed ClientHello the same way (a signed
+///   ServerHello), whatever node id it claims, and refuses a client only
+///   after its ClientFinish: `badSignature` when the signature does not
+///   verify for the claimed id (allow-listed or not), `unknownPeer` only to
+///   a client that proved it holds the key of an id outside the allow-list.
+///   A client without an allow-listed key learns nothing of the allow-list.
 /// - After a failure every later input returns ``Action/none``; after
 ///   completion every frame is handed on with ``Action/forward(_:)``.
 struct HandshakeStateMachine: Sendable {

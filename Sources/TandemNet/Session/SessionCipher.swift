@@ -6,10 +6,15 @@ import TandemCrypto
 /// peer's StreamHeader).
 ///
 /// Guarantees: ``open(_:)`` accepts exactly one StreamHeader first and Sealed
-/// frames after it, returns only authenticated plaintext, and throws a typed
-/// ``TransportError`` (with an unknown peer, for the handler to attribute)
-/// for anything else; ``seal(_:allocator:)`` produces frames that the peer's
-/// ``open(_:)`` accepts in the order they were sealed.
+/// frames after it, returns only authenticated plaintext of messages tagged
+/// `TAG_MESSAGE`, and throws a typed ``TransportError`` (with an unknown
+/// peer, for the handler to attribute) for anything else: a message tagged
+/// `TAG_FINAL` (or any other tag) is ``TransportError/decryptionFailed(peer:)``,
+/// and so is every frame after it; a Refusal in place of the peer's
+/// StreamHeader (a server refusing the client's Finish) is
+/// ``TransportError/refusedByPeer(reason:peer:)``. ``seal(_:allocator:)``
+/// produces frames that the peer's ``open(_:)`` accepts in the order they
+/// were sealed.
 struct SessionCipher {
     private let pusher: SecretStream.PushState
     private let receiveKey: [UInt8]
@@ -54,7 +59,13 @@ struct SessionCipher {
         }
         let plaintext: [UInt8]
         do {
-            plaintext = try puller.pull(Array(frame.payload.readableBytesView))
+            let pulled = try puller.pullWithTag(Array(frame.payload.readableBytesView))
+            // The transport never ends a stream with TAG_FINAL (a connection
+            // ends with TCP's close), so a FINAL message is refused like any
+            // other tag but TAG_MESSAGE; the stream is then finished, so every
+            // later frame fails too.
+            guard pulled.tag == .message else { throw CryptoError.decryptionFailed }
+            plaintext = pulled.message
         } catch {
             throw TransportError.decryptionFailed(peer: .unknown)
         }
@@ -68,6 +79,12 @@ struct SessionCipher {
     }
 
     private mutating func start(_ frame: Frame) throws(TransportError) {
+        // A server refuses a client only after its ClientFinish (docs/protocol.md,
+        // "Handshake"), when the client has already completed its side: the
+        // Refusal then arrives instead of the server's StreamHeader.
+        if frame.type == .refusal, case .refusal(let reason) = try HandshakeMessage(frame: frame) {
+            throw TransportError.refusedByPeer(reason: reason, peer: .unknown)
+        }
         guard frame.type == .streamHeader else {
             throw TransportError.unexpectedFrame(type: frame.type, phase: "instead of the peer's StreamHeader", peer: .unknown)
         }

@@ -5,14 +5,14 @@ import TandemCrypto
 struct ServerAwaitingHelloState: Sendable {
     let parameters: HandshakeParameters
 
-    /// Refuses a client that is not allow-listed before revealing anything;
-    /// otherwise answers with the server's signed hello.
+    /// Answers any well-formed hello with the server's signed hello, whatever
+    /// node id it claims: whether that id is allow-listed is decided only
+    /// after the client proved it holds the id's key (in
+    /// ``ServerSentHelloState``), so the answer here reveals nothing about
+    /// the allow-list.
     func receiveClientHello(_ clientHello: Hello) throws(TransportError) -> (ServerSentHelloState, HandshakeMessage) {
         let client = clientHello.node
         let peer = TransportPeer(address: nil, node: client)
-        guard parameters.allowList.contains(client) else {
-            throw TransportError.unknownPeer(node: client, peer: peer)
-        }
         let keys: SessionKeys
         do {
             keys = try parameters.ephemeral.serverSessionKeys(clientPublicKey: clientHello.ephemeralPublicKey)
@@ -22,7 +22,12 @@ struct ServerAwaitingHelloState: Sendable {
         let serverHello = parameters.hello
         let hash = try HandshakeTranscript.hash(clientHello: clientHello, serverHello: serverHello)
         let signature = parameters.identity.sign(HandshakeTranscript.serverSigned(hash))
-        let next = ServerSentHelloState(client: client, keys: keys, transcriptHash: hash)
+        let next = ServerSentHelloState(
+            client: client,
+            allowListed: parameters.allowList.contains(client),
+            keys: keys,
+            transcriptHash: hash
+        )
         return (next, .serverHello(serverHello, signature: signature))
     }
 }
