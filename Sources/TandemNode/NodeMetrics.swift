@@ -66,7 +66,7 @@ public struct NodeMetrics: Hashable, Sendable {
         switch event {
         case .rejected(let rejection, _): rejections[rejection.reason, default: 0] += 1
         case .duplicate: duplicates += 1
-        case .heldForClockSkew: heldForClockSkew += 1
+        case .heldForClockSkew, .recordsDeferredForClockSkew: heldForClockSkew += 1
         case .deferred: deferredBatches += 1
         case .applied: appliedBatches += 1
         case .committedLocally: localBatches += 1

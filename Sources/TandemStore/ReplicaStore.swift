@@ -197,9 +197,13 @@ public protocol ReplicaStore: AnyObject, Sendable {
     /// The records of `collection` whose leaf bucket is in `leaves`.
     func records(_ collection: String, inLeaves leaves: ClosedRange<UInt16>) throws(StoreError) -> [String: RecordStore]
 
-    /// Joins a reconciliation delta received from `peer` (state, audit in
-    /// one transaction; no delta-log entry, since it is not a batch).
-    func commitReconciliation(_ delta: RecordCollection, collection: String, from peer: NodeID, now: UInt64) throws(StoreError) -> ApplyReport
+    /// Joins a reconciliation delta received from `peer` (state, audit and
+    /// the clock high-water mark `clock`, which covers the delta's newest
+    /// timestamp, in one transaction; no delta-log entry, since it is not a
+    /// batch).
+    func commitReconciliation(
+        _ delta: RecordCollection, collection: String, from peer: NodeID, clock: HLCTimestamp, now: UInt64
+    ) throws(StoreError) -> ApplyReport
 
     /// Records `vector` as held after reconciliation showed this node's
     /// records equal to a peer's that held it, and joins the peer's causal

@@ -206,12 +206,25 @@ public struct SyncDriver<Shell: SyncShell> {
             } catch {
                 shell.observe(.storeFailed(error))
             }
-        case .reconcile(let message, let peer):
+        case .reconcile(let message, let peer, let peerIsStateSource):
             do {
-                return try reconcile(message, from: peer, now: now)
+                return try reconcile(message, from: peer, peerIsStateSource: peerIsStateSource, now: now)
             } catch {
                 shell.observe(.storeFailed(error))
             }
+        case .reconcileRecords(let chunk, let theirs, let peer):
+            do {
+                let ours = try store.records(chunk.collection, inLeaves: chunk.leaves)
+                let context = try store.workingSet(chunk.collection, records: []).context
+                let steps = ReconciliationStep.records(
+                    chunk, theirs: theirs, ours: ours, ourContext: context, receiver: machine.node, peer: peer,
+                    limits: machine.configuration.limits)
+                return try perform(steps, from: peer, now: now)
+            } catch {
+                shell.observe(.storeFailed(error))
+            }
+        case .deferRecordsForClockSkew(let collection, let drift, _):
+            shell.observe(.recordsDeferredForClockSkew(collection: collection, drift))
         }
         return []
     }
@@ -221,68 +234,57 @@ public struct SyncDriver<Shell: SyncShell> {
     /// Records per reconciliation chunk.
     static var recordsPerChunk: Int { 256 }
 
-    /// One step of digest reconciliation (`DigestReconciliation` decides;
-    /// this reads and writes the store and sends).
-    private mutating func reconcile(_ message: SyncMessage, from peer: NodeID, now: UInt64) throws(StoreError) -> [SyncAction] {
+    /// Reads what a reconciliation message needs of the store and runs the
+    /// matching `ReconciliationStep`.
+    private mutating func reconcile(
+        _ message: SyncMessage, from peer: NodeID, peerIsStateSource: Bool, now: UInt64
+    ) throws(StoreError) -> [SyncAction] {
+        let steps: [ReconciliationStep.Action]
         switch message {
         case .stateDigest(let held, let theirs):
-            var theirRoots: [String: CollectionDigest] = [:]
-            for digest in theirs { theirRoots[digest.collection] = digest }
-            var differing: [(String, [UInt16: (count: UInt64, digest: UInt64)])] = []
-            for name in Set(try store.collections()).union(theirRoots.keys).sorted() {
-                let leaves = try store.leafDigests(name)
-                let root = DigestReconciliation.root(fromLeaves: leaves)
-                let their = theirRoots[name] ?? CollectionDigest(collection: name, count: 0, digest: 0)
-                if root.count != their.count || root.digest != their.digest { differing.append((name, leaves)) }
+            var leaves: [String: [UInt16: (count: UInt64, digest: UInt64)]] = [:]
+            var contexts: [String: CausalContext] = [:]
+            for name in Set(try store.collections()).union(theirs.map(\.collection)) {
+                leaves[name] = try store.leafDigests(name)
+                contexts[name] = try store.workingSet(name, records: []).context
             }
-            if differing.isEmpty {
-                // Equal states: everything the peer held is held here too.
-                var contexts: [String: CausalContext] = [:]
-                for digest in theirs { contexts[digest.collection] = digest.context }
-                try store.adoptHeld(held, contexts: contexts, from: peer, now: now)
-                return machine.handle(.heldAdopted(held), now: now)
-            }
-            for (name, leaves) in differing {
-                let buckets = DigestReconciliation.buckets(fromLeaves: leaves, level: 1, only: Set(0..<16))
-                shell.send(SyncMessage.bucketDigests(collection: name, level: 1, buckets: buckets).encoded(), to: peer)
-            }
+            steps = ReconciliationStep.stateDigest(
+                held: held, theirs: theirs, ourLeaves: leaves, ourContexts: contexts, receiver: machine.node, peer: peer,
+                limits: machine.configuration.limits)
         case .bucketDigests(let collection, let level, let theirs):
-            let leaves = try store.leafDigests(collection)
-            let comparison = DigestReconciliation.compare(theirs: theirs, level: Int(level), ourLeaves: leaves)
-            // Records for a peer this node takes no state from go as replies,
-            // so the peer does not answer with its own (they would be refused).
-            let isReply = !machine.acceptsState(from: peer)
-            for prefix in comparison.exchange {
-                try sendRecords(collection, leaves: DigestReconciliation.leaves(ofBucket: prefix, level: Int(level)), isReply: isReply, to: peer)
-            }
-            if !comparison.drill.isEmpty {
-                let children = Set(comparison.drill.flatMap { DigestReconciliation.children(of: $0) })
-                let buckets = DigestReconciliation.buckets(fromLeaves: leaves, level: Int(level) + 1, only: children)
-                shell.send(SyncMessage.bucketDigests(collection: collection, level: level + 1, buckets: buckets).encoded(), to: peer)
-            }
-        case .records(let chunk):
-            let theirs: RecordCollection
-            do {
-                theirs = try RecordCollection(decoding: chunk.payload, limits: machine.configuration.limits)
-            } catch {
-                return machine.rejectMalformedMessage(error, from: peer)
-            }
-            let ours = try store.records(chunk.collection, inLeaves: chunk.leaves)
-            let outside = theirs.records.keys.filter { !chunk.leaves.contains(DigestReconciliation.leaf(of: $0)) }
-            if !outside.isEmpty {
-                return machine.rejectMalformedMessage(
-                    DecodingError(offset: 0, reason: .notCanonical("records chunk holds records outside its leaf range")), from: peer)
-            }
-            let delta = DigestReconciliation.scopedDelta(theirs: theirs, ours: ours)
-            let report = try store.commitReconciliation(delta, collection: chunk.collection, from: peer, now: now)
-            shell.observe(.reconciled(collection: chunk.collection, report))
-            if !chunk.isReply {
-                try sendRecords(chunk.collection, leaves: chunk.leaves, isReply: true, to: peer)
-            }
-        case .summary, .batches:
-            break
+            steps = ReconciliationStep.bucketDigests(
+                collection: collection, level: level, theirs: theirs, ourLeaves: try store.leafDigests(collection),
+                peerIsStateSource: peerIsStateSource)
+        case .summary, .batches, .records:
+            steps = []
         }
-        return []
+        return try perform(steps, from: peer, now: now)
+    }
+
+    /// Carries out a reconciliation step's actions: the sends, the join or
+    /// the adoption (each one store transaction), the refusal.
+    private mutating func perform(
+        _ steps: [ReconciliationStep.Action], from peer: NodeID, now: UInt64
+    ) throws(StoreError) -> [SyncAction] {
+        var followUps: [SyncAction] = []
+        for step in steps {
+            switch step {
+            case .sendBucketDigests(let collection, let level, let buckets):
+                shell.send(SyncMessage.bucketDigests(collection: collection, level: level, buckets: buckets).encoded(), to: peer)
+            case .sendRecords(let collection, let leaves, let isReply):
+                try sendRecords(collection, leaves: leaves, isReply: isReply, to: peer)
+            case .adopt(let held, let contexts):
+                try store.adoptHeld(held, contexts: contexts, from: peer, now: now)
+                followUps += machine.handle(.heldAdopted(held), now: now)
+            case .join(let collection, let delta):
+                let report = try store.commitReconciliation(
+                    delta, collection: collection, from: peer, clock: machine.clock.latest, now: now)
+                shell.observe(.reconciled(collection: collection, report))
+            case .reject(let rejection):
+                followUps += machine.reject(rejection, from: peer)
+            }
+        }
+        return followUps
     }
 
     /// Sends every record of `collection` in `leaves`, in signed chunks.

@@ -21,6 +21,8 @@ public enum SyncEvent: Sendable {
     case heldForClockSkew(batch: Dot, ClockDrift)
     /// A batch waits for writes its context claims (`SyncAction.deferForCausality`).
     case deferred(batch: Dot, ContextClaimViolation, from: NodeID)
+    /// A records chunk dated beyond the drift bound was not joined now.
+    case recordsDeferredForClockSkew(collection: String, ClockDrift)
     case applied(DeltaBatch, ApplyReport)
     case committedLocally(DeltaBatch)
     case reconciled(collection: String, ApplyReport)

@@ -87,7 +87,7 @@ import Testing
         // was restored from a snapshot of A's state): B lacks batches A can
         // no longer send, so the two reconcile by digest.
         let stateA = try network.state(a)
-        _ = try network.stores[b]?.commitReconciliation(stateA, collection: "customers", from: a, now: network.now)
+        _ = try network.stores[b]?.commitReconciliation(stateA, collection: "customers", from: a, clock: .zero, now: network.now)
         #expect(try network.stores[b]?.summary().batches == BatchVector())
         network.connect(a, b)
         network.settle()

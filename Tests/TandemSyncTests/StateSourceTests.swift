@@ -22,15 +22,15 @@ import Testing
 
     /// A state digest equal to `target`'s records that claims the next ten
     /// batches and dots of every node: what a lying peer would send.
-    func forgedDigest(for target: NodeID, in network: TestNetwork) throws -> [UInt8] {
+    func forgedDigest(for target: NodeID, in network: TestNetwork, claimingTargetsDots: Bool = true) throws -> [UInt8] {
         let store = try #require(network.stores[target])
         let held = try #require(network.drivers[target]?.machine.held)
         var claimed = held
-        var context = CausalContext()
+        var context = try store.workingSet("customers", records: []).context
         for node in [a, b, c] {
             let next = held.nextSequence(for: node)
             claimed.insert(origin: node, sequence: next + 9)
-            context.insert(node: node, 1...(next + 50))
+            if node != target || claimingTargetsDots { context.insert(node: node, 1...(next + 50)) }
         }
         let digests = try store.collections().map { name in
             let root = DigestReconciliation.root(fromLeaves: try store.leafDigests(name))
@@ -93,7 +93,24 @@ import Testing
         #expect(try network.state(c).value(of: "name", in: "after") == .string("Ada"))
     }
 
-    @Test("a state source that lies is believed (the documented limit of reconciliation)")
+    @Test("a state source whose digest claims this node's unmade writes is refused")
+    func aStateSourceClaimingOurUnmadeWritesIsRefused() throws {
+        var network = try network()
+        network.connect(a, b)
+        try network.write(a, record: "r1", field: "name", value: .string("Ann"))
+        network.settle()
+        network.links = [:]
+        let heldBefore = try network.stores[a]?.summary().batches
+        let forged = try forgedDigest(for: a, in: network)
+        network.drivers[a]?.receive(forged, from: b, now: network.now)
+        #expect(try network.stores[a]?.summary().batches == heldBefore)
+        #expect(network.drivers[a]?.machine.counters.rejected == ["forged_state": 1])
+        // A can still write.
+        try network.write(a, record: "r2", field: "name", value: .string("Bo"))
+        #expect(try network.state(a).count == 2)
+    }
+
+    @Test("a state source that lies about other nodes is believed (the documented limit of reconciliation)")
     func aLyingStateSourceIsBelieved() throws {
         var network = try network()
         network.connect(a, b)
@@ -101,8 +118,8 @@ import Testing
         network.settle()
         network.links = [:]
         let heldBefore = try network.stores[a]?.summary().batches
-        // B is one of A's state sources and lies.
-        let forged = try forgedDigest(for: a, in: network)
+        // B is one of A's state sources and lies about B's and C's writes.
+        let forged = try forgedDigest(for: a, in: network, claimingTargetsDots: false)
         network.drivers[a]?.receive(forged, from: b, now: network.now)
         let heldAfter = try network.stores[a]?.summary().batches
         withKnownIssue("reconciled state is vouched for by the peer, not by the origins (docs/protocol.md, Trust)") {

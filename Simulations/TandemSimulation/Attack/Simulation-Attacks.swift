@@ -23,10 +23,14 @@ extension Simulation {
             let bytes = forge(kind, target: target)
             let expected = expectedRefusals(bytes)
             let refusalsBefore = metrics.attackRefusals
+            let storeFailuresBefore = metrics.storeFailures
             metrics.attackMessages += 1
             trace("attacker -> n\(target): \(kind) (\(bytes.count) bytes, #\(item))")
             deliver(bytes, from: attackerID, to: target)
-            let refused = metrics.attackRefusals - refusalsBefore
+            // A forged context is refused inside the commit; when an injected
+            // commit failure hits that commit instead, the batch is not
+            // applied either (and the state checks below still run).
+            let refused = metrics.attackRefusals - refusalsBefore + (metrics.storeFailures - storeFailuresBefore)
             if refused < expected {
                 failures.append(CheckFailure(.forgedInput,
                     "attack #\(item) at \(now) ms: n\(target) refused \(refused) of \(expected) forged items of a \(kind) message"))

@@ -10,6 +10,9 @@ public enum Checker: Int, CaseIterable, Hashable, Sendable, Comparable, CustomSt
     case forgedInput
     /// (5) Convergence came within the bound after the heal.
     case convergenceBound
+    /// (6) Every local write is stamped later than every entry its node held
+    /// when it wrote (independent of the code's clock: read from the store).
+    case clockOrder
 
     public static func < (lhs: Checker, rhs: Checker) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -20,6 +23,7 @@ public enum Checker: Int, CaseIterable, Hashable, Sendable, Comparable, CustomSt
         case .acknowledged: "acknowledged writes"
         case .forgedInput: "forged input"
         case .convergenceBound: "convergence bound"
+        case .clockOrder: "clock order"
         }
     }
 

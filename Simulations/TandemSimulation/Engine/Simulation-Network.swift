@@ -67,6 +67,9 @@ extension Simulation {
         case .heldForClockSkew(let batch, let drift):
             metrics.clockSkewHolds += 1
             trace("n\(index) holds \(name(batch)) for clock skew: \(drift.aheadMillis) ms ahead")
+        case .recordsDeferredForClockSkew(let collection, let drift):
+            metrics.clockSkewHolds += 1
+            trace("n\(index) defers a records chunk of \(collection) for clock skew: \(drift.aheadMillis) ms ahead")
         case .deferred(let batch, let violation, let peer):
             if peer == attacker.nodeID {
                 metrics.attackRefusals += 1

@@ -40,6 +40,7 @@ extension Simulation {
         // Measured before the write: reading the store afterwards could
         // change what a broken store variant does.
         let stateBefore = stateBytes(of: index)
+        let newestHeld = newestEntry(of: index)
         var stamp = HLCTimestamp.zero
         let made: DeltaBatch?
         let time = wall(index)
@@ -60,6 +61,10 @@ extension Simulation {
             drain(index)
             return
         }
+        if let newestHeld, stamp <= newestHeld {
+            failures.append(CheckFailure(.clockOrder,
+                "n\(index) write #\(item) at \(now) ms is stamped \(describe(stamp)), not later than \(describe(newestHeld)), which it already held"))
+        }
         metrics.writesAcknowledged += 1
         acknowledgedByID[batch.id] = acknowledged.count
         let effectDots = op.createdDots(in: (try? batch.delta(limits: syncConfiguration.limits)) ?? RecordCollection())
@@ -72,6 +77,23 @@ extension Simulation {
         trace("n\(index) write #\(item): \(op) -> acknowledged as \(name(batch.id)) at \(describe(stamp)) (had seen \(observed.count) earlier effects)")
         drain(index)
         if tracking { recomputeCaughtUp() }
+    }
+
+    /// The newest timestamp of any field write node `index` holds, read
+    /// from its store (checker 6 compares each local write against it).
+    func newestEntry(of index: Int) -> HLCTimestamp? {
+        let store = nodes[index].store
+        var newest: HLCTimestamp?
+        for collection in (try? store.collections()) ?? [] {
+            for (_, record) in (try? store.records(collection, after: nil, limit: Int.max)) ?? [] {
+                for (_, register) in record.fields {
+                    for entry in register.entries where newest.map({ entry.timestamp > $0 }) ?? true {
+                        newest = entry.timestamp
+                    }
+                }
+            }
+        }
+        return newest
     }
 
     /// The encoded size of every collection node `index` holds.

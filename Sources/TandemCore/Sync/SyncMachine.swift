@@ -122,18 +122,18 @@ public struct SyncMachine: Sendable {
                 for batch in batches { receive(batch, from: peer, now: now, into: &actions) }
             case .stateDigest:
                 if acceptsState(from: peer) {
-                    actions.append(.reconcile(message, from: peer))
+                    actions.append(.reconcile(message, from: peer, peerIsStateSource: true))
                 } else {
                     reject(.untrustedStateSource(message: "state digest"), from: peer, into: &actions)
                 }
             case .bucketDigests:
-                actions.append(.reconcile(message, from: peer))
+                actions.append(.reconcile(message, from: peer, peerIsStateSource: acceptsState(from: peer)))
             case .records(let chunk):
                 if !acceptsState(from: peer) {
                     reject(.untrustedStateSource(message: "records chunk"), from: peer, into: &actions)
                 } else if verifyRecords?(chunk, peer) == true {
                     counters.recordsChunksReceived += 1
-                    actions.append(.reconcile(message, from: peer))
+                    receiveRecords(chunk, from: peer, now: now, into: &actions)
                 } else {
                     reject(.badRecordsSignature, from: peer, into: &actions)
                 }
@@ -261,6 +261,41 @@ public struct SyncMachine: Sendable {
         }
     }
 
+    /// A verified records chunk from a state source: decoded, checked to
+    /// hold only records of its leaves, and held to the drift bound like a
+    /// batch; once taken, its newest timestamp advances the clock, so a
+    /// local write is stamped after every entry this node holds.
+    private mutating func receiveRecords(_ chunk: RecordsChunk, from peer: NodeID, now: UInt64, into actions: inout [SyncAction]) {
+        let theirs: RecordCollection
+        do {
+            theirs = try RecordCollection(decoding: chunk.payload, limits: configuration.limits)
+        } catch {
+            reject(.malformedMessage(error), from: peer, into: &actions)
+            return
+        }
+        if let outside = theirs.records.keys.first(where: { !chunk.leaves.contains(DigestReconciliation.leaf(of: $0)) }) {
+            reject(.recordsOutsideLeaves(collection: chunk.collection, record: outside), from: peer, into: &actions)
+            return
+        }
+        if let newest = theirs.maxTimestamp {
+            do {
+                try clock.check(newest, now: now)
+            } catch {
+                let drift = ClockDrift(remote: newest, localWallMillis: now, maxOffsetMillis: clock.maxOffsetMillis)
+                if drift.aheadMillis > configuration.driftHold.horizonMillis {
+                    reject(.recordsBeyondHorizon(collection: chunk.collection, drift, horizonMillis: configuration.driftHold.horizonMillis),
+                           from: peer, into: &actions)
+                } else {
+                    counters.heldForClockSkew += 1
+                    actions.append(.deferRecordsForClockSkew(collection: chunk.collection, drift, from: peer))
+                }
+                return
+            }
+            try? clock.receive(newest, now: now)
+        }
+        actions.append(.reconcileRecords(chunk, theirs: theirs, from: peer))
+    }
+
     private mutating func admit(_ incoming: PendingBatch, newest: HLCTimestamp, now: UInt64, into actions: inout [SyncAction]) {
         // Within the bound by construction (`admit` or `releaseReady` checked it).
         try? clock.receive(newest, now: now)
@@ -383,8 +418,14 @@ public struct SyncMachine: Sendable {
     /// Reports that a message from `peer` could not be decoded (the shell
     /// decodes bytes; the refusal is counted here like any other).
     public mutating func rejectMalformedMessage(_ error: DecodingError, from peer: NodeID) -> [SyncAction] {
+        reject(.malformedMessage(error), from: peer)
+    }
+
+    /// Reports a refusal the shell's reconciliation step decided
+    /// (`ReconciliationStep`), counted here like any other.
+    public mutating func reject(_ rejection: SyncRejection, from peer: NodeID) -> [SyncAction] {
         var actions: [SyncAction] = []
-        reject(.malformedMessage(error), from: peer, into: &actions)
+        reject(rejection, from: peer, into: &actions)
         return actions
     }
 }

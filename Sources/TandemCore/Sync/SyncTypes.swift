@@ -108,6 +108,17 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     /// A summary whose vector, reduced to what matters here, holds more
     /// ranges than `SyncConfiguration.maxSummaryRanges`.
     case oversizedSummary(ranges: Int, limit: Int)
+    /// Reconciled state (a state digest's contexts or a records chunk) that
+    /// claims what no honest peer could: refused whole.
+    case forgedState(collection: String, ForgedState)
+    /// A records chunk holding an entry under a dot this node holds with
+    /// different content (a dot names exactly one write).
+    case forgedRecords(collection: String, dot: Dot)
+    /// A records chunk holding a record outside the leaves it covers.
+    case recordsOutsideLeaves(collection: String, record: String)
+    /// A records chunk whose timestamps lie further ahead than the drift
+    /// hold's horizon.
+    case recordsBeyondHorizon(collection: String, ClockDrift, horizonMillis: UInt64)
     /// A message that could not be decoded.
     case malformedMessage(DecodingError)
     /// A reconciliation records chunk whose sender signature does not verify.
@@ -125,6 +136,10 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .malformedBatch: "malformed_batch"
         case .forgedContext: "forged_context"
         case .oversizedSummary: "oversized_summary"
+        case .forgedState: "forged_state"
+        case .forgedRecords: "forged_records"
+        case .recordsBeyondHorizon: "records_beyond_horizon"
+        case .recordsOutsideLeaves: "records_outside_leaves"
         case .clockSkewHoldFull: "clock_skew_hold_full"
         case .clockSkewBeyondHorizon: "clock_skew_beyond_horizon"
         case .malformedMessage: "malformed_message"
@@ -139,6 +154,13 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .badSignature(let batch): "batch \(batch): signature does not verify"
         case .malformedBatch(let batch, let error): "batch \(batch): \(error)"
         case .forgedContext(let batch, let violation): "batch \(batch): \(violation)"
+        case .forgedState(let collection, let forged): "reconciled state of \(collection): \(forged)"
+        case .forgedRecords(let collection, let dot):
+            "records chunk of \(collection): an entry under dot \(dot) differs from the one held here under it"
+        case .recordsOutsideLeaves(let collection, let record):
+            "records chunk of \(collection): record \(record.debugDescription) lies outside the leaves it covers"
+        case .recordsBeyondHorizon(let collection, let drift, let horizon):
+            "records chunk of \(collection): \(drift), beyond the \(horizon) ms horizon"
         case .oversizedSummary(let ranges, let limit):
             "summary: \(ranges) sequence ranges of batches held here, more than \(limit)"
         case .clockSkewHoldFull(let batch, let drift): "batch \(batch): \(drift); the hold is full"
@@ -182,7 +204,32 @@ public enum SyncAction: Sendable {
     /// `peer` lacks batches this node has compacted out of its log: send it
     /// a `stateDigest` (reconciliation, step 1).
     case sendStateDigest(to: NodeID)
-    /// Carry out a reconciliation step for a verified message from `peer`
-    /// with `DigestReconciliation` (comparisons need the store's digests).
-    case reconcile(SyncMessage, from: NodeID)
+    /// Read what a `stateDigest` or `bucketDigests` message from `peer`
+    /// needs of the store (leaf digests, contexts), run the matching
+    /// `ReconciliationStep`, and carry out its actions. Records for a peer
+    /// that is not a state source go as replies (`peerIsStateSource`).
+    case reconcile(SyncMessage, from: NodeID, peerIsStateSource: Bool)
+    /// Read this node's records of `chunk`'s leaves and its context, run
+    /// `ReconciliationStep.records` on `theirs` (the chunk's records, already
+    /// verified, decoded, and within the drift bound; the clock has taken
+    /// their newest timestamp), and carry out its actions.
+    case reconcileRecords(RecordsChunk, theirs: RecordCollection, from: NodeID)
+    /// A records chunk from a state source is dated beyond the drift bound:
+    /// not joined now (digest reconciliation asks again every round).
+    case deferRecordsForClockSkew(collection: String, ClockDrift, from: NodeID)
+}
+
+/// Why reconciled state was refused as forged (`SyncRejection.forgedState`).
+public enum ForgedState: Hashable, Sendable, CustomStringConvertible {
+    /// A context claims a counter past `Limits.maxClaimedCounter`.
+    case claimBeyondLimit(Dot, limit: UInt64)
+    /// A context claims what `ContextClaims` does not admit.
+    case context(ContextClaimViolation)
+
+    public var description: String {
+        switch self {
+        case .claimBeyondLimit(let dot, let limit): "context claims dot \(dot), beyond the highest counter a peer may claim (\(limit))"
+        case .context(let violation): "\(violation)"
+        }
+    }
 }

@@ -173,9 +173,12 @@ public final class InMemoryStore: ReplicaStore {
         }
     }
 
-    public func commitReconciliation(_ delta: RecordCollection, collection: String, from peer: NodeID, now: UInt64) throws(StoreError) -> ApplyReport {
+    public func commitReconciliation(
+        _ delta: RecordCollection, collection: String, from peer: NodeID, clock: HLCTimestamp, now: UInt64
+    ) throws(StoreError) -> ApplyReport {
         try transaction { (state: inout MemoryState) throws(StoreError) -> ApplyReport in
             let report = try state.apply(delta, to: collection)
+            state.clock = max(state.clock, clock)
             state.record(report.conflictEvents(collection: collection, at: now) + [AuditEvent(
                 at: now, kind: .reconciliation, collection: collection, node: peer,
                 detail: "reconciled with \(peer.hex): records \(report.changedRecords.count)")])

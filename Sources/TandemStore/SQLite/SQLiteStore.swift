@@ -448,9 +448,12 @@ public final class SQLiteStore: ReplicaStore {
         try read { rows in try rows.records(collection, inLeaves: leaves) }
     }
 
-    public func commitReconciliation(_ delta: RecordCollection, collection: String, from peer: NodeID, now: UInt64) throws(StoreError) -> ApplyReport {
+    public func commitReconciliation(
+        _ delta: RecordCollection, collection: String, from peer: NodeID, clock: HLCTimestamp, now: UInt64
+    ) throws(StoreError) -> ApplyReport {
         try write { rows in
             let report = try DeltaApplier.apply(delta, to: collection, rows: &rows)
+            try advanceClock(clock, rows: rows)
             try insertAudit(report.conflictEvents(collection: collection, at: now) + [AuditEvent(
                 at: now, kind: .reconciliation, collection: collection, node: peer,
                 detail: "reconciled with \(peer.hex): records \(report.changedRecords.count)")], rows: rows)

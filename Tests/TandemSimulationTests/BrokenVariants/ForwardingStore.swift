@@ -51,8 +51,10 @@ class ForwardingStore: SimulatedStore, @unchecked Sendable {
     func records(_ collection: String, inLeaves leaves: ClosedRange<UInt16>) throws(StoreError) -> [String: RecordStore] {
         try inner.records(collection, inLeaves: leaves)
     }
-    func commitReconciliation(_ delta: RecordCollection, collection: String, from peer: NodeID, now: UInt64) throws(StoreError) -> ApplyReport {
-        try inner.commitReconciliation(delta, collection: collection, from: peer, now: now)
+    func commitReconciliation(
+        _ delta: RecordCollection, collection: String, from peer: NodeID, clock: HLCTimestamp, now: UInt64
+    ) throws(StoreError) -> ApplyReport {
+        try inner.commitReconciliation(delta, collection: collection, from: peer, clock: clock, now: now)
     }
     func adoptHeld(_ vector: BatchVector, contexts: [String: CausalContext], from peer: NodeID, now: UInt64) throws(StoreError) {
         try inner.adoptHeld(vector, contexts: contexts, from: peer, now: now)

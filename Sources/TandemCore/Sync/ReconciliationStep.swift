@@ -1,0 +1,156 @@
+/// One step of digest reconciliation, decided purely: a peer's message and
+/// what this node read of its own state in, concrete actions out. The
+/// driver reads the digests and records it names, calls a step, and carries
+/// out what it returns (sends, a join, an adoption); it decides nothing.
+///
+/// The protocol is `DigestReconciliation`'s (docs/protocol.md,
+/// "Reconciliation by digest"). What a step guarantees beyond it:
+/// - A state digest is adopted only when every collection's count and
+///   digest equal ours, and its contexts claim none of this node's unmade
+///   dots and no counter past `Limits.maxClaimedCounter`.
+/// - A records chunk is joined only as `DigestReconciliation.scopedDelta`,
+///   and only when none of its entries sits under one of this node's unmade
+///   dots, and none contradicts an entry this node holds under the same dot
+///   (a dot names one write: a second, different write under it is forged).
+/// - Records for a peer that is not this node's state source go as replies,
+///   so it does not answer with its own (which would be refused).
+public enum ReconciliationStep {
+    /// What the driver does after a step.
+    public enum Action: Sendable {
+        /// Send bucket digests of `collection` at `level`.
+        case sendBucketDigests(collection: String, level: UInt8, buckets: [DigestReconciliation.BucketDigest])
+        /// Send, in signed chunks, every record of `collection` in `leaves`.
+        case sendRecords(collection: String, leaves: ClosedRange<UInt16>, isReply: Bool)
+        /// Record `held` as held and join `contexts` (the states are equal).
+        case adopt(held: BatchVector, contexts: [String: CausalContext])
+        /// Join `delta` into `collection`.
+        case join(collection: String, delta: RecordCollection)
+        /// Refuse the message; nothing changes.
+        case reject(SyncRejection)
+    }
+
+    /// A peer's state digest against our leaf digests and contexts of every
+    /// collection either side has.
+    public static func stateDigest(
+        held: BatchVector, theirs: [CollectionDigest], ourLeaves: [String: [UInt16: (count: UInt64, digest: UInt64)]],
+        ourContexts: [String: CausalContext], receiver: NodeID, peer: NodeID, limits: Limits
+    ) -> [Action] {
+        var theirRoots: [String: CollectionDigest] = [:]
+        for digest in theirs { theirRoots[digest.collection] = digest }
+        var actions: [Action] = []
+        for name in Set(ourLeaves.keys).union(theirRoots.keys).sorted() {
+            let leaves = ourLeaves[name] ?? [:]
+            let root = DigestReconciliation.root(fromLeaves: leaves)
+            let their = theirRoots[name] ?? CollectionDigest(collection: name, count: 0, digest: 0)
+            if root.count != their.count || root.digest != their.digest {
+                let buckets = DigestReconciliation.buckets(fromLeaves: leaves, level: 1, only: Set(0..<16))
+                actions.append(.sendBucketDigests(collection: name, level: 1, buckets: buckets))
+            }
+        }
+        guard actions.isEmpty else { return actions }
+        // Equal states: everything the peer held is held here too, once its
+        // contexts prove to claim nothing no honest peer could.
+        var contexts: [String: CausalContext] = [:]
+        for digest in theirs {
+            if let rejection = forgedClaim(
+                digest.context, collection: digest.collection, seen: ourContexts[digest.collection] ?? CausalContext(),
+                receiver: receiver, peer: peer, limits: limits) {
+                return [.reject(rejection)]
+            }
+            contexts[digest.collection] = digest.context
+        }
+        return [.adopt(held: held, contexts: contexts)]
+    }
+
+    /// A peer's bucket digests against our leaf digests of `collection`.
+    public static func bucketDigests(
+        collection: String, level: UInt8, theirs: [DigestReconciliation.BucketDigest],
+        ourLeaves: [UInt16: (count: UInt64, digest: UInt64)], peerIsStateSource: Bool
+    ) -> [Action] {
+        let comparison = DigestReconciliation.compare(theirs: theirs, level: Int(level), ourLeaves: ourLeaves)
+        var actions: [Action] = comparison.exchange.map {
+            .sendRecords(collection: collection, leaves: DigestReconciliation.leaves(ofBucket: $0, level: Int(level)),
+                         isReply: !peerIsStateSource)
+        }
+        if !comparison.drill.isEmpty {
+            let children = Set(comparison.drill.flatMap { DigestReconciliation.children(of: $0) })
+            let buckets = DigestReconciliation.buckets(fromLeaves: ourLeaves, level: Int(level) + 1, only: children)
+            actions.append(.sendBucketDigests(collection: collection, level: level + 1, buckets: buckets))
+        }
+        return actions
+    }
+
+    /// A peer's records chunk (`theirs`, decoded and checked by the sync
+    /// machine) against our records in the same leaves and our context.
+    public static func records(
+        _ chunk: RecordsChunk, theirs: RecordCollection, ours: [String: RecordStore], ourContext: CausalContext,
+        receiver: NodeID, peer: NodeID, limits: Limits
+    ) -> [Action] {
+        if let rejection = forgedClaim(
+            theirs.context, collection: chunk.collection, seen: ourContext, receiver: receiver, peer: peer, limits: limits) {
+            return [.reject(rejection)]
+        }
+        if let dot = contradictedDot(theirs: theirs.records, ours: ours) {
+            return [.reject(.forgedRecords(collection: chunk.collection, dot: dot))]
+        }
+        var actions: [Action] = [.join(collection: chunk.collection, delta: DigestReconciliation.scopedDelta(theirs: theirs, ours: ours))]
+        if !chunk.isReply {
+            actions.append(.sendRecords(collection: chunk.collection, leaves: chunk.leaves, isReply: true))
+        }
+        return actions
+    }
+
+    /// A refusal if `context` (sent by `peer`) claims a counter past the
+    /// limit or one of the receiver's dots it never made.
+    static func forgedClaim(
+        _ context: CausalContext, collection: String, seen: CausalContext, receiver: NodeID, peer: NodeID, limits: Limits
+    ) -> SyncRejection? {
+        if let (node, dots) = context.nodes.filter({ $0.value.maxCounter > limits.maxClaimedCounter }).min(by: { $0.key < $1.key }) {
+            return .forgedState(collection: collection, .claimBeyondLimit(Dot(node: node, counter: dots.maxCounter), limit: limits.maxClaimedCounter))
+        }
+        guard let claimed = context.nodes[receiver] else { return nil }
+        let known = seen.nodes[receiver] ?? CausalContext.NodeDots()
+        if let gap = known.firstUnseen(in: claimed) {
+            return .forgedState(collection: collection, .context(.receiverDots(node: receiver, gap)))
+        }
+        return nil
+    }
+
+    /// The first dot that both sides hold with different content (a dot
+    /// names exactly one write, so one of them is forged), or nil.
+    ///
+    /// - Complexity: O(entries of both sides).
+    static func contradictedDot(theirs: [String: RecordStore], ours: [String: RecordStore]) -> Dot? {
+        var held: [Dot: EntryIdentity] = [:]
+        for (id, store) in ours { forEachEntry(of: store, in: id) { held[$0] = $1 } }
+        var contradicted: Dot?
+        for (id, store) in theirs.sorted(by: { $0.key < $1.key }) where contradicted == nil {
+            forEachEntry(of: store, in: id) { dot, identity in
+                if contradicted == nil, let mine = held[dot], mine != identity { contradicted = dot }
+            }
+        }
+        return contradicted
+    }
+
+    /// What one dot names: a record's presence, a field write, or a set element.
+    enum EntryIdentity: Hashable {
+        case presence(record: String)
+        case field(record: String, name: String, timestamp: HLCTimestamp, value: Value)
+        case element(record: String, set: String, element: Value)
+    }
+
+    private static func forEachEntry(of store: RecordStore, in id: String, _ body: (Dot, EntryIdentity) -> Void) {
+        store.presence.forEachDot { body($0, .presence(record: id)) }
+        for (name, register) in store.fields {
+            for entry in register.entries {
+                body(entry.dot, .field(record: id, name: name, timestamp: entry.timestamp, value: entry.value))
+            }
+        }
+        for name in store.sets.sortedKeys {
+            let elements = store.sets[name]
+            for element in elements.sortedKeys {
+                elements[element].forEachDot { body($0, .element(record: id, set: name, element: element)) }
+            }
+        }
+    }
+}
