@@ -23,25 +23,41 @@ import Testing
 /// items 1-2), pinned in IdentifierNormalizationTests.
 ///
 /// Planted bugs, each planted alone in Sources/TandemCore, run with this
-/// suite, then reverted:
-/// - tie-break reversed (`RegisterEntry.winsOver` prefers the smaller node
-///   id on equal timestamps): PLANT1
-/// - an add of a set element keeps the element's old dots (`add` leaves
-///   them out of its delta's context): PLANT2
-/// - an insert keeps the old presence dots (`insert` leaves them out of its
-///   delta's context): PLANT3
+/// test (seed 1207, 100 cases), then reverted. Each had passed, or nearly
+/// passed, the 116 earlier core tests (issue 12).
+/// - Tie-break reversed (`RegisterEntry.winsOver` preferring the smaller
+///   node id on equal timestamps): fails on case 0, step 14, on the visible
+///   state: after a delivered delta, replica 2 shows r1.email as node a's
+///   write and node c's write of equal timestamp 1001.0 as the conflict;
+///   the model has c's as the winner.
+/// - An add of a set element keeps the element's old dots (`add` leaving
+///   them out of its delta's context): fails on case 2, step 53, on the
+///   context: after a reconciliation, replica 0's context holds the dot of
+///   an add the model says it has never heard of (the sender still held
+///   that overwritten add and sent it). With the context check removed it
+///   fails on case 3, step 82, on the visible state: after a grouped
+///   delivery, r2.tags is empty where the model still has 7.
+/// - An insert keeps the old presence dots (`insert` leaving them out of
+///   its delta's context): fails on case 2, step 82, on the context: after
+///   a chunked reconciliation, replica 0's context holds the dot of an
+///   insert the model says it has never heard of (the sender still held
+///   that overwritten insert and sent it). With the context check removed
+///   it fails on case 87, step 31, on the visible state: after a grouped delivery,
+///   replica 1 lacks record r3, which the model says exists.
+///
+/// Runtime: 2 to 3.5 s alone in a debug build on a shared 2-core machine.
 @Suite struct MultiReplicaModelTests {
     @Test func replicasShowWhatTheOperationModelComputes() {
         var reconciliations = 0
         var changing = 0
-        forAll(ModelScenario.generator(steps: 40...150), count: 150, seed: 12_07) { scenario in
+        forAll(ModelScenario.generator(steps: 40...150), count: 100, seed: 12_07) { scenario in
             var run = ModelRun(replicas: scenario.replicas)
             try run.run(scenario)
             reconciliations += run.reconciliations
             changing += run.changingReconciliations
         }
         // The scoped deltas must do something, or the comparison says little.
-        #expect(reconciliations > 500)
-        #expect(changing > reconciliations / 10)
+        #expect(reconciliations > 700)
+        #expect(changing > reconciliations / 5)
     }
 }

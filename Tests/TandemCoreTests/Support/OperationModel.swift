@@ -20,6 +20,10 @@ import TandemCore
 /// - an add or a remove of an element: the live adds of that element of
 ///   that set field of that record;
 /// - a delete: every live operation of that record.
+/// *Live at its origin*, not merely received there: when deltas arrive out
+/// of causal order the two differ (a write observes the live write that
+/// overwrote an older one, not the older one), and the core follows the
+/// documented rule, which names the entries the writer holds.
 ///
 /// A replica is a set of facts, joined by union:
 /// - `received`: operations received whole (as a delta, in a group of
