@@ -26,7 +26,7 @@ final class NodeCore {
     private var stopped = false
     private var inputs = CircularBuffer<NodeInput>()
     private var draining = false
-    private var sessions: [NodeID: PeerSession] = [:]
+    private(set) var sessions: [NodeID: PeerSession] = [:]
     /// Every active connection, authenticated or not.
     private var channels: [ObjectIdentifier: any Channel] = [:]
     /// The connections accepted by the listener that have not completed
@@ -43,6 +43,8 @@ final class NodeCore {
     private var commitTimer: Scheduled<Void>?
     /// When the last group commit started, and how many changes it took.
     private var lastCommit: (start: NIODeadline, writes: Int)?
+    /// Peers cut off for too many refusals, until when (`NodeCore-CutOff.swift`).
+    var cutOffUntil: [NodeID: NIODeadline] = [:]
 
     /// The most local changes a group commit puts in one batch, and the
     /// most estimated bytes (a single change is never split; these keep a
@@ -136,7 +138,8 @@ final class NodeCore {
             verify: { SignatureVerifier.verify(signature: $0.signature, message: $0.signingBytes, signer: $0.origin) },
             verifyRecords: { chunk, peer in
                 SignatureVerifier.verify(signature: chunk.signature, message: chunk.signingBytes, signer: peer)
-            })
+            },
+            refusalPolicy: configuration.refusals)
     }
 
     /// Stops timers and dialling, closes the listener and every connection,
@@ -162,6 +165,8 @@ final class NodeCore {
             inputs.removeAll()
             for write in pendingWrites { write.promise.fail(NodeError.notRunning) }
             pendingWrites.removeAll()
+            // Refusals counted together but not yet audited are written now.
+            driver?.flushRefusals(now: configuration.clock(), everything: true)
             driver = nil
             sessions.removeAll()
             status.update {
@@ -350,7 +355,7 @@ final class NodeCore {
     /// wins (the older is most likely half-open, its peer having restarted).
     func authenticated(_ peer: NodeID, channel: any Channel, role: TransportRole) {
         admission.remove(ObjectIdentifier(channel))
-        guard running else {
+        guard running, !refusesCutOff(peer, channel: channel) else {
             channel.close(promise: nil)
             return
         }
@@ -453,8 +458,8 @@ final class NodeCore {
     /// Whether this node should open a connection to `peer`: it has no
     /// session with it, or only one the peer opened while this node has the
     /// lower id (its own connection is the preferred one).
-    private func shouldDial(_ peer: NodeID) -> Bool {
-        guard running else { return false }
+    private func shouldDial(_ peer: NodeID, evenIfCutOff: Bool = false) -> Bool {
+        guard running, evenIfCutOff || !isCutOff(peer) else { return false }
         guard let session = sessions[peer] else { return true }
         return node < peer && !session.preferred
     }
@@ -462,10 +467,11 @@ final class NodeCore {
     /// Schedules the next attempt to `peer` after the backoff, unless one is
     /// scheduled or in progress, or no attempt is needed.
     private func ensureDialing(_ peer: NodeID) {
+        // A peer cut off is dialled again once its cut-off is over.
         guard let dialer = dialers[peer], dialer.retry == nil, !dialer.connecting, dialer.channel == nil,
-              shouldDial(peer)
+              shouldDial(peer, evenIfCutOff: true)
         else { return }
-        let delay = configuration.reconnect.delayMillis(afterFailures: dialer.failures)
+        let delay = max(configuration.reconnect.delayMillis(afterFailures: dialer.failures), cutOffRemainingMillis(peer))
         dialer.retry = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(clamping: delay))) { [self] in
             dialer.retry = nil
             if shouldDial(peer) { dial(peer) }
@@ -600,6 +606,9 @@ final class NodeCore {
 
     func observe(_ event: SyncEvent) {
         metrics.update { $0.count(event) }
+        if case .refusalLimitReached(let peer, let limit, let interval) = event {
+            cutOff(peer, limit: limit, intervalMillis: interval)
+        }
         configuration.observer?(event)
     }
 }

@@ -39,6 +39,10 @@ public struct NodeMetrics: Hashable, Sendable {
     /// `SyncNodeConfiguration.maxQueuedBytesPerPeer` piled up for it (each
     /// also in the audit log).
     public var peersNotReading = 0
+    /// Peers cut off for passing the refusal limit (`RefusalLedger`), and
+    /// connections from them refused while cut off.
+    public var peersCutOff = 0
+    public var cutOffConnectionsRefused = 0
     /// Connections refused or dropped by the transport, by reason.
     public var transportRejections: [TransportError.Reason: Int] = [:]
     /// Sessions opened (an authenticated connection adopted as the peer's
@@ -72,6 +76,7 @@ public struct NodeMetrics: Hashable, Sendable {
         case .committedLocally: localBatches += 1
         case .reconciled: reconciledChunks += 1
         case .storeFailed: storeFailures += 1
+        case .refusalLimitReached: break
         }
     }
 }

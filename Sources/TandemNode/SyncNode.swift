@@ -42,6 +42,7 @@ public final class SyncNode: Sendable {
 
     private let ownedGroup: MultiThreadedEventLoopGroup?
     private let closeStore: (@Sendable () throws -> Void)?
+    private let transportRefusals: TransportRefusalAudit
     private let core: NIOLoopBoundBox<NodeCore>
     private let metricsBox: MetricsBox
     private let status: StatusBox
@@ -85,7 +86,9 @@ public final class SyncNode: Sendable {
         self.closeStore = closeStore
         self.metricsBox = metrics
         self.status = status
-        let transport = Self.countingTransport(configuration, store: store, metrics: metrics)
+        let refusalAudit = TransportRefusalAudit(policy: configuration.refusals, store: store, clock: configuration.clock)
+        self.transportRefusals = refusalAudit
+        let transport = Self.countingTransport(configuration, audit: refusalAudit, metrics: metrics)
         self.core = NIOLoopBoundBox.makeBoxSendingValue(
             NodeCore(configuration: configuration, transport: transport, eventLoop: loop,
                      store: store, metrics: metrics, status: status),
@@ -95,16 +98,15 @@ public final class SyncNode: Sendable {
     /// The transport configuration with hooks that count and audit every
     /// refusal before calling the configured hooks.
     private static func countingTransport(
-        _ configuration: SyncNodeConfiguration, store: any ReplicaStore, metrics: MetricsBox
+        _ configuration: SyncNodeConfiguration, audit: TransportRefusalAudit, metrics: MetricsBox
     ) -> TransportConfiguration {
         var transport = configuration.transport
         let hooks = transport.events
-        let clock = configuration.clock
         transport.events = TransportEvents(
             rejected: { error in
                 metrics.update { $0.transportRejections[error.reason, default: 0] += 1 }
                 do {
-                    try store.appendAudit([AuditEvent(at: clock(), kind: .rejected, node: error.peer.node, detail: "transport: \(error)")])
+                    try audit.record(reason: "transport_\(error.reason)", detail: "transport: \(error)", from: error.peer.node)
                 } catch {
                     metrics.update { $0.storeFailures += 1 }
                 }
@@ -166,6 +168,7 @@ public final class SyncNode: Sendable {
         let core = self.core
         try await eventLoop.flatSubmit { core.value.shutdown() }.get()
         if let ownedGroup { try await ownedGroup.shutdownGracefully() }
+        try transportRefusals.flush()
         try closeStore?()
     }
 

@@ -71,6 +71,14 @@ public struct SyncNodeConfiguration: Sendable {
     /// at once. Zero turns the wait off (changes are then grouped only while
     /// a commit is in progress).
     public var groupCommitDelayMillis: Int64
+    /// How refusals are audited and when a peer is cut off: the first of
+    /// each (peer, reason) per interval at once, the rest as one row per
+    /// interval; a peer past `disconnectAfter` refusals in one interval is
+    /// cut off.
+    public var refusals: RefusalLedger.Policy
+    /// How long a peer cut off for refusals stays cut off: its connections
+    /// are refused and it is not dialled.
+    public var refusalCutOffMillis: UInt64
     /// Wall time in milliseconds since the Unix epoch. Injectable for tests.
     public var clock: @Sendable () -> UInt64
     /// Called on the node's event loop with every event the sync driver
@@ -98,6 +106,8 @@ public struct SyncNodeConfiguration: Sendable {
         self.connectTimeoutMillis = 5_000
         self.maxQueuedBytesPerPeer = 8 * 1024 * 1024
         self.groupCommitDelayMillis = 2
+        self.refusals = RefusalLedger.Policy()
+        self.refusalCutOffMillis = 30_000
         self.maxUnauthenticatedConnections = 256
         self.maxUnauthenticatedConnectionsPerAddress = 16
         self.clock = clock

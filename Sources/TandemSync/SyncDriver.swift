@@ -16,6 +16,9 @@ public struct SyncDriver<Shell: SyncShell> {
     /// Where sends and timers go.
     public let shell: Shell
     private let sign: @Sendable ([UInt8]) -> [UInt8]
+    /// Which refusals reach the audit log now, which together later, and
+    /// which peer to cut off.
+    private var refusals: RefusalLedger
 
     /// Creates a driver resuming from `store`.
     ///
@@ -29,7 +32,8 @@ public struct SyncDriver<Shell: SyncShell> {
         maxClockOffsetMillis: UInt64 = HybridLogicalClock.defaultMaxOffsetMillis,
         sign: @escaping @Sendable ([UInt8]) -> [UInt8],
         verify: @escaping @Sendable (DeltaBatch) -> Bool,
-        verifyRecords: (@Sendable (RecordsChunk, NodeID) -> Bool)? = nil
+        verifyRecords: (@Sendable (RecordsChunk, NodeID) -> Bool)? = nil,
+        refusalPolicy: RefusalLedger.Policy = RefusalLedger.Policy()
     ) throws(StoreError) {
         let summary = try store.summary()
         machine = SyncMachine(
@@ -39,6 +43,7 @@ public struct SyncDriver<Shell: SyncShell> {
         self.store = store
         self.shell = shell
         self.sign = sign
+        refusals = RefusalLedger(policy: refusalPolicy)
     }
 
     /// This node.
@@ -49,9 +54,18 @@ public struct SyncDriver<Shell: SyncShell> {
         perform(machine.start(now: now), now: now)
     }
 
-    /// Feeds one input.
+    /// Feeds one input. On the timer, also writes the refusals counted
+    /// together whose interval is over (`RefusalLedger`).
     public mutating func handle(_ input: SyncInput, now: UInt64) {
         perform(machine.handle(input, now: now), now: now)
+        if case .timerFired = input { flushRefusals(now: now) }
+    }
+
+    /// Writes the refusals counted but not yet audited: those whose
+    /// interval is over, or all of them (`everything`, as at shutdown).
+    public mutating func flushRefusals(now: UInt64, everything: Bool = false) {
+        let rows = refusals.flush(now: now, everything: everything)
+        if !rows.isEmpty { audit(rows) }
     }
 
     /// Decodes and handles bytes received from an authenticated peer.
@@ -184,11 +198,11 @@ public struct SyncDriver<Shell: SyncShell> {
             do { try store.setAcknowledged(vector, by: peer) } catch { shell.observe(.storeFailed(error)) }
         case .reject(let rejection, let peer):
             shell.observe(.rejected(rejection, from: peer))
-            audit(AuditEvent(at: now, kind: .rejected, node: peer, detail: "from \(peer.hex): \(rejection)"))
+            refuse(rejection.reason, detail: "from \(peer.hex): \(rejection)", from: peer, now: now)
         case .holdForClockSkew(let batch, let drift, let peer):
             shell.observe(.heldForClockSkew(batch: batch, drift))
-            audit(AuditEvent(at: now, kind: .rejected, node: peer,
-                             detail: "batch \(batch) held until local time is within the drift bound: \(drift)"))
+            refuse("held_for_clock_skew", detail: "batch \(batch) held until local time is within the drift bound: \(drift)",
+                   from: peer, now: now)
         case .dropDuplicate(let batch, let peer):
             shell.observe(.duplicate(batch: batch, from: peer))
         case .deferForCausality(let batch, let violation, let peer):
@@ -244,7 +258,8 @@ public struct SyncDriver<Shell: SyncShell> {
         case .stateDigest(let held, let theirs):
             var leaves: [String: [UInt16: (count: UInt64, digest: UInt64)]] = [:]
             var contexts: [String: CausalContext] = [:]
-            for name in Set(try store.collections()).union(theirs.map(\.collection)) {
+            // In a fixed order: the simulator replays a seed exactly.
+            for name in Set(try store.collections()).union(theirs.map(\.collection)).sorted() {
                 leaves[name] = try store.leafDigests(name)
                 contexts[name] = try store.workingSet(name, records: []).context
             }
@@ -304,7 +319,18 @@ public struct SyncDriver<Shell: SyncShell> {
         }
     }
 
-    private func audit(_ event: AuditEvent) {
-        do { try store.appendAudit([event]) } catch { shell.observe(.storeFailed(error)) }
+    private func audit(_ events: [AuditEvent]) {
+        do { try store.appendAudit(events) } catch { shell.observe(.storeFailed(error)) }
+    }
+
+    /// Counts a refusal; audits it now if it is the first of its kind in
+    /// the interval; reports a peer past the refusal limit.
+    private mutating func refuse(_ reason: String, detail: String, from peer: NodeID, now: UInt64) {
+        let outcome = refusals.record(reason: reason, detail: detail, from: peer, now: now)
+        if let event = outcome.audit { audit([event]) }
+        if outcome.disconnect {
+            shell.observe(.refusalLimitReached(peer: peer, limit: refusals.policy.disconnectAfter,
+                                               intervalMillis: refusals.policy.intervalMillis))
+        }
     }
 }

@@ -27,4 +27,8 @@ public enum SyncEvent: Sendable {
     case committedLocally(DeltaBatch)
     case reconciled(collection: String, ApplyReport)
     case storeFailed(StoreError)
+    /// `peer` passed `limit` refusals within one interval of
+    /// `intervalMillis`: the shell should close it and back off
+    /// (`RefusalLedger`). Reported once per interval.
+    case refusalLimitReached(peer: NodeID, limit: Int, intervalMillis: UInt64)
 }

@@ -119,6 +119,11 @@ public struct SyncMachine: Sendable {
                 peers[peer]?.neighbors = Set(neighbors)
                 receiveSummary(relevant, from: peer, into: &actions)
             case .batches(let batches):
+                guard batches.count <= configuration.maxBatchesPerReceivedMessage else {
+                    reject(.tooManyBatches(count: batches.count, limit: configuration.maxBatchesPerReceivedMessage),
+                           from: peer, into: &actions)
+                    break
+                }
                 for batch in batches { receive(batch, from: peer, now: now, into: &actions) }
             case .stateDigest:
                 if acceptsState(from: peer) {

@@ -16,6 +16,10 @@ public struct SyncConfiguration: Hashable, Sendable {
     public var resendAfterMillis: UInt64
     /// Limits on decoded payloads.
     public var limits: Limits
+    /// The most batches a received `batches` message may carry (honest
+    /// nodes send at most `maxBatchesPerMessage`); a larger one is refused
+    /// whole, as one refusal, before any batch in it is looked at.
+    public var maxBatchesPerReceivedMessage: Int
     /// What the drift hold keeps at most: items, bytes, bytes per origin,
     /// and how far ahead a batch may be dated and still be held.
     public var driftHold: DriftHoldBounds
@@ -53,6 +57,7 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.limits = limits
         self.maxMessageBytes = maxMessageBytes
         self.maxSummaryRanges = 16_384
+        self.maxBatchesPerReceivedMessage = 1_024
         self.driftHold = DriftHoldBounds()
         self.stateSources = []
     }
@@ -119,6 +124,9 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     /// A records chunk whose timestamps lie further ahead than the drift
     /// hold's horizon.
     case recordsBeyondHorizon(collection: String, ClockDrift, horizonMillis: UInt64)
+    /// A `batches` message carrying more than
+    /// `SyncConfiguration.maxBatchesPerReceivedMessage` batches.
+    case tooManyBatches(count: Int, limit: Int)
     /// A message that could not be decoded.
     case malformedMessage(DecodingError)
     /// A reconciliation records chunk whose sender signature does not verify.
@@ -136,6 +144,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .malformedBatch: "malformed_batch"
         case .forgedContext: "forged_context"
         case .oversizedSummary: "oversized_summary"
+        case .tooManyBatches: "too_many_batches"
         case .forgedState: "forged_state"
         case .forgedRecords: "forged_records"
         case .recordsBeyondHorizon: "records_beyond_horizon"
@@ -161,6 +170,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
             "records chunk of \(collection): record \(record.debugDescription) lies outside the leaves it covers"
         case .recordsBeyondHorizon(let collection, let drift, let horizon):
             "records chunk of \(collection): \(drift), beyond the \(horizon) ms horizon"
+        case .tooManyBatches(let count, let limit): "batches message: \(count) batches, more than \(limit)"
         case .oversizedSummary(let ranges, let limit):
             "summary: \(ranges) sequence ranges of batches held here, more than \(limit)"
         case .clockSkewHoldFull(let batch, let drift): "batch \(batch): \(drift); the hold is full"

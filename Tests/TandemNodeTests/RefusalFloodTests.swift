@@ -1,0 +1,100 @@
+import NIOCore
+import NIOPosix
+import TandemCore
+import TandemCrypto
+import TandemNet
+import TandemNode
+import TandemStore
+import TandemSync
+import Testing
+
+/// A trusted peer that sends faster than the node can refuse: refusals cost
+/// a few audit rows, not a transaction each; the peer is cut off past the
+/// refusal limit and its new connections are refused; an honest peer is
+/// served throughout.
+@Suite("Refusal floods")
+struct RefusalFloodTests {
+    @Test("a flood of refused batches costs a few audit rows, cuts the sender off and leaves an honest peer served")
+    func refusalFlood() async throws {
+        let directory = try TemporaryDirectory("refusal-flood")
+        defer { directory.remove() }
+        let (a, b, c) = (TestKeys.alice, TestKeys.bob, TestKeys.carol)
+        var configuration = testConfiguration(a, members: [b.nodeID, c.nodeID])
+        configuration.refusals = RefusalLedger.Policy(intervalMillis: 600_000, disconnectAfter: 3_000)
+        configuration.refusalCutOffMillis = 600_000
+        let alice = try SyncNode.open(configuration: configuration, directory: directory.sub("a"))
+        try await alice.start()
+        let port = try #require(alice.boundPort)
+        let carol = try SyncNode.open(
+            configuration: testConfiguration(c, peers: [PeerAddress(node: a.nodeID, host: "127.0.0.1", port: port)]),
+            directory: directory.sub("c"))
+        try await carol.start()
+        try await eventually("Carol to connect", within: 60) { alice.connectedPeers == [c.nodeID] }
+        let refusalRows = { try alice.store.auditEvents(after: 0, limit: 100_000).filter { $0.event.kind == .rejected }.count }
+        let auditBefore = try refusalRows()
+
+        // Bob's key (trusted by Alice) sends 10 messages of 1,000 batches
+        // with bad signatures each, then one of 2,000 (over the cap).
+        func bogus(_ range: Range<Int>) -> [UInt8] {
+            SyncMessage.batches(range.map {
+                DeltaBatch(origin: b.nodeID, sequence: UInt64($0 + 1), collection: "customers", payload: [1, 2, 3],
+                           signature: Array(repeating: 7, count: 64))
+            }).encoded()
+        }
+        let flood = (0..<10).map { bogus($0 * 1_000..<($0 + 1) * 1_000) } + [bogus(10_000..<12_000)]
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        func connectAsBob(sending messages: [[UInt8]]) async throws -> any Channel {
+            try await ClientBootstrap(group: group)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureTandemHandlers(
+                            role: .client, identity: b, allowList: [a.nodeID], expectedPeer: a.nodeID)
+                        try channel.pipeline.syncOperations.addHandler(SendOnAuthentication(messages: messages))
+                    }
+                }
+                .connect(host: "127.0.0.1", port: port)
+                .get()
+        }
+        let flooder = try await connectAsBob(sending: flood)
+
+        // Meanwhile Carol's writes reach Alice, one after another.
+        var latencies: [Duration] = []
+        for index in 0..<20 {
+            let start = ContinuousClock.now
+            try await carol.write(collection: "customers", record: "c\(index)", fields: ["name": .string("v\(index)")])
+            try await eventually("Carol's write \(index) to reach Alice", within: 60) {
+                try await alice.record(collection: "customers", id: "c\(index)") != nil
+            }
+            latencies.append(ContinuousClock.now - start)
+        }
+        print("Carol -> Alice during the flood: median \(latencies.sorted()[latencies.count / 2]), max \(latencies.max() ?? .zero)")
+
+        try await eventually("Alice to cut Bob off", within: 60) { alice.metrics.peersCutOff == 1 }
+        try await flooder.closeFuture.get()
+        let refused = alice.metrics.rejections["bad_signature", default: 0]
+        #expect(refused > 3_000)
+        #expect(!alice.connectedPeers.contains(b.nodeID))
+        #expect(try alice.store.summary().batches.held.nodes[b.nodeID] == nil)
+
+        // Bob's next connection is refused while he is cut off.
+        let again = try await connectAsBob(sending: [])
+        try await again.closeFuture.get()
+        try await eventually("Alice to refuse Bob's new connection", within: 60) { alice.metrics.cutOffConnectionsRefused >= 1 }
+
+        // A few rows for thousands of refusals, and none lost: after
+        // shutdown the aggregated rows account for every refusal.
+        let during = try refusalRows() - auditBefore
+        #expect(during <= 5, "refusal rows written during the flood: \(during)")
+        try await carol.shutdown()
+        try await alice.shutdown()
+        let reopened = try SQLiteStore(directory: directory.sub("a"), node: a.nodeID, now: 0)
+        let rows = try reopened.auditEvents(after: 0, limit: 100_000)
+            .filter { $0.event.node == b.nodeID && $0.event.detail.contains("bad_signature") || $0.event.detail.contains("signature does not verify") }
+        let accounted = rows.reduce(0) { total, row in
+            total + (row.event.detail.contains("more refusals") ? Int(row.event.detail.prefix { $0 != " " }) ?? 0 : 1)
+        }
+        #expect(accounted == refused)
+        try reopened.close()
+        try await group.shutdownGracefully()
+    }
+}
