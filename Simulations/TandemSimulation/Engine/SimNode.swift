@@ -9,6 +9,9 @@ struct SimNode {
     let index: Int
     let keys: NodeKeyPair
     let shell = SimShell()
+    /// The node's aimed commit failures (they outlive its crashes).
+    let faults: CommitFaults
+    /// Its store, wrapped so that injected failures hit the aimed commits.
     var store: any SimulatedStore
     var driver: SyncDriver<ShellBox>?
     /// Wall-clock offset from virtual time, in milliseconds.

@@ -41,6 +41,7 @@ extension Simulation {
         shell.timers.removeAll(keepingCapacity: true)
         shell.events.removeAll(keepingCapacity: true)
         for event in events { observe(event, at: index) }
+        for kind in nodes[index].faults.drainFresh() { trace("n\(index): the injected failure hits one of its \(kind)") }
         for millis in timers {
             queue.schedule(.timer(node: index, incarnation: nodes[index].incarnation), at: now + millis)
         }

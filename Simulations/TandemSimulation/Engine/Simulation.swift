@@ -117,7 +117,9 @@ public final class Simulation {
 
         for index in 0..<n {
             let key = keys[index]
-            nodes.append(SimNode(index: index, keys: key, store: hooks.makeStore(index, key.nodeID), skew: plan.skews[index]))
+            let faults = CommitFaults()
+            let store = AimedFailureStore(hooks.makeStore(index, key.nodeID), faults: faults)
+            nodes.append(SimNode(index: index, keys: key, faults: faults, store: store, skew: plan.skews[index]))
             nodeIndex[key.nodeID] = index
         }
         for index in 0..<n {
@@ -170,7 +172,7 @@ public final class Simulation {
     // MARK: The event loop
 
     func execute() -> RunResult {
-        trace("start: \(config.nodeCount) nodes, \(plan.topology.kind) topology (\(plan.topology.links.count) links, diameter \(plan.topology.diameter)), faults \(FaultKind.describe(plan.faults)); skews \(plan.skews.enumerated().map { "n\($0.offset) \($0.element) ms" }.joined(separator: ", ")); last heal at \(healAt) ms, bound \(bound) ms")
+        trace("start: \(config.nodeCount) nodes, \(plan.topology.kind) topology (\(plan.topology.links.count) links, diameter \(plan.topology.diameter)), faults \(FaultKind.describe(plan.faults))\(plan.lockstepClocks ? ", clocks in lockstep" : ""); skews \(plan.skews.enumerated().map { "n\($0.offset) \($0.element) ms" }.joined(separator: ", ")); last heal at \(healAt) ms, bound \(bound) ms")
         for (position, item) in plan.items.enumerated() { queue.schedule(.plan(position), at: item.at) }
         for index in nodes.indices {
             startDriver(index)
@@ -224,11 +226,14 @@ public final class Simulation {
             }
             crash(node, by: item)
             queue.schedule(.restart(position), at: item.end)
-        case .failCommit(let node):
+        case .failCommit(let node, let kind):
             guard nodes[node].isUp else { return }
-            metrics.commitFailuresInjected += 1
-            trace("n\(node): its next commit will fail part-way (#\(item.id))")
-            nodes[node].store.failNextCommit()
+            metrics.commitFailuresArmed += 1
+            if let unused = nodes[node].faults.armed {
+                trace("n\(node): the failure armed for its \(unused) found none and is replaced")
+            }
+            trace("n\(node): its next commit among \(kind) will fail part-way (#\(item.id))")
+            nodes[node].faults.arm(kind)
         case .attack(let target, let kinds):
             attack(target, kinds: kinds, item: item.id)
         case .compact(let node):
@@ -253,11 +258,17 @@ public final class Simulation {
         recomputeCaughtUp()
     }
 
-    /// Whether node `index` holds exactly the acknowledged writes and has
-    /// nothing waiting in its drift hold.
+    /// Whether node `index`'s store has committed exactly the acknowledged
+    /// writes and its machine has nothing waiting in its drift hold.
+    ///
+    /// The machine's in-memory vector is only a cheap first look (it must
+    /// agree too): what decides is the vector the store committed, so a
+    /// node whose machine counts a batch its store lacks is not caught up.
     private func isCaughtUp(_ index: Int) -> Bool {
-        guard let machine = nodes[index].driver?.machine else { return false }
-        return machine.heldForClockSkew == 0 && machine.held == acknowledgedVector
+        guard let machine = nodes[index].driver?.machine,
+              machine.heldForClockSkew == 0, machine.held == acknowledgedVector
+        else { return false }
+        return (try? nodes[index].store.summary().batches) == acknowledgedVector
     }
 
     func recomputeCaughtUp() {

@@ -7,8 +7,9 @@ public enum PlanAction: Hashable, Sendable {
     /// Node `node` crashes and restarts at `restartAt` from its durable
     /// state, with wall-clock skew `restartSkew` (nil: unchanged).
     case crash(node: Int, restartAt: UInt64, restartSkew: Int64?)
-    /// The next commit of node `node` fails part-way (nothing of it stays).
-    case failCommit(node: Int)
+    /// The next commit of kind `kind` on node `node` fails part-way
+    /// (nothing of it stays).
+    case failCommit(node: Int, kind: CommitKind)
     /// A malicious peer connects to `target` and sends one message of each
     /// kind in `kinds`.
     case attack(target: Int, kinds: [AttackKind])
@@ -65,6 +66,9 @@ public struct Plan: Hashable, Sendable {
     public var network: NetworkFaults
     /// The fault classes this plan was filtered to.
     public var faults: Set<FaultKind>
+    /// Whether every clock runs in lockstep (skew 0, no steps), so that
+    /// concurrent writes tie on timestamp (a share of seeds, even with `skew`).
+    public var lockstepClocks: Bool
 
     /// The moment of the last heal: every fault, restart and write has
     /// happened by then. Convergence is timed from here.
