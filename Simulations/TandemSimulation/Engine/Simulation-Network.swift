@@ -107,7 +107,7 @@ extension Simulation {
             metrics.batchMessages += 1
             metrics.batchBytes += bytes.count
         }
-        let faulty = now < healAt
+        let faulty = now < faultsEndAt
         let network = plan.network
         if faulty && networkRandom.chance(network.loss) {
             metrics.lost += 1

@@ -53,6 +53,8 @@ public final class Simulation {
     var failures: [CheckFailure] = []
 
     let healAt: UInt64
+    /// When message faults stop (the last heal, or later for seeds with late faults).
+    let faultsEndAt: UInt64
     let bound: UInt64
     var stopAt: UInt64
     var tracking = false
@@ -111,6 +113,7 @@ public final class Simulation {
             linkIndex[link.b * n + link.a] = index
         }
         healAt = plan.healAt
+        faultsEndAt = plan.faultsEndAt
         bound = Simulation.convergenceBound(config: config, plan: plan)
         stopAt = healAt + bound + 1
         caughtUp = Array(repeating: false, count: n)
@@ -138,6 +141,7 @@ public final class Simulation {
     ///   the hold's release,
     /// - one summary round per `maxInFlightBatchesPerPeer` batches a peer
     ///   may lack (back-pressure),
+    /// - how long faults go on after the heal (late faults),
     /// - and one second of margin.
     static func convergenceBound(config: SimulationConfig, plan: Plan) -> UInt64 {
         let skews = plan.allSkews
@@ -150,7 +154,7 @@ public final class Simulation {
         return config.resendAfterMillis + 2 * config.summaryIntervalMillis
             + UInt64(plan.topology.diameter) * 2 * plan.network.baseDelay.upperBound
             + rounds * config.summaryIntervalMillis
-            + lingering + excess + 1_000
+            + lingering + excess + plan.lateFaultMillis + 1_000
     }
 
     /// Node `index`'s wall clock now.
@@ -172,7 +176,7 @@ public final class Simulation {
     // MARK: The event loop
 
     func execute() -> RunResult {
-        trace("start: \(config.nodeCount) nodes, \(plan.topology.kind) topology (\(plan.topology.links.count) links, diameter \(plan.topology.diameter)), faults \(FaultKind.describe(plan.faults))\(plan.lockstepClocks ? ", clocks in lockstep" : ""); skews \(plan.skews.enumerated().map { "n\($0.offset) \($0.element) ms" }.joined(separator: ", ")); last heal at \(healAt) ms, bound \(bound) ms")
+        trace("start: \(config.nodeCount) nodes, \(plan.topology.kind) topology (\(plan.topology.links.count) links, diameter \(plan.topology.diameter)), faults \(FaultKind.describe(plan.faults))\(plan.lockstepClocks ? ", clocks in lockstep" : ""); skews \(plan.skews.enumerated().map { "n\($0.offset) \($0.element) ms" }.joined(separator: ", ")); last heal at \(healAt) ms\(faultsEndAt > healAt ? ", faults go on until \(faultsEndAt) ms" : ""), bound \(bound) ms")
         for (position, item) in plan.items.enumerated() { queue.schedule(.plan(position), at: item.at) }
         for index in nodes.indices {
             startDriver(index)
@@ -292,7 +296,8 @@ public final class Simulation {
         if caughtUpCount == nodes.count {
             if convergedAt == nil {
                 convergedAt = now
-                stopAt = now + config.quietMillis
+                // Late faults still to come happen, and must change nothing.
+                stopAt = max(now, faultsEndAt) + config.quietMillis
                 trace("converged: every node holds the \(acknowledged.count) acknowledged writes, nothing held for clock skew (\(now - min(now, healAt)) ms after the last heal)")
             }
         } else if let converged = convergedAt {

@@ -28,6 +28,9 @@ public struct PlanItem: Hashable, Sendable {
     public var action: PlanAction
     /// The fault class the item belongs to (nil for writes).
     public var fault: FaultKind?
+    /// Whether the item happens after the last heal, while the nodes
+    /// converge (a late fault: an aimed commit failure or a compaction).
+    public var late = false
 
     /// When the item's effect ends (a partition heals, a node restarts).
     public var end: UInt64 {
@@ -70,9 +73,17 @@ public struct Plan: Hashable, Sendable {
     /// concurrent writes tie on timestamp (a share of seeds, even with `skew`).
     public var lockstepClocks: Bool
 
-    /// The moment of the last heal: every fault, restart and write has
-    /// happened by then. Convergence is timed from here.
-    public var healAt: UInt64 { items.map(\.end).max() ?? 0 }
+    /// How long message faults (and the late items) go on after the last
+    /// heal: 0 for most seeds, 1 to 3 s for a share of them.
+    public var lateFaultMillis: UInt64
+
+    /// The moment of the last heal: every partition, crash, clock step,
+    /// attack and write has happened by then. Convergence is timed from here.
+    public var healAt: UInt64 { items.filter { !$0.late }.map(\.end).max() ?? 0 }
+
+    /// When the last faults end: message faults, aimed commit failures and
+    /// compactions may go on into the convergence phase until then.
+    public var faultsEndAt: UInt64 { healAt + lateFaultMillis }
 
     /// The number of local writes planned.
     public var writeCount: Int {
