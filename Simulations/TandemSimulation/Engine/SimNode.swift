@@ -39,6 +39,9 @@ struct LinkState {
     /// The latest arrival time scheduled per direction (a to b, b to a),
     /// for FIFO delivery.
     var lastArrival: [UInt64] = [0, 0]
+    /// Messages arrived per direction (a to b, b to a) and not read yet:
+    /// a node reads everything that has arrived in one `receive`.
+    var inbox: [[[UInt8]]] = [[], []]
 }
 
 /// One acknowledged write: the batch its node committed and returned.

@@ -133,8 +133,8 @@ public final class Simulation {
     /// The longest convergence may take after the last heal:
     /// - one resend period plus a timer tick (a batch lost on a link that
     ///   stayed up is offered again at the sender's next resend),
-    /// - two message latencies per hop across the diameter (summary, then
-    ///   the batches it shows missing),
+    /// - two message latencies and read delays per hop across the diameter
+    ///   (summary, then the batches it shows missing),
     /// - messages delayed before the heal still blocking a FIFO link,
     /// - how far the fastest clock is ahead of the slowest beyond the drift
     ///   bound (a batch waits in the drift hold that long), plus a tick for
@@ -152,7 +152,7 @@ public final class Simulation {
         lingering += plan.network.reorderJitterMillis
         let rounds = UInt64(plan.writeCount / max(1, config.maxInFlightBatchesPerPeer) + 1)
         return config.resendAfterMillis + 2 * config.summaryIntervalMillis
-            + UInt64(plan.topology.diameter) * 2 * plan.network.baseDelay.upperBound
+            + UInt64(plan.topology.diameter) * 2 * (plan.network.baseDelay.upperBound + plan.network.readDelayMillis)
             + rounds * config.summaryIntervalMillis
             + lingering + excess + plan.lateFaultMillis + 1_000
     }
@@ -190,7 +190,9 @@ public final class Simulation {
             metrics.events += 1
             switch event {
             case .deliver(let link, let epoch, let from, let to, let bytes):
-                deliver(link: link, epoch: epoch, from: from, to: to, bytes: bytes)
+                arrive(link: link, epoch: epoch, from: from, to: to, bytes: bytes)
+            case .read(let link, let epoch, let from, let to):
+                read(link: link, epoch: epoch, from: from, to: to)
                 if tracking { updateCaughtUp(to) }
             case .timer(let node, let incarnation):
                 guard nodes[node].incarnation == incarnation, nodes[node].isUp else { continue }

@@ -55,6 +55,10 @@ public struct NetworkFaults: Hashable, Sendable {
     public var longDelay: ClosedRange<UInt64> = 100...1_500
     /// Every message's ordinary latency.
     public var baseDelay: ClosedRange<UInt64> = 1...15
+    /// How long a node takes to read what arrived (drawn per seed, 0 to 3
+    /// ms, not a fault): messages arriving meanwhile on the same link are
+    /// read together, in one `receive`, as from one socket read.
+    public var readDelayMillis: UInt64 = 0
 }
 
 /// A run's complete schedule, derived from its seed: topology, clock

@@ -92,6 +92,7 @@ enum PlanGenerator {
         if config.faults.contains(.duplication) { network.duplication = duplication }
         if config.faults.contains(.reordering) { network.reorderJitterMillis = 150 }
         if config.faults.contains(.delay) { network.delayProbability = 0.1 }
+        network.readDelayMillis = networkRandom.millis(in: 0...3)
 
         let lateCandidates = lateItems(firstID: items.count, nodeCount: n, seed: seed)
         var tieRandom = SimRandom(seed: seed, stream: Stream.ties.rawValue)

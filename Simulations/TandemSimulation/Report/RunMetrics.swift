@@ -11,6 +11,10 @@ public struct RunMetrics: Hashable, Sendable {
     public var lost = 0
     public var duplicated = 0
     public var droppedWithConnection = 0
+    /// Reads (`receive` calls on honest links), and those that carried
+    /// several messages at once.
+    public var reads = 0
+    public var multiMessageReads = 0
     /// Writes.
     public var writesAcknowledged = 0
     public var writesSkippedNodeDown = 0

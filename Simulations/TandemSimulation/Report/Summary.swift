@@ -65,6 +65,8 @@ public struct Summary: Sendable {
             totals.batchMessages += m.batchMessages
             totals.batchBytes += m.batchBytes
             totals.lost += m.lost
+            totals.reads += m.reads
+            totals.multiMessageReads += m.multiMessageReads
             totals.duplicated += m.duplicated
             totals.droppedWithConnection += m.droppedWithConnection
             totals.writesAcknowledged += m.writesAcknowledged
@@ -116,6 +118,7 @@ public struct Summary: Sendable {
                 + "; \(t.commitFailuresArmed - t.commitFailureHits.values.reduce(0, +)) found no commit of their kind; store failures reported: \(t.storeFailures)",
             "faults: \(t.partitions) partitions, \(t.crashes) crashes, \(t.lost) messages lost, \(t.duplicated) duplicated, \(t.droppedWithConnection) dropped with their connection, \(t.clockSkewHolds) batches held for clock skew",
             "protocol: \(t.batchesApplied) batches applied, \(t.redundantBatchesReceived) redundant receptions (\(String(format1: Double(t.redundantBatchesReceived) / writes)) per write), \(t.batchesCompacted) compacted from logs, \(t.reconciledChunks) record chunks reconciled by digest, \(t.causalDeferrals) deferred until the writes their context claims arrived",
+            "reads: \(t.reads) receives, \(t.multiMessageReads) with several messages",
             "attacks: \(t.attackMessages) malicious messages, \(t.attackRefusals) refusals; honest input refused: \(t.honestRejections)",
         ]
         if !failuresByChecker.isEmpty {
