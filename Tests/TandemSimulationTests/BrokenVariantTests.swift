@@ -41,6 +41,18 @@ import TandemSimulation
         try expectCaught(.eagerAck, config: SimulationConfig(nodeCount: 5), by: .acknowledged)
     }
 
+    @Test func aVectorAdvancedBeforeItsBatchCommittedIsCaughtByContent() throws {
+        // Only crashes (which include the aimed commit failures): the vector
+        // counts the batch everywhere, so checker 3 catches it by content.
+        let config = SimulationConfig(nodeCount: 5, faults: [.crashes])
+        let failure = try #require(firstFailure(.vectorFirst, config: config, seeds: 1...30), "vectorFirst passed every seed")
+        #expect(failure.failedCheckers.contains(.acknowledged), "seed \(failure.seed): \(failure.failures)")
+        let messages = failure.failures.filter { $0.checker == .acknowledged }.map(\.message)
+        #expect(messages.contains { $0.contains("content is missing although the vector counts it") }, "\(messages)")
+        #expect(Simulation.run(seed: failure.seed, config: config, hooks: BrokenVariant.vectorFirst.hooks).failures == failure.failures)
+        #expect(Simulation.run(seed: failure.seed, config: config).passed)
+    }
+
     @Test func aLostWriteAcknowledgedBeforeACrashIsCaughtWithCrashesAlone() throws {
         // Only crashes: the write is lost because the node crashed between
         // acknowledging and committing it.

@@ -41,6 +41,9 @@ import TandemSimulation
         #expect(totals.attackRefusals > 0)
         #expect(totals.writesAcknowledged > 0)
         #expect(totals.honestRejections == 0)
+        // Aimed failures hit commits, and some reads carry several messages.
+        #expect(totals.commitFailureHits.values.reduce(0, +) > 0)
+        #expect(totals.multiMessageReads > 0)
     }
 
     @Test func noFaultsConvergesQuickly() {

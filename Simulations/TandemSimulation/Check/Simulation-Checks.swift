@@ -31,6 +31,10 @@ extension Simulation {
                 "not converged \(now - min(now, healAt)) ms after the last heal (bound \(bound) ms): " + laggards()))
         }
         metrics.stateBytes = snapshots.first?.stateBytes ?? 0
+        for node in nodes {
+            for (kind, hits) in node.faults.hits { metrics.commitFailureHits[kind, default: 0] += hits }
+        }
+        (metrics.fieldWrites, metrics.tiedFieldWrites) = model.timestampTies()
         for failure in found { trace("FAILED \(failure)") }
         if found.isEmpty { trace("all checkers passed") }
         return RunResult(
@@ -47,12 +51,19 @@ extension Simulation {
                 parts.append("n\(node.index) down")
                 continue
             }
-            let missing = acknowledged.filter { !machine.held.contains(origin: $0.batch.origin, sequence: $0.batch.sequence) }
+            guard let committed = try? node.store.summary().batches else {
+                parts.append("n\(node.index)'s store cannot be read")
+                continue
+            }
+            if committed != machine.held {
+                parts.append("n\(node.index)'s machine counts \(describe(machine.held)) as held, its store committed \(describe(committed))")
+            }
+            let missing = acknowledged.filter { !committed.contains(origin: $0.batch.origin, sequence: $0.batch.sequence) }
             if !missing.isEmpty {
                 parts.append("n\(node.index) lacks " + missing.prefix(6).map { name($0.batch.id) }.joined(separator: " ")
                     + (missing.count > 6 ? " (+\(missing.count - 6))" : ""))
             }
-            var extra = machine.held
+            var extra = committed
             extra.subtract(acknowledgedVector)
             if extra != BatchVector() { parts.append("n\(node.index) counts as held batches no node acknowledged: \(describe(extra))") }
             if machine.heldForClockSkew > 0 { parts.append("n\(node.index) holds \(machine.heldForClockSkew) for clock skew") }
@@ -112,21 +123,34 @@ extension Simulation {
         return found
     }
 
-    /// Checker 3: every acknowledged write is held by every node, and its
-    /// delta log has it byte for byte unless compaction removed it (the
-    /// reference model checks its effect either way).
+    /// Checker 3: every acknowledged write is held by every node: its
+    /// store's vector counts it, its state contains the batch's content (the
+    /// node's state joined with the batch's delta is the node's state: the
+    /// batch has nothing the node lacks), and its delta log has the batch
+    /// byte for byte unless compaction removed it. The content is checked
+    /// whatever the vectors say: digest adoption records batches as held and
+    /// compacted, and only the state shows whether their effect arrived.
     private func checkAcknowledged(_ snapshots: [NodeSnapshot]) -> [CheckFailure] {
         var found: [CheckFailure] = []
+        let deltas = acknowledged.map { try? $0.batch.delta(limits: syncConfiguration.limits) }
         for snapshot in snapshots {
             var missing: [String] = []
-            for write in acknowledged {
+            for (write, delta) in zip(acknowledged, deltas) {
                 let batch = write.batch
                 let held = snapshot.held.contains(origin: batch.origin, sequence: batch.sequence)
-                let logged = snapshot.log[batch.id] == batch
-                    || (snapshot.log[batch.id] == nil && snapshot.compacted.contains(origin: batch.origin, sequence: batch.sequence))
-                if !held || !logged {
-                    let what = snapshot.log[batch.id] == nil ? "" : " (a different batch has its id)"
-                    missing.append("\(name(batch.id)) (\(write.op), acknowledged at \(write.at) ms)\(what)")
+                let compacted = snapshot.compacted.contains(origin: batch.origin, sequence: batch.sequence)
+                let logged = snapshot.log[batch.id] == batch || (snapshot.log[batch.id] == nil && compacted)
+                let state = snapshot.collections[batch.collection] ?? RecordCollection()
+                var joined = state
+                if let delta { joined.join(delta) }
+                let contained = delta != nil && joined == state
+                if !held || !logged || !contained {
+                    var what: [String] = []
+                    if !held { what.append("not counted as held") }
+                    if snapshot.log[batch.id] != nil && snapshot.log[batch.id] != batch { what.append("a different batch has its id") }
+                    if held && !logged { what.append("not in its delta log, not compacted") }
+                    if !contained { what.append(held ? "its content is missing although the vector counts it\(compacted ? " (as compacted)" : "")" : "its content is missing") }
+                    missing.append("\(name(batch.id)) (\(write.op), acknowledged at \(write.at) ms): " + what.joined(separator: ", "))
                 }
             }
             if !missing.isEmpty {

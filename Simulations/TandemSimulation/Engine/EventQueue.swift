@@ -2,6 +2,9 @@
 enum SimEvent {
     /// Bytes arrive over link `link` (in its connection `epoch`).
     case deliver(link: Int, epoch: Int, from: Int, to: Int, bytes: [UInt8])
+    /// Node `to` reads what has arrived from node `from` on link `link`
+    /// (every message in that direction's inbox, in one `receive`).
+    case read(link: Int, epoch: Int, from: Int, to: Int)
     /// A timer a node's driver asked for, in the node's `incarnation`.
     case timer(node: Int, incarnation: Int)
     /// The plan item at this index of `Plan.items` starts.

@@ -9,6 +9,9 @@ struct SimNode {
     let index: Int
     let keys: NodeKeyPair
     let shell = SimShell()
+    /// The node's aimed commit failures (they outlive its crashes).
+    let faults: CommitFaults
+    /// Its store, wrapped so that injected failures hit the aimed commits.
     var store: any SimulatedStore
     var driver: SyncDriver<ShellBox>?
     /// Wall-clock offset from virtual time, in milliseconds.
@@ -36,6 +39,9 @@ struct LinkState {
     /// The latest arrival time scheduled per direction (a to b, b to a),
     /// for FIFO delivery.
     var lastArrival: [UInt64] = [0, 0]
+    /// Messages arrived per direction (a to b, b to a) and not read yet:
+    /// a node reads everything that has arrived in one `receive`.
+    var inbox: [[[UInt8]]] = [[], []]
 }
 
 /// One acknowledged write: the batch its node committed and returned.

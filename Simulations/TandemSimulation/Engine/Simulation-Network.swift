@@ -14,6 +14,7 @@ extension Simulation {
         let wanted = nodes[state.a].isUp && nodes[state.b].isUp && state.cuts == 0
         guard wanted != state.connected else { return }
         links[link].connected = wanted
+        links[link].inbox = [[], []]
         if wanted {
             links[link].epoch += 1
             links[link].lastArrival = [now, now]
@@ -41,6 +42,7 @@ extension Simulation {
         shell.timers.removeAll(keepingCapacity: true)
         shell.events.removeAll(keepingCapacity: true)
         for event in events { observe(event, at: index) }
+        for kind in nodes[index].faults.drainFresh() { trace("n\(index): the injected failure hits one of its \(kind)") }
         for millis in timers {
             queue.schedule(.timer(node: index, incarnation: nodes[index].incarnation), at: now + millis)
         }
@@ -109,7 +111,7 @@ extension Simulation {
             metrics.batchMessages += 1
             metrics.batchBytes += bytes.count
         }
-        let faulty = now < healAt
+        let faulty = now < faultsEndAt
         let network = plan.network
         if faulty && networkRandom.chance(network.loss) {
             metrics.lost += 1
@@ -142,14 +144,34 @@ extension Simulation {
         }
     }
 
-    /// Hands arriving bytes to the receiving driver, unless the connection
-    /// they were sent on has closed since.
-    func deliver(link: Int, epoch: Int, from: Int, to: Int, bytes: [UInt8]) {
+    /// Puts arriving bytes in the receiver's inbox for the link, unless the
+    /// connection they were sent on has closed since; the first message in
+    /// an empty inbox schedules the read, after the run's read delay.
+    func arrive(link: Int, epoch: Int, from: Int, to: Int, bytes: [UInt8]) {
         guard links[link].connected, links[link].epoch == epoch, nodes[to].isUp else {
             metrics.droppedWithConnection += 1
             return
         }
-        deliver(bytes, from: nodes[from].id, to: to)
+        let direction = from == links[link].a ? 0 : 1
+        if links[link].inbox[direction].isEmpty {
+            queue.schedule(.read(link: link, epoch: epoch, from: from, to: to), at: now + plan.network.readDelayMillis)
+        }
+        links[link].inbox[direction].append(bytes)
+    }
+
+    /// Hands everything in the inbox to the receiving driver in one
+    /// `receive`, unless the connection has closed since (its inbox went with it).
+    func read(link: Int, epoch: Int, from: Int, to: Int) {
+        let direction = from == links[link].a ? 0 : 1
+        let messages = links[link].inbox[direction]
+        guard links[link].connected, links[link].epoch == epoch, nodes[to].isUp, !messages.isEmpty else { return }
+        links[link].inbox[direction] = []
+        metrics.reads += 1
+        if messages.count > 1 { metrics.multiMessageReads += 1 }
+        let time = wall(to)
+        let peer = nodes[from].id
+        nodes[to].driver?.receive(messages, from: peer, now: time)
+        drain(to)
     }
 
     /// The batch ids in an encoded message, for the trace.

@@ -53,6 +53,8 @@ public final class Simulation {
     var failures: [CheckFailure] = []
 
     let healAt: UInt64
+    /// When message faults stop (the last heal, or later for seeds with late faults).
+    let faultsEndAt: UInt64
     let bound: UInt64
     var stopAt: UInt64
     var tracking = false
@@ -111,13 +113,16 @@ public final class Simulation {
             linkIndex[link.b * n + link.a] = index
         }
         healAt = plan.healAt
+        faultsEndAt = plan.faultsEndAt
         bound = Simulation.convergenceBound(config: config, plan: plan)
         stopAt = healAt + bound + 1
         caughtUp = Array(repeating: false, count: n)
 
         for index in 0..<n {
             let key = keys[index]
-            nodes.append(SimNode(index: index, keys: key, store: hooks.makeStore(index, key.nodeID), skew: plan.skews[index]))
+            let faults = CommitFaults()
+            let store = AimedFailureStore(hooks.makeStore(index, key.nodeID), faults: faults)
+            nodes.append(SimNode(index: index, keys: key, faults: faults, store: store, skew: plan.skews[index]))
             nodeIndex[key.nodeID] = index
         }
         for index in 0..<n {
@@ -128,14 +133,15 @@ public final class Simulation {
     /// The longest convergence may take after the last heal:
     /// - one resend period plus a timer tick (a batch lost on a link that
     ///   stayed up is offered again at the sender's next resend),
-    /// - two message latencies per hop across the diameter (summary, then
-    ///   the batches it shows missing),
+    /// - two message latencies and read delays per hop across the diameter
+    ///   (summary, then the batches it shows missing),
     /// - messages delayed before the heal still blocking a FIFO link,
     /// - how far the fastest clock is ahead of the slowest beyond the drift
     ///   bound (a batch waits in the drift hold that long), plus a tick for
     ///   the hold's release,
     /// - one summary round per `maxInFlightBatchesPerPeer` batches a peer
     ///   may lack (back-pressure),
+    /// - how long faults go on after the heal (late faults),
     /// - and one second of margin.
     static func convergenceBound(config: SimulationConfig, plan: Plan) -> UInt64 {
         let skews = plan.allSkews
@@ -146,9 +152,9 @@ public final class Simulation {
         lingering += plan.network.reorderJitterMillis
         let rounds = UInt64(plan.writeCount / max(1, config.maxInFlightBatchesPerPeer) + 1)
         return config.resendAfterMillis + 2 * config.summaryIntervalMillis
-            + UInt64(plan.topology.diameter) * 2 * plan.network.baseDelay.upperBound
+            + UInt64(plan.topology.diameter) * 2 * (plan.network.baseDelay.upperBound + plan.network.readDelayMillis)
             + rounds * config.summaryIntervalMillis
-            + lingering + excess + 1_000
+            + lingering + excess + plan.lateFaultMillis + 1_000
     }
 
     /// Node `index`'s wall clock now.
@@ -170,7 +176,7 @@ public final class Simulation {
     // MARK: The event loop
 
     func execute() -> RunResult {
-        trace("start: \(config.nodeCount) nodes, \(plan.topology.kind) topology (\(plan.topology.links.count) links, diameter \(plan.topology.diameter)), faults \(FaultKind.describe(plan.faults)); skews \(plan.skews.enumerated().map { "n\($0.offset) \($0.element) ms" }.joined(separator: ", ")); last heal at \(healAt) ms, bound \(bound) ms")
+        trace("start: \(config.nodeCount) nodes, \(plan.topology.kind) topology (\(plan.topology.links.count) links, diameter \(plan.topology.diameter)), faults \(FaultKind.describe(plan.faults))\(plan.lockstepClocks ? ", clocks in lockstep" : ""); skews \(plan.skews.enumerated().map { "n\($0.offset) \($0.element) ms" }.joined(separator: ", ")); last heal at \(healAt) ms\(faultsEndAt > healAt ? ", faults go on until \(faultsEndAt) ms" : ""), bound \(bound) ms")
         for (position, item) in plan.items.enumerated() { queue.schedule(.plan(position), at: item.at) }
         for index in nodes.indices {
             startDriver(index)
@@ -184,7 +190,9 @@ public final class Simulation {
             metrics.events += 1
             switch event {
             case .deliver(let link, let epoch, let from, let to, let bytes):
-                deliver(link: link, epoch: epoch, from: from, to: to, bytes: bytes)
+                arrive(link: link, epoch: epoch, from: from, to: to, bytes: bytes)
+            case .read(let link, let epoch, let from, let to):
+                read(link: link, epoch: epoch, from: from, to: to)
                 if tracking { updateCaughtUp(to) }
             case .timer(let node, let incarnation):
                 guard nodes[node].incarnation == incarnation, nodes[node].isUp else { continue }
@@ -224,11 +232,14 @@ public final class Simulation {
             }
             crash(node, by: item)
             queue.schedule(.restart(position), at: item.end)
-        case .failCommit(let node):
+        case .failCommit(let node, let kind):
             guard nodes[node].isUp else { return }
-            metrics.commitFailuresInjected += 1
-            trace("n\(node): its next commit will fail part-way (#\(item.id))")
-            nodes[node].store.failNextCommit()
+            metrics.commitFailuresArmed += 1
+            if let unused = nodes[node].faults.armed {
+                trace("n\(node): the failure armed for its \(unused) found none and is replaced")
+            }
+            trace("n\(node): its next commit among \(kind) will fail part-way (#\(item.id))")
+            nodes[node].faults.arm(kind)
         case .attack(let target, let kinds):
             attack(target, kinds: kinds, item: item.id)
         case .compact(let node):
@@ -253,11 +264,17 @@ public final class Simulation {
         recomputeCaughtUp()
     }
 
-    /// Whether node `index` holds exactly the acknowledged writes and has
-    /// nothing waiting in its drift hold.
+    /// Whether node `index`'s store has committed exactly the acknowledged
+    /// writes and its machine has nothing waiting in its drift hold.
+    ///
+    /// The machine's in-memory vector is only a cheap first look (it must
+    /// agree too): what decides is the vector the store committed, so a
+    /// node whose machine counts a batch its store lacks is not caught up.
     private func isCaughtUp(_ index: Int) -> Bool {
-        guard let machine = nodes[index].driver?.machine else { return false }
-        return machine.heldForClockSkew == 0 && machine.held == acknowledgedVector
+        guard let machine = nodes[index].driver?.machine,
+              machine.heldForClockSkew == 0, machine.held == acknowledgedVector
+        else { return false }
+        return (try? nodes[index].store.summary().batches) == acknowledgedVector
     }
 
     func recomputeCaughtUp() {
@@ -281,7 +298,8 @@ public final class Simulation {
         if caughtUpCount == nodes.count {
             if convergedAt == nil {
                 convergedAt = now
-                stopAt = now + config.quietMillis
+                // Late faults still to come happen, and must change nothing.
+                stopAt = max(now, faultsEndAt) + config.quietMillis
                 trace("converged: every node holds the \(acknowledged.count) acknowledged writes, nothing held for clock skew (\(now - min(now, healAt)) ms after the last heal)")
             }
         } else if let converged = convergedAt {

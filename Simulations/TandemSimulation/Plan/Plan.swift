@@ -7,8 +7,9 @@ public enum PlanAction: Hashable, Sendable {
     /// Node `node` crashes and restarts at `restartAt` from its durable
     /// state, with wall-clock skew `restartSkew` (nil: unchanged).
     case crash(node: Int, restartAt: UInt64, restartSkew: Int64?)
-    /// The next commit of node `node` fails part-way (nothing of it stays).
-    case failCommit(node: Int)
+    /// The next commit of kind `kind` on node `node` fails part-way
+    /// (nothing of it stays).
+    case failCommit(node: Int, kind: CommitKind)
     /// A malicious peer connects to `target` and sends one message of each
     /// kind in `kinds`.
     case attack(target: Int, kinds: [AttackKind])
@@ -27,6 +28,9 @@ public struct PlanItem: Hashable, Sendable {
     public var action: PlanAction
     /// The fault class the item belongs to (nil for writes).
     public var fault: FaultKind?
+    /// Whether the item happens after the last heal, while the nodes
+    /// converge (a late fault: an aimed commit failure or a compaction).
+    public var late = false
 
     /// When the item's effect ends (a partition heals, a node restarts).
     public var end: UInt64 {
@@ -51,6 +55,10 @@ public struct NetworkFaults: Hashable, Sendable {
     public var longDelay: ClosedRange<UInt64> = 100...1_500
     /// Every message's ordinary latency.
     public var baseDelay: ClosedRange<UInt64> = 1...15
+    /// How long a node takes to read what arrived (drawn per seed, 0 to 3
+    /// ms, not a fault): messages arriving meanwhile on the same link are
+    /// read together, in one `receive`, as from one socket read.
+    public var readDelayMillis: UInt64 = 0
 }
 
 /// A run's complete schedule, derived from its seed: topology, clock
@@ -65,10 +73,21 @@ public struct Plan: Hashable, Sendable {
     public var network: NetworkFaults
     /// The fault classes this plan was filtered to.
     public var faults: Set<FaultKind>
+    /// Whether every clock runs in lockstep (skew 0, no steps), so that
+    /// concurrent writes tie on timestamp (a share of seeds, even with `skew`).
+    public var lockstepClocks: Bool
 
-    /// The moment of the last heal: every fault, restart and write has
-    /// happened by then. Convergence is timed from here.
-    public var healAt: UInt64 { items.map(\.end).max() ?? 0 }
+    /// How long message faults (and the late items) go on after the last
+    /// heal: 0 for most seeds, 1 to 3 s for a share of them.
+    public var lateFaultMillis: UInt64
+
+    /// The moment of the last heal: every partition, crash, clock step,
+    /// attack and write has happened by then. Convergence is timed from here.
+    public var healAt: UInt64 { items.filter { !$0.late }.map(\.end).max() ?? 0 }
+
+    /// When the last faults end: message faults, aimed commit failures and
+    /// compactions may go on into the convergence phase until then.
+    public var faultsEndAt: UInt64 { healAt + lateFaultMillis }
 
     /// The number of local writes planned.
     public var writeCount: Int {

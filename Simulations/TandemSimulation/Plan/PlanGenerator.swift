@@ -14,8 +14,16 @@ enum PlanGenerator {
     static let elements: [Value] = ["vip", "eu", "us", "new", "churn"].map { .string($0) }
 
     private enum Stream: UInt64 {
-        case topology = 1, workload, partitions, crashes, skews, attacks, network, compaction
+        case topology = 1, workload, partitions, crashes, skews, attacks, network, compaction, ties, late
     }
+
+    /// The share of seeds whose faults go on into the convergence phase.
+    static let lateFaultShare = 0.3
+
+    /// The share of seeds whose clocks run in lockstep (no skew, no clock
+    /// steps): concurrent writes on different nodes then often carry equal
+    /// timestamps and are decided by the writers' keys.
+    static let lockstepShare = 0.3
 
     static func plan(seed: UInt64, config: SimulationConfig, keep: Set<Int>? = nil) -> Plan {
         let n = config.nodeCount
@@ -56,7 +64,8 @@ enum PlanGenerator {
             add(at, .crash(node: node, restartAt: restartAt, restartSkew: newSkew), .crashes)
         }
         for _ in 0..<crashes.int(in: 1...3) {
-            add(crashes.millis(in: 0...(phase - 200)), .failCommit(node: crashes.below(n)), .crashes)
+            let at = crashes.millis(in: 0...(phase - 200))
+            add(at, .failCommit(node: crashes.below(n), kind: commitKind(random: &crashes)), .crashes)
         }
 
         var attacks = SimRandom(seed: seed, stream: Stream.attacks.rawValue)
@@ -83,20 +92,68 @@ enum PlanGenerator {
         if config.faults.contains(.duplication) { network.duplication = duplication }
         if config.faults.contains(.reordering) { network.reorderJitterMillis = 150 }
         if config.faults.contains(.delay) { network.delayProbability = 0.1 }
+        network.readDelayMillis = networkRandom.millis(in: 0...3)
 
-        let skewOn = config.faults.contains(.skew)
+        let lateCandidates = lateItems(firstID: items.count, nodeCount: n, seed: seed)
+        var tieRandom = SimRandom(seed: seed, stream: Stream.ties.rawValue)
+        let lockstep = tieRandom.chance(lockstepShare)
+        let skewOn = config.faults.contains(.skew) && !lockstep
         let kept = items.compactMap { item -> PlanItem? in
             if let fault = item.fault, !config.faults.contains(fault) { return nil }
             if let keep, !keep.contains(item.id) { return nil }
             var item = item
+            if !skewOn, case .clockStep = item.action { return nil }
             if !skewOn, case .crash(let node, let restartAt, _) = item.action {
                 item.action = .crash(node: node, restartAt: restartAt, restartSkew: nil)
             }
             return item
         }
+        // Late items are placed after the last heal of what was kept.
+        let heal = kept.map(\.end).max() ?? 0
+        let window = lateCandidates.window
+        let late = window == 0 ? [] : lateCandidates.items.compactMap { item -> PlanItem? in
+            if let fault = item.fault, !config.faults.contains(fault) { return nil }
+            if let keep, !keep.contains(item.id) { return nil }
+            var item = item
+            item.at += heal
+            return item
+        }
         return Plan(
             seed: seed, topology: topology, skews: skewOn ? skews : Array(repeating: 0, count: n),
-            items: kept.sorted { ($0.at, $0.id) < ($1.at, $1.id) }, network: network, faults: config.faults)
+            items: (kept + late).sorted { ($0.at, $0.id) < ($1.at, $1.id) }, network: network, faults: config.faults,
+            lockstepClocks: lockstep, lateFaultMillis: window)
+    }
+
+    /// For a share of seeds, a window of 1 to 3 s after the last heal in
+    /// which message faults go on, with 1 to 2 aimed commit failures and 1
+    /// to 2 compactions in it (at offsets from the heal). Drawn for every
+    /// seed, so item ids do not depend on the faults.
+    private static func lateItems(firstID: Int, nodeCount n: Int, seed: UInt64) -> (window: UInt64, items: [PlanItem]) {
+        var random = SimRandom(seed: seed, stream: Stream.late.rawValue)
+        let on = random.chance(lateFaultShare)
+        let window = random.millis(in: 1_000...3_000)
+        var items: [PlanItem] = []
+        for _ in 0..<random.int(in: 1...2) {
+            let at = random.millis(in: 0...window)
+            let node = random.below(n)
+            items.append(PlanItem(id: firstID + items.count, at: at, action: .failCommit(node: node, kind: commitKind(random: &random)), fault: .crashes, late: true))
+        }
+        for _ in 0..<random.int(in: 1...2) {
+            let at = random.millis(in: 0...window)
+            items.append(PlanItem(id: firstID + items.count, at: at, action: .compact(node: random.below(n)), fault: .compaction, late: true))
+        }
+        return (on ? window : 0, items)
+    }
+
+    /// The kind of commit an injected failure waits for: local writes and
+    /// remote batch commits mostly, reconciliation commits (rarer, so an
+    /// armed one may find none) sometimes.
+    private static func commitKind(random: inout SimRandom) -> CommitKind {
+        switch random.below(10) {
+        case 0..<4: .localWrite
+        case 4..<8: .remoteBatches
+        default: .reconciliation
+        }
     }
 
     /// A skew inside the drift bound (half the time) or beyond it.
@@ -178,8 +235,11 @@ enum PlanGenerator {
                 emit(t, node(), .setFields(collection: collection, record: id, fields: fieldWrites()))
             case 28..<43:
                 let field = random.pick(fields) ?? "name"
+                // Half the time at the same moment: with clocks in lockstep,
+                // the writes then tie on timestamp and the writers' keys decide.
+                let together = random.chance(0.5)
                 for writer in random.distinct(random.int(in: 2...min(3, n)), of: n) {
-                    emit(t + random.millis(in: 0...3), writer, .setFields(
+                    emit(t + (together ? 0 : random.millis(in: 0...3)), writer, .setFields(
                         collection: collection, record: id, fields: [FieldWrite(name: field, value: value())]))
                 }
             case 43..<53:

@@ -11,6 +11,10 @@ public struct RunMetrics: Hashable, Sendable {
     public var lost = 0
     public var duplicated = 0
     public var droppedWithConnection = 0
+    /// Reads (`receive` calls on honest links), and those that carried
+    /// several messages at once.
+    public var reads = 0
+    public var multiMessageReads = 0
     /// Writes.
     public var writesAcknowledged = 0
     public var writesSkippedNodeDown = 0
@@ -19,7 +23,12 @@ public struct RunMetrics: Hashable, Sendable {
     /// Faults.
     public var partitions = 0
     public var crashes = 0
-    public var commitFailuresInjected = 0
+    /// Commit failures armed (each waits for the next commit of its kind).
+    public var commitFailuresArmed = 0
+    /// Armed failures that hit a commit, by kind (the rest found none).
+    public var commitFailureHits: [CommitKind: Int] = [:]
+    /// Store errors the drivers reported (`SyncEvent.storeFailed`) and
+    /// failed compactions; a failed local write counts in `writesFailed`.
     public var storeFailures = 0
     public var attackMessages = 0
     public var attackRefusals = 0
@@ -36,6 +45,10 @@ public struct RunMetrics: Hashable, Sendable {
     public var redundantBatchesReceived = 0
     /// Refusals of input from honest nodes (expected to stay 0).
     public var honestRejections = 0
+    /// Field writes acknowledged, and those whose timestamp equals that of
+    /// another node's write of the same field (decided by the writers' keys).
+    public var fieldWrites = 0
+    public var tiedFieldWrites = 0
     /// The encoded size of the converged state (node 0's collections).
     public var stateBytes = 0
     /// What sending the writer's full state to every other node after each

@@ -19,6 +19,8 @@ public struct Summary: Sendable {
     public var fullStateBytesPerWrite: Double
     /// Totals over all runs.
     public var totals: RunMetrics
+    /// Runs in which at least two nodes wrote one field with equal timestamps.
+    public var runsWithTies = 0
 
     /// Median, 95th percentile and maximum of a sample.
     public struct Distribution: Sendable, CustomStringConvertible {
@@ -63,6 +65,8 @@ public struct Summary: Sendable {
             totals.batchMessages += m.batchMessages
             totals.batchBytes += m.batchBytes
             totals.lost += m.lost
+            totals.reads += m.reads
+            totals.multiMessageReads += m.multiMessageReads
             totals.duplicated += m.duplicated
             totals.droppedWithConnection += m.droppedWithConnection
             totals.writesAcknowledged += m.writesAcknowledged
@@ -71,7 +75,11 @@ public struct Summary: Sendable {
             totals.writesWithoutChange += m.writesWithoutChange
             totals.partitions += m.partitions
             totals.crashes += m.crashes
-            totals.commitFailuresInjected += m.commitFailuresInjected
+            totals.commitFailuresArmed += m.commitFailuresArmed
+            for (kind, hits) in m.commitFailureHits { totals.commitFailureHits[kind, default: 0] += hits }
+            totals.fieldWrites += m.fieldWrites
+            totals.tiedFieldWrites += m.tiedFieldWrites
+            if m.tiedFieldWrites > 0 { runsWithTies += 1 }
             totals.storeFailures += m.storeFailures
             totals.attackMessages += m.attackMessages
             totals.attackRefusals += m.attackRefusals
@@ -105,8 +113,12 @@ public struct Summary: Sendable {
             "bytes sent per acknowledged write: \(Int(bytesPerWrite.rounded())) (batch messages \(Int(batchBytesPerWrite.rounded())), summaries and reconciliation \(Int((bytesPerWrite - batchBytesPerWrite).rounded())));"
                 + " full state to every other node per write: \(Int(fullStateBytesPerWrite.rounded()))",
             "writes: \(t.writesAcknowledged) acknowledged, \(t.writesFailed) failed (not acknowledged), \(t.writesSkippedNodeDown) skipped (node down), \(t.writesWithoutChange) changed nothing",
-            "faults: \(t.partitions) partitions, \(t.crashes) crashes, \(t.commitFailuresInjected) failed commits, \(t.lost) messages lost, \(t.duplicated) duplicated, \(t.droppedWithConnection) dropped with their connection, \(t.clockSkewHolds) batches held for clock skew",
+            "ties: \(t.tiedFieldWrites) of \(t.fieldWrites) field writes (\(String(format1: 100 * Double(t.tiedFieldWrites) / Double(max(1, t.fieldWrites))))%) share field and timestamp with another node's write, in \(runsWithTies) runs",
+            "commit failures: \(t.commitFailuresArmed) armed; hits: " + CommitKind.allCases.map { "\(t.commitFailureHits[$0] ?? 0) \($0)" }.joined(separator: ", ")
+                + "; \(t.commitFailuresArmed - t.commitFailureHits.values.reduce(0, +)) found no commit of their kind; store failures reported: \(t.storeFailures)",
+            "faults: \(t.partitions) partitions, \(t.crashes) crashes, \(t.lost) messages lost, \(t.duplicated) duplicated, \(t.droppedWithConnection) dropped with their connection, \(t.clockSkewHolds) batches held for clock skew",
             "protocol: \(t.batchesApplied) batches applied, \(t.redundantBatchesReceived) redundant receptions (\(String(format1: Double(t.redundantBatchesReceived) / writes)) per write), \(t.batchesCompacted) compacted from logs, \(t.reconciledChunks) record chunks reconciled by digest, \(t.causalDeferrals) deferred until the writes their context claims arrived",
+            "reads: \(t.reads) receives, \(t.multiMessageReads) with several messages",
             "attacks: \(t.attackMessages) malicious messages, \(t.attackRefusals) refusals; honest input refused: \(t.honestRejections)",
         ]
         if !failuresByChecker.isEmpty {

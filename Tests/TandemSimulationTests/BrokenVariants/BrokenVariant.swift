@@ -8,6 +8,8 @@ enum BrokenVariant: String, CaseIterable, Sendable, CustomStringConvertible {
     case nonRelaying
     /// A node that acknowledges before committing.
     case eagerAck
+    /// A store that advances its batch vector before committing the batch.
+    case vectorFirst
 
     var hooks: SimulationHooks {
         switch self {
@@ -22,6 +24,10 @@ enum BrokenVariant: String, CaseIterable, Sendable, CustomStringConvertible {
         case .eagerAck:
             SimulationHooks(
                 makeStore: { index, node in EagerAckStore(SimulationHooks.production.makeStore(index, node)) },
+                wrapShell: { _, _, shell in shell })
+        case .vectorFirst:
+            SimulationHooks(
+                makeStore: { index, node in VectorFirstStore(SimulationHooks.production.makeStore(index, node)) },
                 wrapShell: { _, _, shell in shell })
         }
     }

@@ -30,6 +30,16 @@ class ForwardingStore: SimulatedStore, @unchecked Sendable {
     ) throws(StoreError) -> RemoteCommitOutcome {
         try inner.commitRemote(batch, delta: delta, clock: clock, audit: audit, now: now)
     }
+    /// One by one through `commitRemote(_:delta:clock:audit:now:)`, as the
+    /// protocol's default does, so a variant that overrides the single
+    /// commit sees every batch (and one may override this instead).
+    func commitRemote(_ batches: [RemoteBatch], clock: HLCTimestamp, now: UInt64) throws(StoreError) -> [RemoteCommitOutcome] {
+        var outcomes: [RemoteCommitOutcome] = []
+        for remote in batches {
+            outcomes.append(try commitRemote(remote.batch, delta: remote.delta, clock: clock, audit: [], now: now))
+        }
+        return outcomes
+    }
     func record(_ collection: String, _ id: String) throws(StoreError) -> RecordStore? { try inner.record(collection, id) }
     func records(_ collection: String, after: String?, limit: Int) throws(StoreError) -> [(id: String, store: RecordStore)] {
         try inner.records(collection, after: after, limit: limit)
