@@ -42,6 +42,8 @@ public struct NodeMetrics: Hashable, Sendable {
     /// Peers cut off for passing the refusal limit (`RefusalLedger`), and
     /// connections from them refused while cut off.
     public var peersCutOff = 0
+    /// Reconciliation replies stopped at a peer's reply budget (`ReplyBudget`).
+    public var reconciliationRepliesCutShort = 0
     public var cutOffConnectionsRefused = 0
     /// Connections refused or dropped by the transport, by reason.
     public var transportRejections: [TransportError.Reason: Int] = [:]
@@ -77,6 +79,7 @@ public struct NodeMetrics: Hashable, Sendable {
         case .reconciled: reconciledChunks += 1
         case .storeFailed: storeFailures += 1
         case .refusalLimitReached: break
+        case .replyCutShort: reconciliationRepliesCutShort += 1
         }
     }
 }

@@ -19,6 +19,8 @@ public struct SyncDriver<Shell: SyncShell> {
     /// Which refusals reach the audit log now, which together later, and
     /// which peer to cut off.
     private var refusals: RefusalLedger
+    /// What reconciliation may still send each peer.
+    private var replyBudgets: [NodeID: ReplyBudget] = [:]
 
     /// Creates a driver resuming from `store`.
     ///
@@ -282,12 +284,19 @@ public struct SyncDriver<Shell: SyncShell> {
         _ steps: [ReconciliationStep.Action], from peer: NodeID, now: UInt64
     ) throws(StoreError) -> [SyncAction] {
         var followUps: [SyncAction] = []
+        // One request's replies share one allowance.
+        var budget = replyBudgets[peer] ?? machine.configuration.replyBudget
+        var allowance = budget.allowance(now: now)
+        defer { replyBudgets[peer] = budget }
         for step in steps {
             switch step {
             case .sendBucketDigests(let collection, let level, let buckets):
                 shell.send(SyncMessage.bucketDigests(collection: collection, level: level, buckets: buckets).encoded(), to: peer)
             case .sendRecords(let collection, let leaves, let isReply):
-                try sendRecords(collection, leaves: leaves, isReply: isReply, to: peer)
+                let sent = try sendRecords(collection, leaves: leaves, isReply: isReply, to: peer, allowance: allowance)
+                allowance -= sent.bytes
+                budget.spend(sent.bytes)
+                if sent.cutShort { shell.observe(.replyCutShort(peer: peer, collection: collection, bytesSent: sent.bytes)) }
             case .adopt(let held, let contexts):
                 try store.adoptHeld(held, contexts: contexts, from: peer, now: now)
                 followUps += machine.handle(.heldAdopted(held), now: now)
@@ -302,21 +311,32 @@ public struct SyncDriver<Shell: SyncShell> {
         return followUps
     }
 
-    /// Sends every record of `collection` in `leaves`, in signed chunks.
-    private func sendRecords(_ collection: String, leaves: ClosedRange<UInt16>, isReply: Bool, to peer: NodeID) throws(StoreError) {
+    /// Sends every record of `collection` in `leaves`, in signed chunks,
+    /// until `allowance` bytes are spent: the chunks past it are not sent
+    /// (the peer asks again for what still differs). Returns the bytes sent
+    /// and whether the reply was cut short.
+    private func sendRecords(
+        _ collection: String, leaves: ClosedRange<UInt16>, isReply: Bool, to peer: NodeID, allowance: Int
+    ) throws(StoreError) -> (bytes: Int, cutShort: Bool) {
+        guard allowance > 0 else { return (0, true) }
         let records = try store.records(collection, inLeaves: leaves)
         let context = try store.workingSet(collection, records: []).context
         // Room for the records once the context, collection name and
         // signature are in: each chunk fits in one message.
         let fixed = RecordCollection(records: [:], context: context).encoded().count + collection.utf8.count + 128
         let room = max(machine.configuration.maxMessageBytes - fixed, 1)
+        var sent = 0
         for part in DigestReconciliation.chunks(of: records, covering: leaves, maxRecords: Self.recordsPerChunk, maxBytes: room) {
+            guard sent < allowance else { return (sent, true) }
             var chunk = RecordsChunk(
                 collection: collection, leaves: part.leaves,
                 payload: RecordCollection(records: part.records, context: context).encoded(), isReply: isReply)
             chunk.signature = sign(chunk.signingBytes)
-            shell.send(SyncMessage.records(chunk).encoded(), to: peer)
+            let bytes = SyncMessage.records(chunk).encoded()
+            shell.send(bytes, to: peer)
+            sent += bytes.count
         }
+        return (sent, false)
     }
 
     private func audit(_ events: [AuditEvent]) {

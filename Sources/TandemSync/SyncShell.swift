@@ -27,6 +27,9 @@ public enum SyncEvent: Sendable {
     case committedLocally(DeltaBatch)
     case reconciled(collection: String, ApplyReport)
     case storeFailed(StoreError)
+    /// Reconciliation records for `peer` stopped at its reply budget
+    /// (`ReplyBudget`) after `bytesSent`; it asks again next round.
+    case replyCutShort(peer: NodeID, collection: String, bytesSent: Int)
     /// `peer` passed `limit` refusals within one interval of
     /// `intervalMillis`: the shell should close it and back off
     /// (`RefusalLedger`). Reported once per interval.

@@ -20,6 +20,9 @@ public struct SyncConfiguration: Hashable, Sendable {
     /// nodes send at most `maxBatchesPerMessage`); a larger one is refused
     /// whole, as one refusal, before any batch in it is looked at.
     public var maxBatchesPerReceivedMessage: Int
+    /// What digest reconciliation may send one peer: bytes of records per
+    /// request, and per second over time (`ReplyBudget`).
+    public var replyBudget: ReplyBudget
     /// What the drift hold keeps at most: items, bytes, bytes per origin,
     /// and how far ahead a batch may be dated and still be held.
     public var driftHold: DriftHoldBounds
@@ -58,6 +61,7 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.maxMessageBytes = maxMessageBytes
         self.maxSummaryRanges = 16_384
         self.maxBatchesPerReceivedMessage = 1_024
+        self.replyBudget = ReplyBudget()
         self.driftHold = DriftHoldBounds()
         self.stateSources = []
     }
