@@ -44,6 +44,12 @@ public struct NodeMetrics: Hashable, Sendable {
     public var peersCutOff = 0
     /// Reconciliation replies stopped at a peer's reply budget (`ReplyBudget`).
     public var reconciliationRepliesCutShort = 0
+    /// Origins caught signing two different batches under one sequence
+    /// (each also audited with both batches as evidence).
+    public var equivocatingOrigins: Set<NodeID> = []
+    /// Peers found holding the same batches as this node but different
+    /// records (the periodic state check; audited).
+    public var divergedPeers: Set<NodeID> = []
     public var cutOffConnectionsRefused = 0
     /// Connections refused or dropped by the transport, by reason.
     public var transportRejections: [TransportError.Reason: Int] = [:]
@@ -80,6 +86,8 @@ public struct NodeMetrics: Hashable, Sendable {
         case .storeFailed: storeFailures += 1
         case .refusalLimitReached: break
         case .replyCutShort: reconciliationRepliesCutShort += 1
+        case .equivocation(let origin, _, _): equivocatingOrigins.insert(origin)
+        case .divergence(let peer, _): divergedPeers.insert(peer)
         }
     }
 }

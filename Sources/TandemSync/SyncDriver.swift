@@ -205,8 +205,9 @@ public struct SyncDriver<Shell: SyncShell> {
             shell.observe(.heldForClockSkew(batch: batch, drift))
             refuse("held_for_clock_skew", detail: "batch \(batch) held until local time is within the drift bound: \(drift)",
                    from: peer, now: now)
-        case .dropDuplicate(let batch, let peer):
-            shell.observe(.duplicate(batch: batch, from: peer))
+        case .dropDuplicate(let batch, let peer, let held):
+            shell.observe(.duplicate(batch: batch.id, from: peer))
+            if held { checkForEquivocation(batch, from: peer, now: now) }
         case .deferForCausality(let batch, let violation, let peer):
             shell.observe(.deferred(batch: batch, violation, from: peer))
         case .scheduleTimer(let millis):
@@ -266,7 +267,8 @@ public struct SyncDriver<Shell: SyncShell> {
                 contexts[name] = try store.workingSet(name, records: []).context
             }
             steps = ReconciliationStep.stateDigest(
-                held: held, theirs: theirs, ourLeaves: leaves, ourContexts: contexts, receiver: machine.node, peer: peer,
+                held: held, theirs: theirs, ourLeaves: leaves, ourContexts: contexts, ourHeld: machine.held,
+                peerIsStateSource: peerIsStateSource, receiver: machine.node, peer: peer,
                 limits: machine.configuration.limits)
         case .bucketDigests(let collection, let level, let theirs):
             steps = ReconciliationStep.bucketDigests(
@@ -306,6 +308,11 @@ public struct SyncDriver<Shell: SyncShell> {
                 shell.observe(.reconciled(collection: collection, report))
             case .reject(let rejection):
                 followUps += machine.reject(rejection, from: peer)
+            case .reportDivergence(let collections):
+                shell.observe(.divergence(peer: peer, collections: collections))
+                refuse("state_divergence", detail: "peer \(peer.hex) holds the same batches as this node but different records in "
+                       + collections.joined(separator: ", ") + " (an origin signed two batches under one sequence, or a store is damaged)",
+                       from: peer, now: now, counts: false)
             }
         }
         return followUps
@@ -343,12 +350,48 @@ public struct SyncDriver<Shell: SyncShell> {
         do { try store.appendAudit(events) } catch { shell.observe(.storeFailed(error)) }
     }
 
+    /// A batch arrived that this node holds: if the copy in its log differs
+    /// and the new one is validly signed too, its origin signed two batches
+    /// under one sequence. That is refused as equivocation and audited with
+    /// both signed batches (their wire encodings) as evidence; the origin is
+    /// reported (`SyncEvent.equivocation`). Batches no longer in the log
+    /// cannot be compared here; the periodic state check finds what they do.
+    private mutating func checkForEquivocation(_ batch: DeltaBatch, from peer: NodeID, now: UInt64) {
+        let logged: DeltaBatch
+        do {
+            guard let copy = try store.batches([batch.id]).first else { return }
+            logged = copy
+        } catch {
+            shell.observe(.storeFailed(error))
+            return
+        }
+        guard logged.collection != batch.collection || logged.payload != batch.payload, machine.verifies(batch) else { return }
+        shell.observe(.equivocation(origin: batch.origin, sequence: batch.sequence, from: peer))
+        let evidence = "held " + Self.hex(SyncMessage.batches([logged]).encoded())
+            + ", received " + Self.hex(SyncMessage.batches([batch]).encoded())
+        perform(machine.reject(.equivocation(batch: batch.id), from: peer), now: now)
+        refuse("equivocation_evidence", detail: "origin \(batch.origin.hex) signed two different batches as \(batch.id); evidence (batches messages, hex): \(evidence)",
+               from: batch.origin, now: now, counts: false)
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// Counts a refusal; audits it now if it is the first of its kind in
-    /// the interval; reports a peer past the refusal limit.
-    private mutating func refuse(_ reason: String, detail: String, from peer: NodeID, now: UInt64) {
+    /// the interval; reports a peer past the refusal limit (unless the
+    /// event does not `count` towards it: a report, not the peer's fault).
+    private mutating func refuse(_ reason: String, detail: String, from peer: NodeID, now: UInt64, counts: Bool = true) {
         let outcome = refusals.record(reason: reason, detail: detail, from: peer, now: now)
         if let event = outcome.audit { audit([event]) }
-        if outcome.disconnect {
+        if outcome.disconnect && counts {
             shell.observe(.refusalLimitReached(peer: peer, limit: refusals.policy.disconnectAfter,
                                                intervalMillis: refusals.policy.intervalMillis))
         }

@@ -27,6 +27,12 @@ public enum SyncEvent: Sendable {
     case committedLocally(DeltaBatch)
     case reconciled(collection: String, ApplyReport)
     case storeFailed(StoreError)
+    /// `origin` signed two different batches as `sequence`; `peer` sent
+    /// the second. The origin should be investigated (and its key revoked).
+    case equivocation(origin: NodeID, sequence: UInt64, from: NodeID)
+    /// `peer` holds the same batches as this node but different records in
+    /// `collections` (found by the periodic state check).
+    case divergence(peer: NodeID, collections: [String])
     /// Reconciliation records for `peer` stopped at its reply budget
     /// (`ReplyBudget`) after `bytesSent`; it asks again next round.
     case replyCutShort(peer: NodeID, collection: String, bytesSent: Int)

@@ -27,27 +27,40 @@ public enum ReconciliationStep {
         case join(collection: String, delta: RecordCollection)
         /// Refuse the message; nothing changes.
         case reject(SyncRejection)
+        /// The peer holds the same batches but these collections differ:
+        /// report it (an origin equivocated, or a store is damaged).
+        case reportDivergence(collections: [String])
     }
 
     /// A peer's state digest against our leaf digests and contexts of every
-    /// collection either side has.
+    /// collection either side has. `ourHeld` is the batch vector this node
+    /// holds; from a peer that is not a state source (`peerIsStateSource`
+    /// false, and then `held == ourHeld`), the digest is only compared.
     public static func stateDigest(
         held: BatchVector, theirs: [CollectionDigest], ourLeaves: [String: [UInt16: (count: UInt64, digest: UInt64)]],
-        ourContexts: [String: CausalContext], receiver: NodeID, peer: NodeID, limits: Limits
+        ourContexts: [String: CausalContext], ourHeld: BatchVector, peerIsStateSource: Bool,
+        receiver: NodeID, peer: NodeID, limits: Limits
     ) -> [Action] {
         var theirRoots: [String: CollectionDigest] = [:]
         for digest in theirs { theirRoots[digest.collection] = digest }
         var actions: [Action] = []
+        var differing: [String] = []
         for name in Set(ourLeaves.keys).union(theirRoots.keys).sorted() {
             let leaves = ourLeaves[name] ?? [:]
             let root = DigestReconciliation.root(fromLeaves: leaves)
             let their = theirRoots[name] ?? CollectionDigest(collection: name, count: 0, digest: 0)
             if root.count != their.count || root.digest != their.digest {
+                differing.append(name)
                 let buckets = DigestReconciliation.buckets(fromLeaves: leaves, level: 1, only: Set(0..<16))
                 actions.append(.sendBucketDigests(collection: name, level: 1, buckets: buckets))
             }
         }
-        guard actions.isEmpty else { return actions }
+        // The same batches and different records: nothing in the protocol
+        // makes that happen but an origin that signed two batches under
+        // one sequence (or a damaged store).
+        let diverged: [Action] = held == ourHeld && !differing.isEmpty ? [.reportDivergence(collections: differing)] : []
+        guard peerIsStateSource else { return diverged }
+        guard actions.isEmpty else { return diverged + actions }
         // Equal states: everything the peer held is held here too, once its
         // contexts prove to claim nothing no honest peer could.
         var contexts: [String: CausalContext] = [:]

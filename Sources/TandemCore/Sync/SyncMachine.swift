@@ -125,9 +125,12 @@ public struct SyncMachine: Sendable {
                     break
                 }
                 for batch in batches { receive(batch, from: peer, now: now, into: &actions) }
-            case .stateDigest:
+            case .stateDigest(let theirs, _):
                 if acceptsState(from: peer) {
                     actions.append(.reconcile(message, from: peer, peerIsStateSource: true))
+                } else if theirs == held {
+                    // The same batches: only compared, to detect divergence.
+                    actions.append(.reconcile(message, from: peer, peerIsStateSource: false))
                 } else {
                     reject(.untrustedStateSource(message: "state digest"), from: peer, into: &actions)
                 }
@@ -179,6 +182,12 @@ public struct SyncMachine: Sendable {
         return actions
     }
 
+    /// Whether `batch` comes from a trusted origin and carries its valid
+    /// signature (for the shell's equivocation check on a duplicate).
+    public func verifies(_ batch: DeltaBatch) -> Bool {
+        configuration.trustedOrigins.contains(batch.origin) && verify(batch)
+    }
+
     /// Whether this node takes reconciled state (digests it may adopt,
     /// records it joins) from `peer`: `SyncConfiguration.stateSources`.
     public func acceptsState(from peer: NodeID) -> Bool {
@@ -225,9 +234,10 @@ public struct SyncMachine: Sendable {
         // The peer holds what it sends: remember it beyond the next resend round.
         peers[peer]?.known.insert(origin: batch.origin, sequence: batch.sequence)
         peers[peer]?.reported.insert(origin: batch.origin, sequence: batch.sequence)
-        if held.contains(origin: batch.origin, sequence: batch.sequence) || pending.contains(batch.id) {
+        let isHeld = held.contains(origin: batch.origin, sequence: batch.sequence)
+        if isHeld || pending.contains(batch.id) {
             counters.duplicateBatches += 1
-            actions.append(.dropDuplicate(batch: batch.id, from: peer))
+            actions.append(.dropDuplicate(batch, from: peer, held: isHeld))
             return
         }
         guard configuration.trustedOrigins.contains(batch.origin) else {
@@ -329,6 +339,13 @@ public struct SyncMachine: Sendable {
                     sendSummary(to: peer, now: now, into: &actions)
                 }
                 session = peers[peer] ?? session
+                if configuration.stateCheckIntervalMillis > 0, session.reported == held,
+                   now &- session.lastStateCheck >= configuration.stateCheckIntervalMillis {
+                    // Same batches: the states must be equal too; the peer
+                    // compares and reports any difference.
+                    peers[peer]?.lastStateCheck = now
+                    actions.append(.sendStateDigest(to: peer))
+                }
                 if lacksCompacted(session.reported) {
                     // Reconciliation in progress: check again each round, until
                     // the peer's state equals ours and it adopts our vector.
@@ -459,8 +476,13 @@ struct PeerSession: Sendable {
     var lastSummaryAt: UInt64 = 0
     /// When unreported batches were last offered again.
     var lastResend: UInt64
+    /// When this node last sent the peer a state digest to compare.
+    var lastStateCheck: UInt64
 
-    init(now: UInt64) { lastResend = now }
+    init(now: UInt64) {
+        lastResend = now
+        lastStateCheck = now
+    }
 }
 
 /// What a sync machine has done, for metrics.

@@ -23,6 +23,11 @@ public struct SyncConfiguration: Hashable, Sendable {
     /// What digest reconciliation may send one peer: bytes of records per
     /// request, and per second over time (`ReplyBudget`).
     public var replyBudget: ReplyBudget
+    /// How often this node sends a state digest to each peer whose summary
+    /// shows the same batches as its own, so that replicas holding the same
+    /// batches but different state (an origin that signed two different
+    /// batches under one sequence) are detected. 0 turns it off.
+    public var stateCheckIntervalMillis: UInt64
     /// What the drift hold keeps at most: items, bytes, bytes per origin,
     /// and how far ahead a batch may be dated and still be held.
     public var driftHold: DriftHoldBounds
@@ -62,6 +67,7 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.maxSummaryRanges = 16_384
         self.maxBatchesPerReceivedMessage = 1_024
         self.replyBudget = ReplyBudget()
+        self.stateCheckIntervalMillis = 30_000
         self.driftHold = DriftHoldBounds()
         self.stateSources = []
     }
@@ -131,6 +137,9 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     /// A `batches` message carrying more than
     /// `SyncConfiguration.maxBatchesPerReceivedMessage` batches.
     case tooManyBatches(count: Int, limit: Int)
+    /// A validly signed batch that differs from the one this node holds
+    /// under the same (origin, sequence): its origin equivocated.
+    case equivocation(batch: Dot)
     /// A message that could not be decoded.
     case malformedMessage(DecodingError)
     /// A reconciliation records chunk whose sender signature does not verify.
@@ -149,6 +158,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .forgedContext: "forged_context"
         case .oversizedSummary: "oversized_summary"
         case .tooManyBatches: "too_many_batches"
+        case .equivocation: "equivocation"
         case .forgedState: "forged_state"
         case .forgedRecords: "forged_records"
         case .recordsBeyondHorizon: "records_beyond_horizon"
@@ -174,6 +184,8 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
             "records chunk of \(collection): record \(record.debugDescription) lies outside the leaves it covers"
         case .recordsBeyondHorizon(let collection, let drift, let horizon):
             "records chunk of \(collection): \(drift), beyond the \(horizon) ms horizon"
+        case .equivocation(let batch):
+            "batch \(batch): validly signed by its origin but different from the batch held under the same sequence"
         case .tooManyBatches(let count, let limit): "batches message: \(count) batches, more than \(limit)"
         case .oversizedSummary(let ranges, let limit):
             "summary: \(ranges) sequence ranges of batches held here, more than \(limit)"
@@ -208,7 +220,10 @@ public enum SyncAction: Sendable {
     case holdForClockSkew(batch: Dot, ClockDrift, from: NodeID)
     /// A batch arrived that this node already held or was applying: counted
     /// as redundant reception, not applied again.
-    case dropDuplicate(batch: Dot, from: NodeID)
+    /// (The batch itself rides along: the shell compares it with the copy
+    /// it holds, since two different batches under one (origin, sequence)
+    /// are an equivocation by the origin.)
+    case dropDuplicate(DeltaBatch, from: NodeID, held: Bool)
     /// A batch's context claims writes of another node that have not arrived
     /// here yet: it is not applied and not held, so anti-entropy offers it
     /// again, and it is applied once they have (causal delivery). Counted.

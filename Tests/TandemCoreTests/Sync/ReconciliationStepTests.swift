@@ -36,7 +36,7 @@ import Testing
         let honest = CollectionDigest(collection: "customers", count: root.count, digest: root.digest, context: state.context)
         let adopted = ReconciliationStep.stateDigest(
             held: held, theirs: [honest], ourLeaves: ["customers": leaves(of: state)], ourContexts: ["customers": state.context],
-            receiver: me, peer: peer, limits: .default)
+            ourHeld: BatchVector(), peerIsStateSource: true, receiver: me, peer: peer, limits: .default)
         guard case .adopt(let vector, let contexts)? = adopted.first, adopted.count == 1 else {
             Issue.record("equal states adopt: \(adopted)")
             return
@@ -50,11 +50,39 @@ import Testing
         forged.context = claiming
         let refused = ReconciliationStep.stateDigest(
             held: held, theirs: [forged], ourLeaves: ["customers": leaves(of: state)], ourContexts: ["customers": state.context],
-            receiver: me, peer: peer, limits: .default)
+            ourHeld: BatchVector(), peerIsStateSource: true, receiver: me, peer: peer, limits: .default)
         guard case .reject(.forgedState(collection: "customers", .context(.receiverDots(node: me, 2...50))))? = refused.first else {
             Issue.record("a context claiming our unmade writes is refused: \(refused)")
             return
         }
+    }
+
+    @Test func theSameBatchesWithDifferentRecordsAreReportedAsDivergence() throws {
+        let ours = try written("r1", "Ann", by: me, at: 10)
+        let theirs = try written("r1", "Eve", by: me, at: 10)
+        var held = BatchVector()
+        held.insert(origin: other, sequence: 1)
+        let root = DigestReconciliation.root(fromLeaves: leaves(of: theirs))
+        let digest = CollectionDigest(collection: "customers", count: root.count, digest: root.digest, context: theirs.context)
+        for isSource in [false, true] {
+            let actions = ReconciliationStep.stateDigest(
+                held: held, theirs: [digest], ourLeaves: ["customers": leaves(of: ours)], ourContexts: ["customers": ours.context],
+                ourHeld: held, peerIsStateSource: isSource, receiver: me, peer: peer, limits: .default)
+            guard case .reportDivergence(let collections)? = actions.first else {
+                Issue.record("divergence reported: \(actions)")
+                continue
+            }
+            #expect(collections == ["customers"])
+            // Only a state source's digest goes on to reconcile.
+            #expect(actions.count == (isSource ? 2 : 1))
+        }
+        // With equal records, a comparison from a peer that is no state source does nothing.
+        let same = CollectionDigest(
+            collection: "customers", count: root.count, digest: DigestReconciliation.root(fromLeaves: leaves(of: ours)).digest,
+            context: ours.context)
+        #expect(ReconciliationStep.stateDigest(
+            held: held, theirs: [same], ourLeaves: ["customers": leaves(of: ours)], ourContexts: ["customers": ours.context],
+            ourHeld: held, peerIsStateSource: false, receiver: me, peer: peer, limits: .default).isEmpty)
     }
 
     @Test func recordsAreJoinedScopedAndAnsweredUnlessForged() throws {
