@@ -45,6 +45,10 @@ final class NodeCore {
     private var lastCommit: (start: NIODeadline, writes: Int)?
     /// Peers cut off for too many refusals, until when (`NodeCore-CutOff.swift`).
     var cutOffUntil: [NodeID: NIODeadline] = [:]
+    /// Direct peers since the node started (compaction waits for their
+    /// acknowledgements), and when the log was last compacted.
+    private var directPeers: Set<NodeID> = []
+    private var lastCompaction: UInt64 = 0
 
     /// The most local changes a group commit puts in one batch, and the
     /// most estimated bytes (a single change is never split; these keep a
@@ -295,8 +299,11 @@ final class NodeCore {
         let now = configuration.clock()
         switch input {
         case .start:
+            directPeers = Set(configuration.peers.map(\.node))
+            lastCompaction = now
             driver?.start(now: now)
         case .connected(let peer):
+            directPeers.insert(peer)
             driver?.handle(.peerConnected(peer), now: now)
         case .disconnected(let peer):
             driver?.handle(.peerDisconnected(peer), now: now)
@@ -304,6 +311,19 @@ final class NodeCore {
             driver?.receive(messages, from: peer, now: now)
         case .timerFired:
             driver?.handle(.timerFired, now: now)
+            // With no direct peer yet, nobody has acknowledged anything.
+            if let policy = configuration.compaction, !directPeers.isEmpty, policy.isDue(lastRun: lastCompaction, now: now) {
+                lastCompaction = now
+                do {
+                    let removed = try driver?.compactLog(policy, peers: directPeers.sorted(), now: now) ?? 0
+                    metrics.update {
+                        $0.compactionRuns += 1
+                        $0.batchesCompacted += removed
+                    }
+                } catch {
+                    metrics.update { $0.storeFailures += 1 }
+                }
+            }
         case .local(let writes):
             commit(writes, now: now)
         }

@@ -42,6 +42,9 @@ public struct NodeMetrics: Hashable, Sendable {
     /// Peers cut off for passing the refusal limit (`RefusalLedger`), and
     /// connections from them refused while cut off.
     public var peersCutOff = 0
+    /// Compaction runs, and the batches they removed from the delta log.
+    public var compactionRuns = 0
+    public var batchesCompacted = 0
     /// Reconciliation replies stopped at a peer's reply budget (`ReplyBudget`).
     public var reconciliationRepliesCutShort = 0
     /// Origins caught signing two different batches under one sequence

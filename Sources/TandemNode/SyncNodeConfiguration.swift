@@ -2,6 +2,7 @@ import Foundation
 import TandemCore
 import TandemCrypto
 import TandemNet
+import TandemStore
 import TandemSync
 
 /// Everything a `SyncNode` needs besides its store.
@@ -79,6 +80,10 @@ public struct SyncNodeConfiguration: Sendable {
     /// How long a peer cut off for refusals stays cut off: its connections
     /// are refused and it is not dialled.
     public var refusalCutOffMillis: UInt64
+    /// When the node removes batches from its delta log: once every direct
+    /// peer (dialled, or connected since the node started) acknowledged
+    /// them and the retention passed; nil never compacts.
+    public var compaction: LogCompaction?
     /// Wall time in milliseconds since the Unix epoch. Injectable for tests.
     public var clock: @Sendable () -> UInt64
     /// Called on the node's event loop with every event the sync driver
@@ -108,6 +113,7 @@ public struct SyncNodeConfiguration: Sendable {
         self.groupCommitDelayMillis = 2
         self.refusals = RefusalLedger.Policy()
         self.refusalCutOffMillis = 30_000
+        self.compaction = LogCompaction()
         self.maxUnauthenticatedConnections = 256
         self.maxUnauthenticatedConnectionsPerAddress = 16
         self.clock = clock
