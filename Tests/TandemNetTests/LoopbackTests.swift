@@ -61,9 +61,10 @@ struct LoopbackTests {
         }
     }
 
-    /// Fails `promise` if it is still pending after `seconds`: every wait in
-    /// this suite has a deadline instead of a sleep.
-    func deadline<T>(_ promise: EventLoopPromise<T>, seconds: Int64 = 60) {
+    /// Fails `promise` if it is still pending after `seconds` from now: every
+    /// wait in this suite has a deadline instead of a sleep, set when the
+    /// step it guards begins.
+    func deadline<T>(_ promise: EventLoopPromise<T>, seconds: Int64 = 120) {
         promise.futureResult.eventLoop.scheduleTask(in: .seconds(seconds)) {
             promise.fail(ChannelError.connectTimeout(.seconds(seconds)))
         }
@@ -76,9 +77,6 @@ struct LoopbackTests {
         let serverAuthenticated = loop.makePromise(of: NodeID.self)
         let serverDone = loop.makePromise(of: [[UInt8]].self)
         let serverRejected = loop.makePromise(of: TransportError.self)
-        deadline(serverAuthenticated)
-        deadline(serverDone)
-        deadline(serverRejected)
         let serverEvents = TransportEvents(rejected: { error in serverRejected.succeed(error) })
         let serverAllowList: Set<NodeID> = [TestKeys.alice.nodeID]
 
@@ -105,8 +103,10 @@ struct LoopbackTests {
         // Alice: allow-listed, dials Bob.
         let clientAuthenticated = loop.makePromise(of: NodeID.self)
         let clientDone = loop.makePromise(of: [[UInt8]].self)
-        deadline(clientAuthenticated)
-        deadline(clientDone)
+        // Deadlines start at the step they guard (the suite runs in parallel
+        // on a loaded machine), never at the test's start.
+        for promise in [serverAuthenticated, clientAuthenticated] { deadline(promise) }
+        for promise in [serverDone, clientDone] { deadline(promise) }
         let client = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -137,6 +137,7 @@ struct LoopbackTests {
         let malloryDone = loop.makePromise(of: [[UInt8]].self)
         deadline(malloryAuthenticated)
         deadline(malloryDone)
+        deadline(serverRejected)
         let mallory = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 // The future-returning entry point, as the node will call it.

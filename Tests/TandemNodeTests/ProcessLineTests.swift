@@ -28,21 +28,21 @@ struct ProcessLineTests {
         defer {
             for node in [alice, bob, carol] { node.terminate() }
         }
-        try bob.waitFor("peers 2", within: 20) { try bob.ask("peers") }
+        try bob.waitFor("peers 2", within: 60) { try bob.ask("peers") }
 
         // A's write reaches C through B, as A's batch 1 with A's signature.
         #expect(try alice.ask("write ada name Ada") == "ok 1")
-        try carol.waitFor("value Ada", within: 20) { try carol.ask("get ada name") }
+        try carol.waitFor("value Ada", within: 60) { try carol.ask("get ada name") }
         #expect(try carol.ask("signed \(a) 1") == "valid")
         #expect(try bob.ask("signed \(a) 1") == "valid")
         // C's write reaches A.
         #expect(try carol.ask("write grace name Grace") == "ok 1")
-        try alice.waitFor("value Grace", within: 20) { try alice.ask("get grace name") }
+        try alice.waitFor("value Grace", within: 60) { try alice.ask("get grace name") }
 
         // B dies (SIGKILL: no shutdown); A and C write while it is down.
         bob.kill()
-        try alice.waitFor("peers 0", within: 20) { try alice.ask("peers") }
-        try carol.waitFor("peers 0", within: 20) { try carol.ask("peers") }
+        try alice.waitFor("peers 0", within: 60) { try alice.ask("peers") }
+        try carol.waitFor("peers 0", within: 60) { try carol.ask("peers") }
         #expect(try alice.ask("write ada tier gold") == "ok 2")
         #expect(try alice.ask("write edsger name Edsger") == "ok 3")
         #expect(try carol.ask("delete grace") == "ok 2")
@@ -50,12 +50,12 @@ struct ProcessLineTests {
 
         // B restarts from its store on the same port: everything crosses.
         bob = try NodeProcess(executable, directory.sub("b"), key: b, port: port, members: [a, c])
-        try carol.waitFor("value Edsger", within: 30) { try carol.ask("get edsger name") }
-        try alice.waitFor("value Barbara", within: 30) { try alice.ask("get barbara name") }
+        try carol.waitFor("value Edsger", within: 90) { try carol.ask("get edsger name") }
+        try alice.waitFor("value Barbara", within: 90) { try alice.ask("get barbara name") }
         let expected = try alice.ask("state")
         #expect(expected.hasPrefix("state 3 "))  // ada, edsger, barbara
-        try bob.waitFor(expected, within: 30) { try bob.ask("state") }
-        try carol.waitFor(expected, within: 30) { try carol.ask("state") }
+        try bob.waitFor(expected, within: 90) { try bob.ask("state") }
+        try carol.waitFor(expected, within: 90) { try carol.ask("state") }
         #expect(try alice.ask("get grace name") == "none")
         #expect(try carol.ask("get ada tier") == "value gold")
         #expect(try carol.ask("signed \(a) 3") == "valid")
@@ -94,7 +94,7 @@ final class NodeProcess {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         try process.run()
         reader = LineReader(output.fileHandleForReading)
-        let first = try nextLine(within: 20)
+        let first = try nextLine(within: 60)
         let started = try #require(first.hasPrefix("port ") ? Int(first.dropFirst(5)) : nil, "node did not start: \(first)")
         self.port = started
     }
@@ -105,7 +105,7 @@ final class NodeProcess {
     /// Sends one command and returns its reply.
     func ask(_ command: String) throws -> String {
         input.fileHandleForWriting.write(Data((command + "\n").utf8))
-        return try nextLine(within: 20)
+        return try nextLine(within: 60)
     }
 
     /// Asks `probe` until it answers `expected`, failing after `seconds`:

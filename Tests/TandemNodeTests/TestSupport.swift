@@ -44,7 +44,7 @@ struct Timeout: Error, CustomStringConvertible {
 /// Polls `condition` every 5 ms until it holds, failing after `seconds`:
 /// every wait in these tests has a deadline, none is a fixed sleep.
 func eventually(
-    _ what: String, within seconds: Double = 15, _ condition: () async throws -> Bool
+    _ what: String, within seconds: Double = 60, _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while ContinuousClock.now < deadline {

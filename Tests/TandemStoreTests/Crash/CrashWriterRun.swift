@@ -61,7 +61,7 @@ struct CrashWriterRun {
         let reader = LineReader(output.fileHandleForReading)
         func writerErrors() -> String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 
-        let seen = reader.wait(until: Date(timeIntervalSinceNow: 30)) { point.reached($0) }
+        let seen = reader.wait(until: Date(timeIntervalSinceNow: 90)) { point.reached($0) }
         if case .opening(let milliseconds) = point, point.reached(seen.lines) {
             // The kill time is the random point under test; this waits on
             // the writer's output, with that deadline.
@@ -71,7 +71,7 @@ struct CrashWriterRun {
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let all = reader.waitForEnd(until: Date(timeIntervalSinceNow: 10))
+        let all = reader.waitForEnd(until: Date(timeIntervalSinceNow: 60))
         try #require(
             point.reached(seen.lines),
             "round \(round): the writer stopped before the kill point (\(point)); output \(seen.lines); stderr: \(writerErrors())")

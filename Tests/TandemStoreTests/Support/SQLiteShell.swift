@@ -38,7 +38,7 @@ enum SQLiteShell {
         // `.system` prints through a child process, unbuffered: the line
         // shows the statements before it have run.
         input.fileHandleForWriting.write(Data("PRAGMA cache_size = 2;\nBEGIN;\n\(sql)\n.system echo inside\n".utf8))
-        let seen = reader.wait(until: Date(timeIntervalSinceNow: 30)) { $0.contains("inside") }
+        let seen = reader.wait(until: Date(timeIntervalSinceNow: 90)) { $0.contains("inside") }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try #require(seen.lines.contains("inside"), "the shell did not reach the transaction", sourceLocation: sourceLocation)
