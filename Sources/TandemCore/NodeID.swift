@@ -56,12 +56,7 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Lowercase hexadecimal of all 32 bytes.
-    public var hex: String {
-        bytes.map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
-        }.joined()
-    }
+    public var hex: String { Hex.encode(bytes) }
 
     /// The first 8 bytes in hexadecimal: enough to tell nodes apart in logs.
     public var description: String { String(hex.prefix(16)) }

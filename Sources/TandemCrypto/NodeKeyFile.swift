@@ -1,3 +1,5 @@
+import TandemCore
+
 /// Reads and writes a node's key pair as a small text file.
 ///
 /// The format is two lines:
@@ -91,16 +93,7 @@ public enum NodeKeyFile {
         }
     }
 
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    private static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 
     /// Up to 40 characters of `bytes`, with anything outside printable ASCII
     /// shown as `?`, so a binary file gives a readable message.

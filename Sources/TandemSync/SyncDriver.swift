@@ -367,22 +367,11 @@ public struct SyncDriver<Shell: SyncShell> {
         }
         guard logged.collection != batch.collection || logged.payload != batch.payload, machine.verifies(batch) else { return }
         shell.observe(.equivocation(origin: batch.origin, sequence: batch.sequence, from: peer))
-        let evidence = "held " + Self.hex(SyncMessage.batches([logged]).encoded())
-            + ", received " + Self.hex(SyncMessage.batches([batch]).encoded())
+        let evidence = "held " + Hex.encode(SyncMessage.batches([logged]).encoded())
+            + ", received " + Hex.encode(SyncMessage.batches([batch]).encoded())
         perform(machine.reject(.equivocation(batch: batch.id), from: peer), now: now)
         refuse("equivocation_evidence", detail: "origin \(batch.origin.hex) signed two different batches as \(batch.id); evidence (batches messages, hex): \(evidence)",
                from: batch.origin, now: now, counts: false)
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// Counts a refusal; audits it now if it is the first of its kind in
