@@ -77,6 +77,9 @@ public struct NodeMetrics: Hashable, Sendable {
     /// All sync rejections.
     public var totalRejections: Int { rejections.values.reduce(0, +) }
 
+    /// All transport refusals.
+    public var totalTransportRejections: Int { transportRejections.values.reduce(0, +) }
+
     mutating func count(_ event: SyncEvent) {
         switch event {
         case .rejected(let rejection, _): rejections[rejection.reason, default: 0] += 1

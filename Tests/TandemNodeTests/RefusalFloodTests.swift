@@ -97,4 +97,38 @@ struct RefusalFloodTests {
         try reopened.close()
         try await group.shutdownGracefully()
     }
+
+    @Test("connections sending garbage before any handshake cost a couple of audit rows, and none is lost")
+    func garbageConnections() async throws {
+        let directory = try TemporaryDirectory("garbage-connections")
+        defer { directory.remove() }
+        let a = TestKeys.alice
+        let alice = try SyncNode.open(configuration: testConfiguration(a), directory: directory.sub("a"))
+        try await alice.start()
+        let port = try #require(alice.boundPort)
+        let before = try alice.store.auditEvents(after: 0, limit: 10_000).count
+
+        // 300 connections, each sending four zero bytes (a frame of length 0).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        for _ in 0..<300 {
+            let channel = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get()
+            try await channel.writeAndFlush(ByteBuffer(bytes: [0, 0, 0, 0]))
+            try await channel.closeFuture.get()
+        }
+        try await eventually("Alice to refuse all 300", within: 60) { alice.metrics.totalTransportRejections >= 300 }
+        let during = try alice.store.auditEvents(after: 0, limit: 10_000).count - before
+        #expect(during <= 2, "audit rows for 300 refused connections: \(during)")
+
+        // At shutdown the rest is written as one row: every refusal accounted for.
+        let refused = alice.metrics.totalTransportRejections
+        try await alice.shutdown()
+        let reopened = try SQLiteStore(directory: directory.sub("a"), node: a.nodeID, now: 0)
+        let rows = try reopened.auditEvents(after: 0, limit: 10_000).map(\.event).filter { $0.detail.contains("transport") }
+        let accounted = rows.reduce(0) { total, row in
+            total + (row.detail.contains("more refusals") ? Int(row.detail.prefix { $0 != " " }) ?? 0 : 1)
+        }
+        #expect(accounted == refused)
+        try reopened.close()
+        try await group.shutdownGracefully()
+    }
 }
