@@ -23,6 +23,11 @@ public struct SyncConfiguration: Hashable, Sendable {
     /// the trusted origins' batches (an honest summary has about one per
     /// origin); a larger one is refused, neither kept nor stored.
     public var maxSummaryRanges: Int
+    /// How far out of order one origin's batches may arrive: a batch too far
+    /// above its origin's contiguous prefix, or one that would leave too
+    /// many runs of it held out of order, is refused (`beyond_reorder_window`)
+    /// and offered again by anti-entropy once the gap below it has closed.
+    public var reorderWindow: ReorderWindow
     /// The peers this node takes reconciled state from: their `stateDigest`
     /// (whose held vector and contexts it may adopt) and `records` chunks
     /// (which it joins) carry no origin signatures, so only peers trusted
@@ -54,6 +59,7 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.maxMessageBytes = maxMessageBytes
         self.maxSummaryRanges = 16_384
         self.driftHold = DriftHoldBounds()
+        self.reorderWindow = ReorderWindow()
         self.stateSources = []
     }
 }
@@ -108,6 +114,10 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     /// A summary whose vector, reduced to what matters here, holds more
     /// ranges than `SyncConfiguration.maxSummaryRanges`.
     case oversizedSummary(ranges: Int, limit: Int)
+    /// The batch lies outside its origin's reorder window
+    /// (`SyncConfiguration.reorderWindow`): too far ahead of what is held of
+    /// the origin, or it would leave too many gaps.
+    case beyondReorderWindow(batch: Dot, ReorderWindowExcess)
     /// A message that could not be decoded.
     case malformedMessage(DecodingError)
     /// A reconciliation records chunk whose sender signature does not verify.
@@ -127,6 +137,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .oversizedSummary: "oversized_summary"
         case .clockSkewHoldFull: "clock_skew_hold_full"
         case .clockSkewBeyondHorizon: "clock_skew_beyond_horizon"
+        case .beyondReorderWindow: "beyond_reorder_window"
         case .malformedMessage: "malformed_message"
         case .badRecordsSignature: "bad_records_signature"
         case .untrustedStateSource: "untrusted_state_source"
@@ -144,6 +155,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .clockSkewHoldFull(let batch, let drift): "batch \(batch): \(drift); the hold is full"
         case .clockSkewBeyondHorizon(let batch, let drift, let horizon):
             "batch \(batch): \(drift), beyond the \(horizon) ms horizon of the drift hold"
+        case .beyondReorderWindow(let batch, let excess): "batch \(batch): \(excess); not kept, offered again once the gap closes"
         case .malformedMessage(let error): "message: \(error)"
         case .badRecordsSignature: "records chunk: the sender's signature does not verify"
         case .untrustedStateSource(let message):
