@@ -21,11 +21,15 @@ public struct ReorderWindow: Hashable, Sendable {
     /// The most runs of an origin's batches held above its prefix.
     public var maxRanges: Int
 
-    /// The defaults leave room for two peers' full in-flight budgets
-    /// (`SyncConfiguration.maxInFlightBatchesPerPeer`, 4,096) of one origin
-    /// in transit at once, and for far more gaps than loss and reordering
-    /// leave between summaries.
-    public init(maxSequencesAhead: UInt64 = 8_192, maxRanges: Int = 256) {
+    /// The runs are what a vector's size (and a summary's, and an update's
+    /// cost) grows with, so they are bounded tightly: 256 is far more than
+    /// loss and reordering leave between summaries. The distance ahead is
+    /// bounded loosely (2^20): after a partition a node legitimately gets an
+    /// origin's new batches, forwarded live, far above the backlog it is
+    /// still filling from below (they form one run), and refusing them only
+    /// delays convergence. In the simulator, a distance of four in-flight
+    /// budgets refused honest batches in runs of 500 writes and more.
+    public init(maxSequencesAhead: UInt64 = 1 << 20, maxRanges: Int = 256) {
         self.maxSequencesAhead = maxSequencesAhead
         self.maxRanges = maxRanges
     }
