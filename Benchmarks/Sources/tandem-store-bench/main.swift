@@ -6,6 +6,7 @@ import TandemStore
 //   tandem-store-bench populate <dir> [records]   build a store of N records x 10 fields
 //   tandem-store-bench open <dir>                  open it, read 1,000 random records, report time and memory
 //   tandem-store-bench rewrite <dir> [records]     overwrite every field of N existing records (default 10,000)
+//   tandem-store-bench gaps <dir> [batches]        commit time of a peer's batches in order and odd-numbered only (default 8,000)
 // `make bench-store` runs populate and open, the open step five times in fresh processes.
 
 func wallMillis() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
@@ -28,7 +29,7 @@ func memoryMiB() -> (rss: Double, peak: Double) {
 let node = NodeID(words: 0xA, 0, 0, 1)
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    print("usage: tandem-store-bench populate <dir> [records] | open <dir> | rewrite <dir> [records]")
+    print("usage: tandem-store-bench populate <dir> [records] | open <dir> | rewrite <dir> [records] | gaps <dir> [batches]")
     exit(2)
 }
 let directory = arguments[2]
@@ -137,6 +138,8 @@ do {
         guard try a.record("customers", "customer-0") == b.record("customers", "customer-0") else { fatalError("A and B differ") }
         print(String(format: "rewrite: %d records x 10 fields, 3 passes of %d-record commits: A (working set + commitLocal) %.1f µs/record, %.0f field updates/s; B (commitRemote) %.1f µs/record, %.0f field updates/s",
                      total, chunk, local * 1e6 / Double(3 * total), updates / local, remote * 1e6 / Double(3 * total), updates / remote))
+    case "gaps":
+        try benchGaps(directory: directory, count: arguments.count > 3 ? Int(arguments[3]) ?? 8_000 : 8_000)
     default:
         print("unknown mode \(arguments[1])")
         exit(2)

@@ -32,6 +32,11 @@
 /// - **Clock drift.** A batch with timestamps beyond the drift bound is held
 ///   (not lost, not applied) and applied, in timestamp order, once local time
 ///   is within the bound; it does not move the local clock until then.
+/// - **Reorder window.** Of each origin, only batches within
+///   `SyncConfiguration.reorderWindow` of what is held or being applied are
+///   taken, so the held vector (and every summary) stays a few ranges per
+///   origin whatever order a peer sends in; the rest are refused and
+///   offered again once the gap below them has closed.
 /// - **Back-pressure.** At most `maxInFlightBatchesPerPeer` batches go to a
 ///   peer between two of its summaries.
 public struct SyncMachine: Sendable {
@@ -51,6 +56,11 @@ public struct SyncMachine: Sendable {
     private let verify: @Sendable (DeltaBatch) -> Bool
     private let verifyRecords: (@Sendable (RecordsChunk, NodeID) -> Bool)?
     private var pending: Set<Dot> = []
+    /// `held` plus `pending`: what the reorder window is measured from, so
+    /// batches taken in one read count before they are committed. Rebuilt
+    /// (`admittedIsStale`) when a pending batch leaves without being held.
+    private var admitted: BatchVector
+    private var admittedIsStale = false
     private var hold: DriftHold<PendingBatch>
     private var peers: [NodeID: PeerSession] = [:]
     private var nextSummaryAt: UInt64 = 0
@@ -68,6 +78,7 @@ public struct SyncMachine: Sendable {
         self.node = node
         self.configuration = configuration
         self.held = held
+        self.admitted = held
         self.compacted = compacted
         self.clock = clock
         self.verify = verify
@@ -148,18 +159,22 @@ public struct SyncMachine: Sendable {
             }
         case .localBatchCommitted(let batch):
             held.insert(origin: batch.origin, sequence: batch.sequence)
+            admitted.insert(origin: batch.origin, sequence: batch.sequence)
             counters.localBatches += 1
             forward(batch, except: nil, into: &actions)
         case .batchCommitted(let batch, let source, let applied):
             pending.remove(batch.id)
             held.insert(origin: batch.origin, sequence: batch.sequence)
+            admitted.insert(origin: batch.origin, sequence: batch.sequence)
             if applied { counters.appliedBatches += 1 } else { counters.duplicateBatches += 1 }
             forward(batch, except: source, into: &actions)
         case .batchCommitFailed(let batch, _):
             pending.remove(batch.id)
+            admittedIsStale = true
             counters.failedCommits += 1
         case .batchRefused(let batch, let source, let violation):
             pending.remove(batch.id)
+            admittedIsStale = true
             let peer = source ?? node
             switch violation {
             case .receiverDots:
@@ -177,6 +192,7 @@ public struct SyncMachine: Sendable {
             notLogged.subtract(held)
             compacted.formUnion(notLogged)
             held.formUnion(vector)
+            admitted.formUnion(vector)
             counters.reconciliationsCompleted += 1
         }
         return actions
@@ -244,6 +260,11 @@ public struct SyncMachine: Sendable {
             reject(.untrustedOrigin(batch: batch.id), from: peer, into: &actions)
             return
         }
+        // Before the signature check: a flood of far-ahead batches costs no verification.
+        if let excess = reorderExcess(of: batch) {
+            reject(.beyondReorderWindow(batch: batch.id, excess), from: peer, into: &actions)
+            return
+        }
         guard verify(batch) else {
             reject(.badSignature(batch: batch.id), from: peer, into: &actions)
             return
@@ -257,7 +278,7 @@ public struct SyncMachine: Sendable {
         }
         let incoming = PendingBatch(batch: batch, delta: delta, source: peer)
         guard let newest = delta.maxTimestamp else {
-            pending.insert(batch.id)
+            markPending(batch.id)
             actions.append(.apply(batch, delta, from: peer))
             return
         }
@@ -265,7 +286,7 @@ public struct SyncMachine: Sendable {
         case .accepted:
             admit(incoming, newest: newest, now: now, into: &actions)
         case .held(let drift):
-            pending.insert(batch.id)
+            markPending(batch.id)
             counters.heldForClockSkew += 1
             actions.append(.holdForClockSkew(batch: batch.id, drift, from: peer))
         case .refused(let drift):
@@ -311,10 +332,26 @@ public struct SyncMachine: Sendable {
         actions.append(.reconcileRecords(chunk, theirs: theirs, from: peer))
     }
 
+    /// Why `batch` lies outside its origin's reorder window, or nil.
+    private mutating func reorderExcess(of batch: DeltaBatch) -> ReorderWindowExcess? {
+        if admittedIsStale {
+            admitted = held
+            for id in pending { admitted.insert(origin: id.node, sequence: id.counter) }
+            admittedIsStale = false
+        }
+        return configuration.reorderWindow.excess(of: batch.sequence, into: admitted.held.nodes[batch.origin])
+    }
+
+    /// Records `id` as on its way to the store.
+    private mutating func markPending(_ id: Dot) {
+        pending.insert(id)
+        admitted.insert(origin: id.node, sequence: id.counter)
+    }
+
     private mutating func admit(_ incoming: PendingBatch, newest: HLCTimestamp, now: UInt64, into actions: inout [SyncAction]) {
         // Within the bound by construction (`admit` or `releaseReady` checked it).
         try? clock.receive(newest, now: now)
-        pending.insert(incoming.batch.id)
+        markPending(incoming.batch.id)
         actions.append(.apply(incoming.batch, incoming.delta, from: incoming.source))
     }
 
@@ -323,6 +360,8 @@ public struct SyncMachine: Sendable {
             pending.remove(released.batch.id)
             if let newest = released.delta.maxTimestamp {
                 admit(released, newest: newest, now: now, into: &actions)
+            } else {
+                admittedIsStale = true
             }
         }
         if nextSummaryAt > now &+ 2 &* configuration.summaryIntervalMillis {

@@ -35,6 +35,11 @@ public struct SyncConfiguration: Hashable, Sendable {
     /// the trusted origins' batches (an honest summary has about one per
     /// origin); a larger one is refused, neither kept nor stored.
     public var maxSummaryRanges: Int
+    /// How far out of order one origin's batches may arrive: a batch too far
+    /// above its origin's contiguous prefix, or one that would leave too
+    /// many runs of it held out of order, is refused (`beyond_reorder_window`)
+    /// and offered again by anti-entropy once the gap below it has closed.
+    public var reorderWindow: ReorderWindow
     /// The peers this node takes reconciled state from: their `stateDigest`
     /// (whose held vector and contexts it may adopt) and `records` chunks
     /// (which it joins) carry no origin signatures, so only peers trusted
@@ -69,6 +74,7 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.replyBudget = ReplyBudget()
         self.stateCheckIntervalMillis = 30_000
         self.driftHold = DriftHoldBounds()
+        self.reorderWindow = ReorderWindow()
         self.stateSources = []
     }
 }
@@ -140,6 +146,10 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     /// A validly signed batch that differs from the one this node holds
     /// under the same (origin, sequence): its origin equivocated.
     case equivocation(batch: Dot)
+    /// The batch lies outside its origin's reorder window
+    /// (`SyncConfiguration.reorderWindow`): too far ahead of what is held of
+    /// the origin, or it would leave too many gaps.
+    case beyondReorderWindow(batch: Dot, ReorderWindowExcess)
     /// A message that could not be decoded.
     case malformedMessage(DecodingError)
     /// A reconciliation records chunk whose sender signature does not verify.
@@ -165,6 +175,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .recordsOutsideLeaves: "records_outside_leaves"
         case .clockSkewHoldFull: "clock_skew_hold_full"
         case .clockSkewBeyondHorizon: "clock_skew_beyond_horizon"
+        case .beyondReorderWindow: "beyond_reorder_window"
         case .malformedMessage: "malformed_message"
         case .badRecordsSignature: "bad_records_signature"
         case .untrustedStateSource: "untrusted_state_source"
@@ -192,6 +203,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .clockSkewHoldFull(let batch, let drift): "batch \(batch): \(drift); the hold is full"
         case .clockSkewBeyondHorizon(let batch, let drift, let horizon):
             "batch \(batch): \(drift), beyond the \(horizon) ms horizon of the drift hold"
+        case .beyondReorderWindow(let batch, let excess): "batch \(batch): \(excess); not kept, offered again once the gap closes"
         case .malformedMessage(let error): "message: \(error)"
         case .badRecordsSignature: "records chunk: the sender's signature does not verify"
         case .untrustedStateSource(let message):

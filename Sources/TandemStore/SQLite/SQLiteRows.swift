@@ -127,7 +127,7 @@ struct SQLiteRows: RecordRows {
 
     // MARK: Vectors (contexts, batch vectors)
 
-    /// Reads a vector stored one row per node.
+    /// Reads a causal context stored one row per node (prefix and cloud bytes).
     mutating func readVector(sql: String, arguments: StatementArguments, table: String) throws(StoreError) -> CausalContext {
         let rows = try run { try Row.fetchAll(db, sql: sql, arguments: arguments) }
         var context = CausalContext()
@@ -146,22 +146,7 @@ struct SQLiteRows: RecordRows {
         return context
     }
 
-    mutating func readVector(owner: String) throws(StoreError) -> BatchVector {
-        BatchVector(held: try readVector(
-            sql: "SELECT origin_id, prefix, cloud FROM vector WHERE owner = ?", arguments: [owner], table: "vector"))
-    }
-
-    mutating func writeVector(_ vector: BatchVector, owner: String, origins: some Sequence<NodeID>) throws(StoreError) {
-        for origin in origins {
-            let id = try nodeRowID(origin)
-            let dots = vector.held.nodes[origin] ?? CausalContext.NodeDots()
-            try run {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO vector (owner, origin_id, prefix, cloud) VALUES (?, ?, ?, ?)",
-                    arguments: [owner, id, Int64(bitPattern: dots.prefix), Data(dots.cloudBytes)])
-            }
-        }
-    }
+    // Batch vectors (`vector`, `vector_range`): SQLiteRows-Vectors.swift.
 
     // MARK: RecordRows
 

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import TandemCore
 
 /// The SQLite schema, as GRDB migrations. A migration never changes once
 /// shipped; a new format adds a new migration, and a file carrying a
@@ -109,6 +111,47 @@ enum SQLiteSchema {
                 CREATE INDEX external_key_by_record ON external_key(collection, record);
                 """)
         }
+        migrator.registerMigration("v2-vector-ranges", migrate: moveVectorCloudsToRanges)
         return migrator
+    }
+
+    /// v2: a batch vector's ranges above its prefix move from the `cloud`
+    /// blob of its `vector` row (rewritten whole on every change, so a
+    /// vector with many gaps made every commit slower) to one
+    /// `vector_range` row each, which a commit updates by key. `cloud` is
+    /// empty from then on. Bounds are stored offset by 2^63
+    /// (`SQLiteRows.stored(_:)`), so that integer order is sequence order.
+    private static func moveVectorCloudsToRanges(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE vector_range (
+                owner TEXT NOT NULL,
+                origin_id INTEGER NOT NULL REFERENCES node(id),
+                lower INTEGER NOT NULL,
+                upper INTEGER NOT NULL,
+                PRIMARY KEY (owner, origin_id, lower)
+            ) WITHOUT ROWID;
+            """)
+        let rows = try Row.fetchAll(db, sql: "SELECT owner, origin_id, prefix, cloud FROM vector WHERE length(cloud) > 0")
+        for row in rows {
+            let owner: String = row[0]
+            let originRow: Int64 = row[1]
+            let prefix: Int64 = row[2]
+            let cloud: Data = row[3]
+            let dots: CausalContext.NodeDots
+            do {
+                dots = try CausalContext.NodeDots(prefix: UInt64(bitPattern: prefix), cloudBytes: [UInt8](cloud))
+            } catch {
+                throw DatabaseError(
+                    resultCode: .SQLITE_CORRUPT, message: "vector row of \(owner), origin row \(originRow): \(error)")
+            }
+            for range in dots.cloud {
+                try db.execute(
+                    sql: "INSERT INTO vector_range (owner, origin_id, lower, upper) VALUES (?, ?, ?, ?)",
+                    arguments: [owner, originRow, SQLiteRows.stored(range.lowerBound), SQLiteRows.stored(range.upperBound)])
+            }
+            try db.execute(
+                sql: "UPDATE vector SET prefix = ?, cloud = X'' WHERE owner = ? AND origin_id = ?",
+                arguments: [Int64(bitPattern: dots.prefix), owner, originRow])
+        }
     }
 }

@@ -211,13 +211,12 @@ public final class SQLiteStore: ReplicaStore {
         _ change: LocalChange, sign: (_ signingBytes: [UInt8]) -> [UInt8], now: UInt64
     ) throws(StoreError) -> DeltaBatch {
         try write { rows in
-            let held = try rows.readVector(owner: VectorOwner.held)
             var batch = DeltaBatch(
-                origin: node, sequence: held.nextSequence(for: node),
+                origin: node, sequence: try rows.nextSequence(owner: VectorOwner.held, origin: node),
                 collection: change.collection, payload: change.payload)
             batch.signature = sign(batch.signingBytes)
             let report = try DeltaApplier.apply(change.delta, to: change.collection, rows: &rows)
-            try append(batch, held: held, at: now, rows: &rows)
+            try append(batch, at: now, rows: &rows)
             try advanceClock(change.clock, rows: rows)
             let summary = AuditEvent(
                 at: now, kind: .localCommit, collection: change.collection, node: node,
@@ -251,8 +250,7 @@ public final class SQLiteStore: ReplicaStore {
         _ batch: DeltaBatch, delta: RecordCollection, clock: HLCTimestamp, audit: [AuditEvent], now: UInt64
     ) throws(StoreError) -> RemoteCommitOutcome {
         try write { rows in
-            var held = try rows.readVector(owner: VectorOwner.held)
-            let outcome = try applyRemote(batch, delta: delta, held: &held, audit: audit, now: now, rows: &rows)
+            let outcome = try applyRemote(batch, delta: delta, audit: audit, now: now, rows: &rows)
             if outcome.isApplied { try advanceClock(clock, rows: rows) }
             return outcome
         }
@@ -263,10 +261,9 @@ public final class SQLiteStore: ReplicaStore {
         _ batches: [RemoteBatch], clock: HLCTimestamp, now: UInt64
     ) throws(StoreError) -> [RemoteCommitOutcome] {
         try write { rows in
-            var held = try rows.readVector(owner: VectorOwner.held)
             var outcomes: [RemoteCommitOutcome] = []
             for remote in batches {
-                outcomes.append(try applyRemote(remote.batch, delta: remote.delta, held: &held, audit: [], now: now, rows: &rows))
+                outcomes.append(try applyRemote(remote.batch, delta: remote.delta, audit: [], now: now, rows: &rows))
             }
             // A duplicate or a refusal changes nothing, not even the clock.
             if outcomes.contains(where: \.isApplied) { try advanceClock(clock, rows: rows) }
@@ -274,18 +271,17 @@ public final class SQLiteStore: ReplicaStore {
         }
     }
 
-    /// Applies one remote batch inside a write transaction, unless `held`
-    /// has it; `held` is the batch vector as of this point in the
-    /// transaction and is advanced with the batch.
+    /// Applies one remote batch inside a write transaction, unless the held
+    /// vector (as of this point in the transaction) has it.
     private func applyRemote(
-        _ batch: DeltaBatch, delta: RecordCollection, held: inout BatchVector, audit: [AuditEvent], now: UInt64,
-        rows: inout SQLiteRows
+        _ batch: DeltaBatch, delta: RecordCollection, audit: [AuditEvent], now: UInt64, rows: inout SQLiteRows
     ) throws -> RemoteCommitOutcome {
-        if held.contains(origin: batch.origin, sequence: batch.sequence) { return .duplicate }
+        if try rows.vectorContains(owner: VectorOwner.held, origin: batch.origin, sequence: batch.sequence) {
+            return .duplicate
+        }
         let outcome = try DeltaApplier.applyRemote(delta, of: batch, receiver: node, rows: &rows)
         guard case .applied(let report) = outcome else { return outcome }
-        try append(batch, held: held, at: now, rows: &rows)
-        held.insert(origin: batch.origin, sequence: batch.sequence)
+        try append(batch, at: now, rows: &rows)
         let summary = AuditEvent(
             at: now, kind: .remoteApply, collection: batch.collection, node: batch.origin,
             detail: "batch \(batch.sequence): records \(report.changedRecords.count)")
@@ -543,7 +539,9 @@ public final class SQLiteStore: ReplicaStore {
         static func peer(_ node: NodeID) -> String { "peer:" + node.hex }
     }
 
-    private func append(_ batch: DeltaBatch, held: BatchVector, at now: UInt64, rows: inout SQLiteRows) throws(StoreError) {
+    /// Logs `batch` and records it as held: the cost does not depend on
+    /// how many ranges the held vector has.
+    private func append(_ batch: DeltaBatch, at now: UInt64, rows: inout SQLiteRows) throws(StoreError) {
         let originID = try rows.nodeRowID(batch.origin)
         try rows.run {
             try rows.db.execute(
@@ -554,9 +552,7 @@ public final class SQLiteStore: ReplicaStore {
                 arguments: [originID, Int64(bitPattern: batch.sequence), SQLText(batch.collection),
                             Data(batch.payload), Data(batch.signature), Int64(bitPattern: now)])
         }
-        var advanced = held
-        advanced.insert(origin: batch.origin, sequence: batch.sequence)
-        try rows.writeVector(advanced, owner: VectorOwner.held, origins: [batch.origin])
+        try rows.insertIntoVector(owner: VectorOwner.held, origin: batch.origin, sequence: batch.sequence)
     }
 
     private func advanceClock(_ clock: HLCTimestamp, rows: SQLiteRows) throws(StoreError) {
