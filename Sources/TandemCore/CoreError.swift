@@ -18,6 +18,9 @@ public enum CoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A node's dot counter would pass 2^64 - 1 (only reachable through a
     /// context that claims a counter near the maximum).
     case dotCountersExhausted(node: NodeID)
+    /// A record given to `RecordCollection(records:context:limits:)` holds
+    /// a dot its causal context lacks.
+    case dotOutsideContext(Dot, record: String)
 
     public var description: String {
         switch self {
@@ -37,6 +40,8 @@ public enum CoreError: Error, Hashable, Sendable, CustomStringConvertible {
             drift.description
         case .dotCountersExhausted(let node):
             "node \(node) has no dot counters left: its context claims the maximum counter"
+        case .dotOutsideContext(let dot, let record):
+            "record \(record) holds dot \(dot), which its causal context lacks"
         }
     }
 }

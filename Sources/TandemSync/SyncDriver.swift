@@ -92,7 +92,9 @@ public struct SyncDriver<Shell: SyncShell> {
         cursor: AdapterCursorUpdate? = nil, keyMappings: [ExternalKeyMapping] = [],
         _ change: (inout RecordCollection, HLCTimestamp) throws -> RecordCollection
     ) throws -> DeltaBatch? {
-        var working = try store.workingSet(collection, records: ids)
+        // The store holds ids in normal form C, as the core does
+        // (`Identifier`): look up that spelling, whichever the caller used.
+        var working = try store.workingSet(collection, records: ids.map(Identifier.normalized))
         let timestamp = machine.tick(now: now)
         let delta = try change(&working, timestamp)
         if delta.records.isEmpty && delta.context.isEmpty && cursor == nil { return nil }
@@ -293,12 +295,12 @@ public struct SyncDriver<Shell: SyncShell> {
         let context = try store.workingSet(collection, records: []).context
         // Room for the records once the context, collection name and
         // signature are in: each chunk fits in one message.
-        let fixed = RecordCollection(records: [:], context: context).encoded().count + collection.utf8.count + 128
+        let fixed = RecordCollection(trusted: [:], context: context).encoded().count + collection.utf8.count + 128
         let room = max(machine.configuration.maxMessageBytes - fixed, 1)
         for part in DigestReconciliation.chunks(of: records, covering: leaves, maxRecords: Self.recordsPerChunk, maxBytes: room) {
             var chunk = RecordsChunk(
                 collection: collection, leaves: part.leaves,
-                payload: RecordCollection(records: part.records, context: context).encoded(), isReply: isReply)
+                payload: RecordCollection(trusted: part.records, context: context).encoded(), isReply: isReply)
             chunk.signature = sign(chunk.signingBytes)
             shell.send(SyncMessage.records(chunk).encoded(), to: peer)
         }

@@ -44,7 +44,7 @@ public final class InMemoryStore: ReplicaStore {
             let stored = state.collections[collection] ?? MemoryCollection()
             var chosen: [String: RecordStore] = [:]
             for id in ids { chosen[id] = stored.records[id] }
-            return RecordCollection(records: chosen, context: stored.context)
+            return RecordCollection(trusted: chosen, context: stored.context)
         }
     }
 

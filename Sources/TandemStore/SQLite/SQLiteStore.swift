@@ -203,7 +203,7 @@ public final class SQLiteStore: ReplicaStore {
     public func workingSet(_ collection: String, records ids: [String]) throws(StoreError) -> RecordCollection {
         try read { rows in
             let context = try rows.context(of: collection)
-            return RecordCollection(records: try rows.records(Set(ids), in: collection), context: context)
+            return RecordCollection(trusted: try rows.records(Set(ids), in: collection), context: context)
         }
     }
 

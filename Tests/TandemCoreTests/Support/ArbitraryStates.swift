@@ -71,7 +71,7 @@ enum Arbitrary {
     }
 
     static var recordCollection: Generator<RecordCollection, some SendableSequenceType> {
-        causal(records).map { RecordCollection(records: $0.store.entries, context: $0.context) }
+        causal(records).map { RecordCollection(trusted: $0.store.entries, context: $0.context) }
     }
 
     static var lwwRegister: Generator<LWWRegister, some SendableSequenceType> {
