@@ -9,7 +9,7 @@ import Testing
 
     /// A record with one field `name` = `value`, written under `dot`.
     func store(_ value: Value, name: String = "f") -> RecordStore {
-        let register = RegisterStore([RegisterEntry(dot: dot, timestamp: Fixture.timestamp(1), value: value)])
+        let register = RegisterStore(trusted: [RegisterEntry(dot: dot, timestamp: Fixture.timestamp(1), value: value)])
         return RecordStore(presence: DotSet(), fields: FieldMap([name: register]), sets: DotMap())
     }
 
@@ -39,6 +39,21 @@ import Testing
         #expect(throws: CoreError.stringTooLong(bytes: 9, limit: 8)) {
             try RecordCollection(records: ["r1": store(.string(long))], context: context, limits: Limits(maxStringBytes: 8))
         }
+    }
+
+    /// `RegisterStore`'s public initialiser used to accept a NaN, which
+    /// encoded to bytes the decoder refuses; it checks every value now.
+    @Test func aRegisterStoreRefusesInvalidValues() throws {
+        func entry(_ value: Value) -> RegisterEntry { RegisterEntry(dot: dot, timestamp: Fixture.timestamp(1), value: value) }
+        #expect(throws: CoreError.notANumber) { try RegisterStore([entry(.double(.nan))]) }
+        #expect(throws: CoreError.stringTooLong(bytes: 3, limit: 2)) {
+            try RegisterStore([entry(.string("abc"))], limits: Limits(maxStringBytes: 2))
+        }
+        let register = try RegisterStore([entry(.double(-0.0))])
+        let built = try RecordCollection(
+            records: ["r1": RecordStore(presence: DotSet(), fields: FieldMap(["f": register]), sets: DotMap())],
+            context: CausalContext(dots: [dot]))
+        #expect(try RecordCollection(decoding: built.encoded()) == built)
     }
 
     /// Ids and names are held in normal form C whatever spelling they are

@@ -10,7 +10,7 @@ import Testing
 
     /// A delta writing `name = value` to record `id` under the reused dot.
     func write(_ value: String, to id: String) -> RecordCollection {
-        let register = RegisterStore([RegisterEntry(dot: dot, timestamp: Fixture.timestamp(1_000), value: .string(value))])
+        let register = RegisterStore(trusted: [RegisterEntry(dot: dot, timestamp: Fixture.timestamp(1_000), value: .string(value))])
         let store = RecordStore(presence: DotSet(), fields: FieldMap(["name": register]), sets: DotMap())
         return RecordCollection(trusted: [id: store], context: CausalContext(dots: [dot]))
     }

@@ -26,7 +26,7 @@ enum Arbitrary {
 
     static var register: Generator<RegisterStore, some SendableSequenceType> {
         zip(dot, timestamp, value).array(of: 1...3).map { entries in
-            RegisterStore(entries.map { RegisterEntry(dot: $0, timestamp: $1, value: $2) })
+            RegisterStore(trusted: entries.map { RegisterEntry(dot: $0, timestamp: $1, value: $2) })
         }
     }
 
