@@ -10,8 +10,8 @@ extension RecordCollection {
         let table = NodeTable(context)
         let ids = SortedIDs(records)
         // Pass 1, in the order records are written: give every name a
-        // number (in the order first met, so the spelling kept for names
-        // equal as strings is the first one written). Most records have the
+        // number, in the order first met (names are in NFC, `Identifier`,
+        // so names equal as strings are equal in bytes). Most records have the
         // same fields, so `PlaceMemo` skips the lookup of a name equal to
         // the one at the same place in the previous record.
         var interner = NameInterner()
@@ -270,12 +270,10 @@ struct SortedIDs {
     }
 }
 
-/// Numbers names in the order they are first met. Names equal as Swift
-/// strings (spellings that differ only in Unicode normalisation) get one
-/// number, under the spelling met first: a record holds one field per such
-/// name, so the name table holds one entry per name too, which the decoder
-/// requires. The encoder asks only when `PlaceMemo` misses, so hashing with
-/// `Hasher` (which agrees with `==`) costs little.
+/// Numbers names in the order they are first met, one number per name
+/// (a collection's names are in NFC, `Identifier`, so names equal as Swift
+/// strings are one spelling). The encoder asks only when `PlaceMemo`
+/// misses, so hashing with `Hasher` (which agrees with `==`) costs little.
 struct NameInterner {
     private(set) var names: [String] = []
     private var numbers: [String: Int] = [:]
