@@ -18,6 +18,14 @@ public enum CoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A node's dot counter would pass 2^64 - 1 (only reachable through a
     /// context that claims a counter near the maximum).
     case dotCountersExhausted(node: NodeID)
+    /// A record given to `RecordCollection(records:context:limits:)` holds
+    /// a dot its causal context lacks.
+    case dotOutsideContext(Dot, record: String)
+    /// A remote timestamp's physical part is beyond `maxPhysical`
+    /// (`HybridLogicalClock.maxRemotePhysical`): so close to the last
+    /// representable timestamp that accepting it would leave the clock too
+    /// few timestamps to issue. No honest clock is there before the year 10889.
+    case timestampNearEndOfTime(HLCTimestamp, maxPhysical: UInt64)
 
     public var description: String {
         switch self {
@@ -37,6 +45,10 @@ public enum CoreError: Error, Hashable, Sendable, CustomStringConvertible {
             drift.description
         case .dotCountersExhausted(let node):
             "node \(node) has no dot counters left: its context claims the maximum counter"
+        case .dotOutsideContext(let dot, let record):
+            "record \(record) holds dot \(dot), which its causal context lacks"
+        case .timestampNearEndOfTime(let remote, let maxPhysical):
+            "remote timestamp \(remote) is past physical time \(maxPhysical) ms, too near the last representable timestamp"
         }
     }
 }

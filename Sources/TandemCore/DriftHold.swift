@@ -25,7 +25,8 @@ public struct DriftHold<Item: Sendable>: Sendable {
         /// Too far ahead and the hold (or the origin's share of it) is full:
         /// not kept; do not acknowledge it.
         case refused(ClockDrift)
-        /// Further ahead than `DriftHoldBounds.horizonMillis`: not kept.
+        /// Further ahead than `DriftHoldBounds.horizonMillis`, or beyond
+        /// `HybridLogicalClock.maxRemotePhysical`: not kept.
         case beyondHorizon(ClockDrift)
     }
 
@@ -71,11 +72,13 @@ public struct DriftHold<Item: Sendable>: Sendable {
         _ item: Item, timestamp: HLCTimestamp, clock: HybridLogicalClock, now: UInt64,
         bytes: Int = 0, origin: NodeID? = nil
     ) -> Admission {
-        do {
+        do throws(CoreError) {
             try clock.check(timestamp, now: now)
             return .accepted
         } catch {
             let drift = ClockDrift(remote: timestamp, localWallMillis: now, maxOffsetMillis: clock.maxOffsetMillis)
+            // Near the end of time: never acceptable, however long it waits.
+            if case .timestampNearEndOfTime = error { return .beyondHorizon(drift) }
             guard drift.aheadMillis <= bounds.horizonMillis else { return .beyondHorizon(drift) }
             let originBytes = origin.map { bytesByOrigin[$0, default: 0] } ?? 0
             guard entries.count < bounds.maxItems, self.bytes + bytes <= bounds.maxBytes,

@@ -6,7 +6,15 @@
 ///
 /// Guarantees:
 /// - `tick(now:)` returns strictly increasing timestamps, whatever `now` does
-///   (wall clocks may step backwards).
+///   (wall clocks may step backwards), until the clock reaches the last
+///   representable timestamp (`UInt64.max`: physical 2^48 - 1 ms, in the
+///   year 10889), where it stays rather than wrap. Only a wall clock that
+///   far ahead takes it there: remote timestamps cannot (next point).
+/// - A remote timestamp whose physical part is beyond `maxRemotePhysical`
+///   is refused with `CoreError.timestampNearEndOfTime`, whatever the drift
+///   bound, and leaves the clock untouched: after accepting any remote
+///   timestamp at a wall time up to `maxRemotePhysical`, the clock can still
+///   issue 2^48 - 1 strictly increasing timestamps.
 /// - `receive(_:now:)` advances the clock past every remote timestamp it
 ///   accepts, so a write made after seeing a change is ordered after it.
 /// - A remote timestamp more than `maxOffsetMillis` ahead of `now` is refused
@@ -19,6 +27,11 @@ public struct HybridLogicalClock: Hashable, Sendable {
     /// The default bound on how far ahead of local wall time a remote
     /// timestamp may be: 500 ms.
     public static let defaultMaxOffsetMillis: UInt64 = 500
+
+    /// The greatest physical time, in milliseconds, of a remote timestamp
+    /// the clock accepts: 2^32 ms (about 50 days) short of the last
+    /// representable one, leaving 2^48 - 1 timestamps to issue after it.
+    public static let maxRemotePhysical: UInt64 = HLCTimestamp.maxPhysical - (1 << 32)
 
     /// The latest timestamp issued or received.
     public private(set) var latest: HLCTimestamp
@@ -44,11 +57,16 @@ public struct HybridLogicalClock: Hashable, Sendable {
         return latest
     }
 
-    /// Checks `remote` against the drift bound without changing the clock.
+    /// Checks `remote` against the end of time and the drift bound without
+    /// changing the clock.
     ///
-    /// - Throws: `CoreError.clockDriftExceeded` when `remote` is more than
-    ///   `maxOffsetMillis` ahead of `now`.
+    /// - Throws: `CoreError.timestampNearEndOfTime` when `remote`'s physical
+    ///   part is beyond `maxRemotePhysical`; `CoreError.clockDriftExceeded`
+    ///   when `remote` is more than `maxOffsetMillis` ahead of `now`.
     public func check(_ remote: HLCTimestamp, now: UInt64) throws(CoreError) {
+        if remote.physical > Self.maxRemotePhysical {
+            throw CoreError.timestampNearEndOfTime(remote, maxPhysical: Self.maxRemotePhysical)
+        }
         // `remote - now`, not `now + bound`, which would wrap for huge bounds.
         if remote.physical > now && remote.physical - now > maxOffsetMillis {
             throw CoreError.clockDriftExceeded(
@@ -58,8 +76,8 @@ public struct HybridLogicalClock: Hashable, Sendable {
 
     /// Advances the clock on receipt of `remote` at wall time `now`.
     ///
-    /// - Throws: `CoreError.clockDriftExceeded` (and leaves the clock
-    ///   unchanged) when `remote` is beyond the drift bound.
+    /// - Throws: what `check(_:now:)` throws, and leaves the clock
+    ///   unchanged then.
     public mutating func receive(_ remote: HLCTimestamp, now: UInt64) throws(CoreError) {
         try check(remote, now: now)
         let wall = min(now, HLCTimestamp.maxPhysical) << 16

@@ -39,7 +39,7 @@ public struct LWWRegister: Lattice {
         var deltaContext = CausalContext(dots: state.store.entries.map(\.dot))
         deltaContext.insert(dot)
         let delta = LWWRegister(state: Causal(
-            store: RegisterStore([RegisterEntry(dot: dot, timestamp: timestamp, value: value)]),
+            store: RegisterStore(single: RegisterEntry(dot: dot, timestamp: timestamp, value: value)),
             context: deltaContext))
         join(delta)
         return delta

@@ -24,7 +24,8 @@
 ///   held here from the same nodes)); each mutator is O(entries of the
 ///   touched field or record).
 public struct RecordCollection: Lattice {
-    /// Live records by id. A record is live while it holds any dot.
+    /// Live records by id. A record is live while it holds any dot. Every
+    /// id and field name is in Unicode normal form C (`Identifier`).
     public private(set) var records: [String: RecordStore]
     /// Every dot this replica (or delta) has seen.
     public private(set) var context: CausalContext
@@ -48,9 +49,33 @@ public struct RecordCollection: Lattice {
         indexed = true
     }
 
-    /// Builds a collection from its parts. Every store dot must be in
-    /// `context` (decoders check this first); empty records are dropped.
-    public init(records: [String: RecordStore], context: CausalContext) {
+    /// Builds a collection from its parts, checking them against the
+    /// type's rules: every dot of every record is in `context`, every
+    /// record id and field name is a valid identifier (spelled in Unicode
+    /// normal form C: other spellings are normalised, see `Identifier`) and
+    /// every value is valid under `limits`. Empty records are dropped. What
+    /// this accepts encodes to bytes the decoder accepts (under `limits`)
+    /// and decodes to an equal collection.
+    ///
+    /// - Throws: `CoreError.dotOutsideContext` for a dot `context` lacks,
+    ///   `CoreError.invalidIdentifier` for an empty or overlong id or name,
+    ///   or the value's error (`CoreError.notANumber`, ...); nothing is built.
+    public init(records: [String: RecordStore], context: CausalContext, limits: Limits = .default) throws(CoreError) {
+        var checked: [String: RecordStore] = [:]
+        checked.reserveCapacity(records.count)
+        for (id, store) in records where !store.isEmpty {
+            let spelled = Identifier.normalized(id)
+            try Self.validateIdentifier(spelled, what: "record id", limits)
+            checked[spelled] = try store.checked(in: spelled, context: context, limits: limits)
+        }
+        self.init(decoded: checked, context: context)
+    }
+
+    /// A collection from parts the caller vouches for: records the core
+    /// built, read back from a store that only ever held joined, validated
+    /// collections. Only emptiness is checked (empty records are dropped);
+    /// `init(records:context:limits:)` is the checked form for anything else.
+    package init(trusted records: [String: RecordStore], context: CausalContext) {
         self.init(decoded: records.filter { !$0.value.isEmpty }, context: context)
     }
 
@@ -133,6 +158,8 @@ public struct RecordCollection: Lattice {
         _ id: String, fields changes: [(String, Value)],
         by node: NodeID, at timestamp: HLCTimestamp, limits: Limits = .default
     ) throws(CoreError) -> RecordCollection {
+        let id = Identifier.normalized(id)
+        let changes = Identifier.normalizingNames(changes)
         try Self.validateIdentifier(id, what: "record id", limits)
         for (name, value) in changes {
             try Self.validateIdentifier(name, what: "field name", limits)
@@ -169,13 +196,14 @@ public struct RecordCollection: Lattice {
     /// Makes record `id` exist (with no fields, if it had none).
     @discardableResult
     public mutating func insert(_ id: String, by node: NodeID, limits: Limits = .default) throws(CoreError) -> RecordCollection {
+        let id = Identifier.normalized(id)
         try Self.validateIdentifier(id, what: "record id", limits)
         let dot = Dot(node: node, counter: try reserveCounters(1, for: node) + 1)
         var deltaContext = CausalContext(dots: records[id]?.presence.elements ?? [])
         deltaContext.insert(dot)
         var store = RecordStore()
         store.presence = DotSet([dot])
-        let delta = RecordCollection(records: [id: store], context: deltaContext)
+        let delta = RecordCollection(decoded: [id: store], context: deltaContext)
         join(delta)
         return delta
     }
@@ -187,7 +215,7 @@ public struct RecordCollection: Lattice {
         guard let store = records[id] else { return RecordCollection() }
         var deltaContext = CausalContext()
         store.forEachDot { deltaContext.insert($0) }
-        let delta = RecordCollection(records: [:], context: deltaContext)
+        let delta = RecordCollection(decoded: [:], context: deltaContext)
         join(delta)
         return delta
     }
@@ -198,6 +226,8 @@ public struct RecordCollection: Lattice {
         _ element: Value, toSet field: String, in id: String,
         by node: NodeID, limits: Limits = .default
     ) throws(CoreError) -> RecordCollection {
+        let id = Identifier.normalized(id)
+        let field = Identifier.normalized(field)
         try Self.validateIdentifier(id, what: "record id", limits)
         try Self.validateIdentifier(field, what: "field name", limits)
         try element.validate(limits)
@@ -206,7 +236,7 @@ public struct RecordCollection: Lattice {
         deltaContext.insert(dot)
         var store = RecordStore()
         store.sets = DotMap([field: DotMap([element: DotSet([dot])])])
-        let delta = RecordCollection(records: [id: store], context: deltaContext)
+        let delta = RecordCollection(decoded: [id: store], context: deltaContext)
         join(delta)
         return delta
     }
@@ -217,7 +247,7 @@ public struct RecordCollection: Lattice {
     public mutating func remove(_ element: Value, fromSet field: String, in id: String) -> RecordCollection {
         let seen = records[id]?.sets.entries[field]?.entries[element]?.elements ?? []
         guard !seen.isEmpty else { return RecordCollection() }
-        let delta = RecordCollection(records: [:], context: CausalContext(dots: seen))
+        let delta = RecordCollection(decoded: [:], context: CausalContext(dots: seen))
         join(delta)
         return delta
     }

@@ -58,8 +58,22 @@ public struct RegisterStore: DotStore, Hashable {
     public init() { entries = [] }
 
     /// A store with the given entries; later duplicates of a dot lose to the
-    /// deterministic winner.
-    public init<S: Sequence>(_ entries: S) where S.Element == RegisterEntry {
+    /// deterministic winner. Every value is checked against `limits`, so a
+    /// store this builds holds only values the canonical encoding carries.
+    ///
+    /// - Throws: the value's `CoreError` (`notANumber`, `stringTooLong`,
+    ///   `bytesTooLong`) for the first invalid value; nothing is built.
+    public init<S: Sequence>(_ entries: S, limits: Limits = .default) throws(CoreError) where S.Element == RegisterEntry {
+        self.entries = []
+        for entry in entries {
+            try entry.value.validate(limits)
+            insert(entry)
+        }
+    }
+
+    /// A store with the given entries, unchecked: for entries the core
+    /// made and a store kept (see `init(_:limits:)` for anything else).
+    package init<S: Sequence>(trusted entries: S) where S.Element == RegisterEntry {
         self.entries = []
         for entry in entries { insert(entry) }
     }

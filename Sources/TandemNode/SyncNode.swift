@@ -264,7 +264,9 @@ public final class SyncNode: Sendable {
     /// The committed state of record `id` of `collection`, or nil if it does
     /// not exist. Reads the store directly (any thread).
     public func record(collection: String, id: String) async throws -> RecordView? {
+        // The store holds ids in normal form C, as the core does (`Identifier`).
+        let id = Identifier.normalized(id)
         guard let stored = try store.record(collection, id) else { return nil }
-        return RecordCollection(records: [id: stored], context: CausalContext()).record(id)
+        return RecordCollection(trusted: [id: stored], context: CausalContext()).record(id)
     }
 }

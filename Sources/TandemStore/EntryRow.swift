@@ -81,7 +81,7 @@ extension RecordStore {
         }
         self.init(
             presence: DotSet(presence),
-            fields: FieldMap(fields.mapValues { RegisterStore($0) }),
+            fields: FieldMap(fields.mapValues { RegisterStore(trusted: $0) }),
             sets: DotMap(sets.mapValues { DotMap($0.mapValues { DotSet($0) }) }))
     }
 }

@@ -59,7 +59,7 @@ public enum DeltaApplier {
             }
         }
         let before = try rows.records(touched, in: collection)
-        var working = RecordCollection(records: before, context: context)
+        var working = RecordCollection(trusted: before, context: context)
         working.join(delta)
 
         var report = ApplyReport()

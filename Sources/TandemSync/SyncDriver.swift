@@ -108,7 +108,9 @@ public struct SyncDriver<Shell: SyncShell> {
         cursor: AdapterCursorUpdate? = nil, keyMappings: [ExternalKeyMapping] = [],
         _ change: (inout RecordCollection, HLCTimestamp) throws -> RecordCollection
     ) throws -> DeltaBatch? {
-        var working = try store.workingSet(collection, records: ids)
+        // The store holds ids in normal form C, as the core does
+        // (`Identifier`): look up that spelling, whichever the caller used.
+        var working = try store.workingSet(collection, records: ids.map(Identifier.normalized))
         let timestamp = machine.tick(now: now)
         let delta = try change(&working, timestamp)
         if delta.records.isEmpty && delta.context.isEmpty && cursor == nil { return nil }
@@ -330,14 +332,14 @@ public struct SyncDriver<Shell: SyncShell> {
         let context = try store.workingSet(collection, records: []).context
         // Room for the records once the context, collection name and
         // signature are in: each chunk fits in one message.
-        let fixed = RecordCollection(records: [:], context: context).encoded().count + collection.utf8.count + 128
+        let fixed = RecordCollection(trusted: [:], context: context).encoded().count + collection.utf8.count + 128
         let room = max(machine.configuration.maxMessageBytes - fixed, 1)
         var sent = 0
         for part in DigestReconciliation.chunks(of: records, covering: leaves, maxRecords: Self.recordsPerChunk, maxBytes: room) {
             guard sent < allowance else { return (sent, true) }
             var chunk = RecordsChunk(
                 collection: collection, leaves: part.leaves,
-                payload: RecordCollection(records: part.records, context: context).encoded(), isReply: isReply)
+                payload: RecordCollection(trusted: part.records, context: context).encoded(), isReply: isReply)
             chunk.signature = sign(chunk.signingBytes)
             let bytes = SyncMessage.records(chunk).encoded()
             shell.send(bytes, to: peer)

@@ -112,7 +112,7 @@ struct Writer {
             for (id, record) in page { records[id] = record }
             after = last.id
         }
-        return RecordCollection(records: records, context: try store.workingSet(collection, records: []).context)
+        return RecordCollection(trusted: records, context: try store.workingSet(collection, records: []).context)
     }
 
     /// One `write(2)` per line, so a line is never half written.

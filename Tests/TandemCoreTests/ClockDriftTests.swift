@@ -92,11 +92,25 @@ import Testing
         #expect(hold.releaseReady(clock: clock, now: 20_000) == [0, 1, 2, 3, 4])
     }
 
-    /// With a drift bound larger than any time, nothing is ever too far ahead.
-    @Test func unboundedDriftLimitAcceptsEveryTimestamp() throws {
+    /// With a drift bound larger than any time, nothing is ever too far
+    /// ahead, up to the end of time (`maxRemotePhysical`).
+    @Test func unboundedDriftLimitAcceptsEveryTimestampBeforeTheEndOfTime() throws {
         var clock = HybridLogicalClock(maxOffsetMillis: .max)
-        try clock.check(t(HLCTimestamp.maxPhysical, 0xFFFF), now: 1_000)
+        try clock.check(t(HybridLogicalClock.maxRemotePhysical, 0xFFFF), now: 1_000)
         try clock.receive(t(2_000), now: 1_000)
         #expect(clock.latest > t(2_000))
+    }
+
+    /// A timestamp near the end of time is never held: no wait makes it
+    /// acceptable.
+    @Test func holdRefusesTimestampsNearTheEndOfTime() {
+        var hold = DriftHold<Int>()
+        let clock = HybridLogicalClock()
+        let remote = t(HLCTimestamp.maxPhysical, 0)
+        guard case .beyondHorizon = hold.admit(1, timestamp: remote, clock: clock, now: HLCTimestamp.maxPhysical) else {
+            Issue.record("a timestamp near the end of time was not refused")
+            return
+        }
+        #expect(hold.count == 0)
     }
 }

@@ -17,7 +17,7 @@ import Testing
 
     func batch(from origin: NodeID, claiming claims: [(NodeID, ClosedRange<UInt64>)]) -> DeltaBatch {
         DeltaBatch(origin: origin, sequence: 1, collection: "customers",
-                   payload: RecordCollection(records: [:], context: context(claims)).encoded())
+                   payload: RecordCollection(trusted: [:], context: context(claims)).encoded())
     }
 
     @Test func theReviewsBatchClaimingEveryCounterIsRefusedBeforeItReachesAnyState() {
@@ -37,16 +37,16 @@ import Testing
         // A grouped batch that wrote a:1 and replaced it with a:2 carries a:2
         // and claims a:1; a delete of its own earlier writes claims them.
         let seen = context([(b, 1...3)])
-        let delta = RecordCollection(records: [:], context: context([(a, 1...40)]))
+        let delta = RecordCollection(trusted: [:], context: context([(a, 1...40)]))
         #expect(ContextClaims.check(delta, origin: a, receiver: b, seen: seen) == nil)
     }
 
     @Test func claimsOfTheReceiversUnmadeDotsAreForged() {
         let seen = context([(b, 1...3)])
-        let delta = RecordCollection(records: [:], context: context([(b, 1...5)]))
+        let delta = RecordCollection(trusted: [:], context: context([(b, 1...5)]))
         #expect(ContextClaims.check(delta, origin: a, receiver: b, seen: seen) == .receiverDots(node: b, 4...5))
         // Claims of what the receiver made are a delete or overwrite it observed.
-        let observed = RecordCollection(records: [:], context: context([(b, 2...3)]))
+        let observed = RecordCollection(trusted: [:], context: context([(b, 2...3)]))
         #expect(ContextClaims.check(observed, origin: a, receiver: b, seen: seen) == nil)
         // A batch in the receiver's own name gets no exemption.
         #expect(ContextClaims.check(delta, origin: b, receiver: b, seen: seen) == .receiverDots(node: b, 4...5))
@@ -54,13 +54,13 @@ import Testing
 
     @Test func claimsOfAThirdNodesUnseenDotsWaitForThem() {
         var seen = context([(c, 1...2), (c, 5...6)])
-        let delta = RecordCollection(records: [:], context: context([(c, 1...2), (c, 4...6)]))
+        let delta = RecordCollection(trusted: [:], context: context([(c, 1...2), (c, 4...6)]))
         #expect(ContextClaims.check(delta, origin: a, receiver: b, seen: seen) == .unseenDots(node: c, 4...4))
         seen.insert(node: c, 3...4)
         #expect(ContextClaims.check(delta, origin: a, receiver: b, seen: seen) == nil)
         // A node the receiver has seen nothing of.
         let other = NodeID(words: 9, 9, 9, 9)
-        let unknown = RecordCollection(records: [:], context: context([(other, 7...7)]))
+        let unknown = RecordCollection(trusted: [:], context: context([(other, 7...7)]))
         #expect(ContextClaims.check(unknown, origin: a, receiver: b, seen: seen) == .unseenDots(node: other, 7...7))
     }
 

@@ -10,9 +10,9 @@ import Testing
 
     /// A delta writing `name = value` to record `id` under the reused dot.
     func write(_ value: String, to id: String) -> RecordCollection {
-        let register = RegisterStore([RegisterEntry(dot: dot, timestamp: Fixture.timestamp(1_000), value: .string(value))])
+        let register = RegisterStore(trusted: [RegisterEntry(dot: dot, timestamp: Fixture.timestamp(1_000), value: .string(value))])
         let store = RecordStore(presence: DotSet(), fields: FieldMap(["name": register]), sets: DotMap())
-        return RecordCollection(records: [id: store], context: CausalContext(dots: [dot]))
+        return RecordCollection(trusted: [id: store], context: CausalContext(dots: [dot]))
     }
 
     /// Every order of the faulty writes and a delete (made by a replica that
@@ -42,7 +42,7 @@ import Testing
     @Test func onePayloadReusingADotAcrossRecordsStillConverges() throws {
         #expect(write("x", to: "r1").joined(write("y", to: "r2")).count == 0)
         let records = write("x", to: "r1").records.merging(write("y", to: "r2").records) { first, _ in first }
-        let bytes = RecordCollection(records: records, context: CausalContext(dots: [dot])).encoded()
+        let bytes = RecordCollection(trusted: records, context: CausalContext(dots: [dot])).encoded()
         guard let both = try? RecordCollection.decode(bytes) else { return }  // refusing it is fine too
         #expect(both.count == 2)
         var deleter = write("x", to: "r1")

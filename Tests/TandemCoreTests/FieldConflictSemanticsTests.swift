@@ -96,7 +96,7 @@ import Testing
         let dot = Dot(node: a, counter: 1)
         func register(_ value: Value, at timestamp: HLCTimestamp) -> LWWRegister {
             LWWRegister(state: Causal(
-                store: RegisterStore([RegisterEntry(dot: dot, timestamp: timestamp, value: value)]),
+                store: RegisterStore(trusted: [RegisterEntry(dot: dot, timestamp: timestamp, value: value)]),
                 context: CausalContext(dots: [dot])))
         }
         // Greater stamp wins; on equal stamps the greater value.

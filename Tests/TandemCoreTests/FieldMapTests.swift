@@ -3,8 +3,10 @@ import TandemCore
 import Testing
 
 /// `FieldMap`, a record's fields as one sorted array, against the generic
-/// dot map it replaces, and the cases where `String` order is not the byte
-/// order of the canonical encoding (names not in Unicode normal form C).
+/// dot map it replaces (with names whose `String` order is not their byte
+/// order), and names given in other spellings than Unicode normal form C,
+/// which a `RecordCollection` holds in NFC (`Identifier`), where the two
+/// orders agree.
 @Suite struct FieldMapTests {
     /// Names whose `String` order differs from their byte order, with two
     /// spellings of one name ("é" precomposed and decomposed).
@@ -40,12 +42,13 @@ import Testing
         try replica.set("e\u{301}", to: .string("decomposed"), in: "r1", by: Fixture.a, at: Fixture.timestamp(2))
         #expect(replica.records["r1"]?.fields.count == 1)
         #expect(replica.value(of: "\u{E9}", in: "r1") == .string("decomposed"))
+        #expect(replica.records["r1"]?.fields.names.map { Array($0.utf8) } == [[0xC3, 0xA9]])
     }
 
-    @Test func fieldsOutOfByteOrderRoundTrip() throws {
-        // "f" < "é" as strings (U+0066 < U+00E9), but "e\u{301}" (65 CC 81)
-        // precedes "f" (66) in bytes: this record's fields are written in a
-        // different order from the one they are held in.
+    @Test func namesGivenOutOfNormalFormCAreHeldInItAndRoundTrip() throws {
+        // "e\u{301}" (65 CC 81) would precede "f" (66) in bytes but follow
+        // it as a string; it is held as "\u{E9}" (C3 A9), after "f" both
+        // ways, so the record's fields are written in the order they are held.
         var replica = RecordCollection()
         try replica.update(
             "r1", fields: [("f", .int(1)), ("e\u{301}", .int(2)), ("\u{3A9}", .int(3)), ("name", .int(4))],
@@ -56,14 +59,16 @@ import Testing
         #expect(decoded == replica)
         #expect(decoded.encoded() == bytes)
         #expect(decoded.records["r1"]?.fields.names == ["e\u{301}", "f", "name", "\u{3A9}"].sorted())
+        let held = try #require(replica.records["r1"]?.fields.names.map { Array($0.utf8) })
+        #expect(held == ["f", "name", "\u{E9}", "\u{3A9}"].map { Array($0.utf8) })
     }
 
     @Test func spellingsOfOneNameInDifferentRecordsShareOneTableEntry() throws {
-        // Each record holds one spelling, at a different place from the
-        // previous record's (so the encoder's per-place memo misses and the
-        // name table is asked); equal as strings, they are one name in the
-        // table (the decoder refuses a table holding both). U+212A KELVIN
-        // SIGN is canonically "K".
+        // Each record is written with one spelling, at a different place
+        // from the previous record's (so the encoder's per-place memo misses
+        // and the name table is asked); both are held in NFC, so they are one
+        // name in the table (the decoder refuses any other spelling). U+212A
+        // KELVIN SIGN is canonically "K".
         var replica = RecordCollection()
         try replica.update("r1", fields: [("a", .int(0)), ("\u{E9}", .int(1))], by: Fixture.a, at: Fixture.timestamp(1))
         try replica.set("e\u{301}", to: .int(2), in: "r2", by: Fixture.a, at: Fixture.timestamp(2))
@@ -75,13 +80,15 @@ import Testing
         #expect(decoded.encoded() == bytes)
         #expect(decoded.value(of: "e\u{301}", in: "r1") == .int(1))
         #expect(decoded.value(of: "K", in: "r4") == .int(4))
+        #expect(decoded.records["r4"]?.fields.names.map { Array($0.utf8) } == [Array("K".utf8)])
     }
 
     @Test func aNameTableHoldingOneNameTwiceIsRefused() throws {
         // Records whose fields are "ddd", "f" and "é" (C3 A9); then "ddd" is
         // rewritten in place as "e\u{301}" (65 CC 81): a table in strictly
         // increasing byte order, no two neighbours equal, whose first and
-        // last names are one string.
+        // last names are one string. The decoder refuses the name that is
+        // not in normal form C.
         var replica = RecordCollection()
         try replica.set("ddd", to: .int(1), in: "r1", by: Fixture.a, at: Fixture.timestamp(1))
         try replica.set("f", to: .int(2), in: "r2", by: Fixture.a, at: Fixture.timestamp(2))
@@ -99,7 +106,7 @@ import Testing
                 Issue.record("expected notCanonical, got \(error)")
                 return
             }
-            #expect(reason.contains("equal strings"))
+            #expect(reason.contains("normal form C"))
         }
     }
 }

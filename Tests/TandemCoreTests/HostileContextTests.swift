@@ -63,7 +63,7 @@ import Testing
         var claimed = CausalContext()
         claimed.insert(node: a, 1...UInt64.max)
         var replica = RecordCollection()
-        replica.join(RecordCollection(records: [:], context: claimed))
+        replica.join(RecordCollection(trusted: [:], context: claimed))
         let before = replica
         #expect(throws: CoreError.dotCountersExhausted(node: a)) {
             try replica.set("name", to: .string("x"), in: "r1", by: a, at: Fixture.timestamp(1))

@@ -99,17 +99,44 @@ import Testing
     }
 
     /// At the very end of representable time (year 10889) the clock cannot
-    /// advance, but it must never wrap around to zero.
+    /// advance, but it must never wrap around to zero. Only a local wall
+    /// clock (or a resumed `latest`) can take it there.
     @Test func clockNeverWrapsAtTheEndOfTime() throws {
         let end = HLCTimestamp(rawValue: .max)
         var ticking = HybridLogicalClock(latest: end)
         #expect(ticking.tick(now: 1_000) >= end)
         #expect(ticking.tick(now: .max) >= end)
+        var walled = HybridLogicalClock()
+        #expect(walled.tick(now: .max) == HLCTimestamp(rawValue: HLCTimestamp.maxPhysical << 16))
+    }
 
-        var receiving = HybridLogicalClock(maxOffsetMillis: .max)
-        _ = receiving.tick(now: 1_000)
-        try receiving.receive(end, now: 1_000)
-        #expect(receiving.latest >= end)
-        #expect(receiving.tick(now: 1_000) >= end)
+    /// Issue 12, item 6: a remote timestamp near the end of time used to
+    /// bring the clock to `UInt64.max`, after which `tick` stopped
+    /// increasing. It is refused now, whatever the drift bound, and the
+    /// clock is unchanged.
+    @Test("remote timestamp near the end of time")
+    func remoteTimestampNearTheEndOfTime() throws {
+        let limit = HybridLogicalClock.maxRemotePhysical
+        for (bound, now) in [(UInt64.max, UInt64(1_000)), (HybridLogicalClock.defaultMaxOffsetMillis, HLCTimestamp.maxPhysical)] {
+            var clock = HybridLogicalClock(maxOffsetMillis: bound)
+            _ = clock.tick(now: 1_000)
+            let before = clock
+            for remote in [HLCTimestamp(rawValue: .max), HLCTimestamp(rawValue: .max - 1), t(limit + 1, 0)] {
+                #expect(throws: CoreError.timestampNearEndOfTime(remote, maxPhysical: limit)) {
+                    try clock.receive(remote, now: now)
+                }
+                #expect(clock == before)
+            }
+        }
+        // At the limit: accepted, and the clock still increases.
+        var clock = HybridLogicalClock(maxOffsetMillis: .max)
+        try clock.receive(t(limit, 0xFFFF), now: 1_000)
+        var previous = clock.latest
+        for _ in 0..<1_000 {
+            let next = clock.tick(now: 1_000)
+            #expect(next > previous)
+            previous = next
+        }
+        #expect(UInt64.max - previous.rawValue >= (1 << 48) - 1 - 1_000)
     }
 }

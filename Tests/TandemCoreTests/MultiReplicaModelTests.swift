@@ -18,9 +18,9 @@ import Testing
 /// or in per-record chunks) through `DigestReconciliation.scopedDelta`.
 /// After every step the changed replica must match the model
 /// (Support/ModelRun.swift); at the end every delta reaches every replica
-/// and all must agree. Record ids and field names are ASCII: ids equal
-/// under Unicode canonical equivalence are a known open issue (issue 12,
-/// items 1-2), pinned in IdentifierNormalizationTests.
+/// and all must agree. Record ids and field names are ASCII: spellings of
+/// one id or name in other Unicode normal forms are checked by
+/// IdentifierNormalizationTests (issue 12, items 1-2).
 ///
 /// Planted bugs, each planted alone in Sources/TandemCore, run with this
 /// test (seed 1207, 100 cases), then reverted. Each had passed, or nearly

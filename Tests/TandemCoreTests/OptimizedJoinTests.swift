@@ -31,7 +31,7 @@ import Testing
     @Test func causalViewRoundTrips() {
         forAll(RecordCollection.replays(), count: 100, seed: 43) { replay in
             for state in replay.snapshots {
-                let rebuilt = RecordCollection(records: state.causal.store.entries, context: state.causal.context)
+                let rebuilt = RecordCollection(trusted: state.causal.store.entries, context: state.causal.context)
                 try #require(rebuilt == state)
                 try #require(state.causal.isWellFormed)
             }

@@ -32,7 +32,7 @@ struct ForgedContextTests {
             for (node, range) in claims { context.insert(node: node, range) }
             var batch = DeltaBatch(
                 origin: b.nodeID, sequence: sequence, collection: "customers",
-                payload: RecordCollection(records: [:], context: context).encoded())
+                payload: RecordCollection(trusted: [:], context: context).encoded())
             batch.signature = b.sign(batch.signingBytes)
             return batch
         }

@@ -22,8 +22,8 @@ import Testing
     func estimateIsAnUpperBound() throws {
         let state = try collection(records: 50, valueBytes: 300)
         for (id, store) in state.records {
-            let alone = RecordCollection(records: [id: store], context: state.context).encoded().count
-            let contextOnly = RecordCollection(records: [:], context: state.context).encoded().count
+            let alone = RecordCollection(trusted: [id: store], context: state.context).encoded().count
+            let contextOnly = RecordCollection(trusted: [:], context: state.context).encoded().count
             #expect(DigestReconciliation.estimatedBytes(id: id, store) >= alone - contextOnly, "\(id)")
         }
     }
@@ -43,8 +43,8 @@ import Testing
         for chunk in chunks {
             seen += chunk.records.count
             for id in chunk.records.keys { #expect(chunk.leaves.contains(DigestReconciliation.leaf(of: id))) }
-            let encoded = RecordCollection(records: chunk.records, context: state.context).encoded().count
-            let contextOnly = RecordCollection(records: [:], context: state.context).encoded().count
+            let encoded = RecordCollection(trusted: chunk.records, context: state.context).encoded().count
+            let contextOnly = RecordCollection(trusted: [:], context: state.context).encoded().count
             #expect(encoded - contextOnly <= maxBytes)
         }
         #expect(seen == 400)

@@ -172,6 +172,6 @@ struct TestNetwork {
         guard let store = stores[node] else { return RecordCollection() }
         var records: [String: RecordStore] = [:]
         for (id, record) in try store.records("customers", after: nil, limit: .max) { records[id] = record }
-        return RecordCollection(records: records, context: try store.workingSet("customers", records: []).context)
+        return RecordCollection(trusted: records, context: try store.workingSet("customers", records: []).context)
     }
 }

@@ -97,7 +97,7 @@ func importWhole(from source: any ReplicaStore, into target: any ReplicaStore, n
     let records = try source.records(collection, inLeaves: 0...UInt16.max)
     let context = try source.workingSet(collection, records: []).context
     _ = try target.commitReconciliation(
-        RecordCollection(records: records, context: context), collection: collection, from: Keys.a.nodeID, clock: .zero, now: now)
+        try RecordCollection(records: records, context: context), collection: collection, from: Keys.a.nodeID, clock: .zero, now: now)
 }
 
 /// The same, block by block (for SQLite, where one commit of every record
@@ -121,7 +121,7 @@ func importInBlocks(from source: any ReplicaStore, into target: any ReplicaStore
         var context = CausalContext()
         context.insert(node: Keys.a.nodeID, low...high)
         _ = try target.commitReconciliation(
-            RecordCollection(records: block.records, context: context), collection: collection, from: Keys.a.nodeID, clock: .zero, now: now)
+            try RecordCollection(records: block.records, context: context), collection: collection, from: Keys.a.nodeID, clock: .zero, now: now)
     }
 }
 

@@ -134,7 +134,7 @@ extension Simulation {
         let held = nodes[target].driver?.machine.held ?? BatchVector()
         var batch = DeltaBatch(
             origin: origin.nodeID, sequence: held.nextSequence(for: origin.nodeID) + UInt64(attackRandom.below(3)),
-            collection: collection, payload: RecordCollection(records: [:], context: claimed).encoded())
+            collection: collection, payload: RecordCollection(trusted: [:], context: claimed).encoded())
         batch.signature = origin.sign(batch.signingBytes)
         return SyncMessage.batches([batch]).encoded()
     }

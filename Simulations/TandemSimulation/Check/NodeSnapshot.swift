@@ -32,7 +32,7 @@ struct NodeSnapshot {
             let context = try store.workingSet(collection, records: []).context
             var byID: [String: RecordStore] = [:]
             for (id, record) in records { byID[id] = record }
-            collections[collection] = RecordCollection(records: byID, context: context)
+            collections[collection] = RecordCollection(trusted: byID, context: context)
         }
         heldForClockSkew = node.driver?.machine.heldForClockSkew
     }

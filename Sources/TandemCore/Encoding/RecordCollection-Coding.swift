@@ -10,8 +10,8 @@ extension RecordCollection {
         let table = NodeTable(context)
         let ids = SortedIDs(records)
         // Pass 1, in the order records are written: give every name a
-        // number (in the order first met, so the spelling kept for names
-        // equal as strings is the first one written). Most records have the
+        // number, in the order first met (names are in NFC, `Identifier`,
+        // so names equal as strings are equal in bytes). Most records have the
         // same fields, so `PlaceMemo` skips the lookup of a name equal to
         // the one at the same place in the previous record.
         var interner = NameInterner()
@@ -56,8 +56,9 @@ extension RecordCollection {
             if hasPresence { staged.withWriter { $0.writeDotSet(store.presence, table: table) } }
             store.fields.withFields { fields in
                 // A record's fields are in `String` order, which is the
-                // table's byte order unless a name is not in normal form C:
-                // then this record's fields are sorted by table index first.
+                // table's byte order since every name is in normal form C
+                // (`Identifier`); should they differ, the fields are sorted
+                // by table index first.
                 var previousIndex = -1
                 var inOrder = true
                 for place in fields.indices {
@@ -124,22 +125,15 @@ extension RecordCollection {
             let start = reader.offset
             let name = try reader.readString(limit: limits.maxIdentifierBytes)
             if name.isEmpty { throw DecodingError(offset: start, reason: .notCanonical("empty field name")) }
+            // One spelling per name (`Identifier`): then names distinct in
+            // bytes are distinct strings, and byte order is `String` order.
+            if !Identifier.isNormalized(name) {
+                throw DecodingError(offset: start, reason: .notCanonical("field name not in Unicode normal form C"))
+            }
             if let last = names.last, !utf8Precedes(last, name) || last == name {
                 throw DecodingError(offset: start, reason: .notCanonical("field names not strictly increasing"))
             }
             names.append(name)
-        }
-        // A record's fields are held in `String` order (`FieldMap`), the
-        // table is in byte order; the two agree unless a name is not in
-        // Unicode normal form C. Names equal as strings would be one field.
-        let ordersAgree = zip(names, names.dropFirst()).allSatisfy { $0 < $1 }
-        if !ordersAgree {
-            let stringOrder = names.indices.sorted { names[$0] < names[$1] }
-            for (earlier, later) in zip(stringOrder, stringOrder.dropFirst()) where names[earlier] == names[later] {
-                throw DecodingError(
-                    offset: reader.offset,
-                    reason: .notCanonical("field names \(earlier) and \(later) of the name table are equal strings"))
-            }
         }
         var nameUsed = [Bool](repeating: false, count: names.count)
         let entryScope = EntryScope(nodes: nodes, context: context, nameCount: names.count, limits: limits)
@@ -176,7 +170,6 @@ extension RecordCollection {
                     nameUsed[index] = true
                     fields.append(FieldMap.Field(name: names[index], register: register))
                 }
-                if !ordersAgree { fields.sort { $0.name < $1.name } }
                 store.fields = FieldMap(sortedUnique: fields)
             }
             if shape & 2 != 0 {
@@ -194,9 +187,8 @@ extension RecordCollection {
                 }
                 store.sets.entries = sets
             }
-            // Canonical equality of Swift strings is looser than byte order:
-            // two ids in strictly increasing byte order may still be equal
-            // strings, which one record cannot be.
+            // Ids in NFC and strictly increasing in bytes are distinct
+            // strings; this keeps one record per id whatever the reader did.
             if records.updateValue(store, forKey: id) != nil {
                 throw DecodingError(offset: start, reason: .notCanonical("record ids not strictly increasing"))
             }
@@ -278,12 +270,10 @@ struct SortedIDs {
     }
 }
 
-/// Numbers names in the order they are first met. Names equal as Swift
-/// strings (spellings that differ only in Unicode normalisation) get one
-/// number, under the spelling met first: a record holds one field per such
-/// name, so the name table holds one entry per name too, which the decoder
-/// requires. The encoder asks only when `PlaceMemo` misses, so hashing with
-/// `Hasher` (which agrees with `==`) costs little.
+/// Numbers names in the order they are first met, one number per name
+/// (a collection's names are in NFC, `Identifier`, so names equal as Swift
+/// strings are one spelling). The encoder asks only when `PlaceMemo`
+/// misses, so hashing with `Hasher` (which agrees with `==`) costs little.
 struct NameInterner {
     private(set) var names: [String] = []
     private var numbers: [String: Int] = [:]
@@ -655,6 +645,10 @@ extension ByteReader {
         bytes.append(contentsOf: suffix)
         guard let id = bytes.withUnsafeBufferPointer(validatedString) else {
             throw DecodingError(offset: start, reason: .invalidUTF8)
+        }
+        // One spelling per id (`Identifier`), as the digests and buckets need.
+        guard Identifier.isNormalized(id) else {
+            throw DecodingError(offset: start, reason: .notCanonical("record id not in Unicode normal form C"))
         }
         return id
     }

@@ -50,9 +50,11 @@ public enum DigestReconciliation {
         public var exchange: [UInt32] = []
     }
 
-    /// The leaf bucket (top 16 bits of the id hash) of a record.
+    /// The leaf bucket (top 16 bits of the id hash) of a record: a hash of
+    /// the id's bytes in Unicode normal form C (`Identifier`), so every
+    /// spelling of one id, which is one record, lands in one bucket.
     public static func leaf(of id: String) -> UInt16 {
-        UInt16(truncatingIfNeeded: mix(fnv1a(Array(id.utf8))) >> 48)
+        UInt16(truncatingIfNeeded: mix(fnv1a(Array(Identifier.normalized(id).utf8))) >> 48)
     }
 
     /// The bucket at `level` containing `leaf`.
@@ -61,9 +63,11 @@ public enum DigestReconciliation {
     }
 
     /// The digest of one record: its id and every entry, in canonical order.
+    /// Ids and names are hashed in Unicode normal form C (`Identifier`), the
+    /// one spelling a `RecordCollection` holds.
     public static func digest(of id: String, _ store: RecordStore) -> UInt64 {
         var writer = ByteWriter(capacity: 128)
-        writer.writeString(id)
+        writer.writeString(Identifier.normalized(id))
         var table: [NodeID: Int] = [:]
         var context = CausalContext()
         store.forEachDot { context.insert($0) }
@@ -72,11 +76,11 @@ public enum DigestReconciliation {
         writer.writeRaw(nodes.nodes.flatMap(\.bytes))
         writer.writeDotSet(store.presence, table: nodes)
         for (name, register) in store.fields {
-            writer.writeString(name)
+            writer.writeString(Identifier.normalized(name))
             writer.writeRegister(register, table: nodes, base: 0)
         }
         for name in store.sets.sortedKeys {
-            writer.writeString(name)
+            writer.writeString(Identifier.normalized(name))
             writer.writeSet(store.sets[name], table: nodes)
         }
         return mix(fnv1a(writer.bytes))
@@ -209,7 +213,9 @@ public enum DigestReconciliation {
         for store in ours.values {
             store.forEachDot { dot in if theirs.context.contains(dot) { context.insert(dot) } }
         }
-        return RecordCollection(records: theirs.records, context: context)
+        // `theirs.records` are a collection's: non-empty, and their dots are
+        // in `context`, which holds every one of them.
+        return RecordCollection(decoded: theirs.records, context: context)
     }
 
     private static func fnv1a(_ bytes: [UInt8]) -> UInt64 {

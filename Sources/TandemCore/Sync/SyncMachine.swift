@@ -314,11 +314,12 @@ public struct SyncMachine: Sendable {
             return
         }
         if let newest = theirs.maxTimestamp {
-            do {
+            do throws(CoreError) {
                 try clock.check(newest, now: now)
             } catch {
                 let drift = ClockDrift(remote: newest, localWallMillis: now, maxOffsetMillis: clock.maxOffsetMillis)
-                if drift.aheadMillis > configuration.driftHold.horizonMillis {
+                let endOfTime = if case .timestampNearEndOfTime = error { true } else { false }
+                if endOfTime || drift.aheadMillis > configuration.driftHold.horizonMillis {
                     reject(.recordsBeyondHorizon(collection: chunk.collection, drift, horizonMillis: configuration.driftHold.horizonMillis),
                            from: peer, into: &actions)
                 } else {

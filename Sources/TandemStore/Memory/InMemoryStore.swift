@@ -43,8 +43,10 @@ public final class InMemoryStore: ReplicaStore {
         state.withLock { state in
             let stored = state.collections[collection] ?? MemoryCollection()
             var chosen: [String: RecordStore] = [:]
-            for id in ids { chosen[id] = stored.records[id] }
-            return RecordCollection(records: chosen, context: stored.context)
+            // Keyed by the NFC spelling the core holds (`Identifier`), not
+            // the caller's: a dictionary would keep the caller's spelling.
+            for id in ids.map(Identifier.normalized) { chosen[id] = stored.records[id] }
+            return RecordCollection(trusted: chosen, context: stored.context)
         }
     }
 

@@ -203,7 +203,10 @@ public final class SQLiteStore: ReplicaStore {
     public func workingSet(_ collection: String, records ids: [String]) throws(StoreError) -> RecordCollection {
         try read { rows in
             let context = try rows.context(of: collection)
-            return RecordCollection(records: try rows.records(Set(ids), in: collection), context: context)
+            // Rows hold ids in normal form C, as the core does, and SQLite
+            // compares them by bytes: look up that spelling (`Identifier`).
+            let spelled = Set(ids.map(Identifier.normalized))
+            return RecordCollection(trusted: try rows.records(spelled, in: collection), context: context)
         }
     }
 
@@ -292,7 +295,7 @@ public final class SQLiteStore: ReplicaStore {
     public func record(_ collection: String, _ id: String) throws(StoreError) -> RecordStore? {
         try read { rows in
             guard let collectionID = try rows.collectionRowID(collection, create: false) else { return nil }
-            return try rows.record(id, collectionID: collectionID)
+            return try rows.record(Identifier.normalized(id), collectionID: collectionID)
         }
     }
 

@@ -26,7 +26,7 @@ enum Arbitrary {
 
     static var register: Generator<RegisterStore, some SendableSequenceType> {
         zip(dot, timestamp, value).array(of: 1...3).map { entries in
-            RegisterStore(entries.map { RegisterEntry(dot: $0, timestamp: $1, value: $2) })
+            RegisterStore(trusted: entries.map { RegisterEntry(dot: $0, timestamp: $1, value: $2) })
         }
     }
 
@@ -71,7 +71,7 @@ enum Arbitrary {
     }
 
     static var recordCollection: Generator<RecordCollection, some SendableSequenceType> {
-        causal(records).map { RecordCollection(records: $0.store.entries, context: $0.context) }
+        causal(records).map { RecordCollection(trusted: $0.store.entries, context: $0.context) }
     }
 
     static var lwwRegister: Generator<LWWRegister, some SendableSequenceType> {

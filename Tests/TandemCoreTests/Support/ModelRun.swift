@@ -91,7 +91,7 @@ struct ModelRun {
         for part in parts {
             let before = replicas[receiver]
             let ours = before.records.filter { part.leaves.contains(DigestReconciliation.leaf(of: $0.key)) }
-            let theirs = RecordCollection(records: part.records, context: senderState.context)
+            let theirs = try RecordCollection(records: part.records, context: senderState.context)
             let delta = DigestReconciliation.scopedDelta(theirs: theirs, ours: ours)
             try #require(senderState.joined(delta) == senderState, "a scoped delta is not below the sender's state")
             replicas[receiver].join(delta)

@@ -13,7 +13,7 @@ import Testing
     /// The receiver joins `sender`'s scoped delta for `leaves`.
     func reconcile(_ receiver: inout RecordCollection, from sender: RecordCollection, leaves: ClosedRange<UInt16>) {
         let theirs = RecordCollection(
-            records: sender.records.filter { leaves.contains(DigestReconciliation.leaf(of: $0.key)) }, context: sender.context)
+            trusted: sender.records.filter { leaves.contains(DigestReconciliation.leaf(of: $0.key)) }, context: sender.context)
         let ours = receiver.records.filter { leaves.contains(DigestReconciliation.leaf(of: $0.key)) }
         receiver.join(DigestReconciliation.scopedDelta(theirs: theirs, ours: ours))
     }

@@ -41,7 +41,7 @@ final class LossyJoinStore: ForwardingStore, @unchecked Sendable {
                 fields[name] = nil
                 var records = delta.records
                 records[id] = RecordStore(presence: incoming.presence, fields: fields, sets: incoming.sets)
-                return RecordCollection(records: records, context: delta.context)
+                return RecordCollection(trusted: records, context: delta.context)
             }
         }
         return nil

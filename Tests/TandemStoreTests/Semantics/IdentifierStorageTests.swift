@@ -72,4 +72,21 @@ import TandemStore
             }
         }
     }
+
+    /// Ids are held in Unicode normal form C (the core normalises them) and
+    /// looked up in it, so any spelling finds the record: the SQLite store,
+    /// which compares ids by bytes, used to find nothing for "e\u{301}".
+    @Test(arguments: Backend.allCases)
+    func anyCanonicallyEquivalentSpellingFindsTheRecord(backend: Backend) throws {
+        try backend.withStore { store in
+            let timestamp = stamp(1)
+            try store.commitChange("c", records: ["e\u{301}"], clock: timestamp) { working in
+                try working.set("n", to: .int(1), in: "e\u{301}", by: Nodes.local, at: timestamp)
+            }
+            for spelling in ["\u{E9}", "e\u{301}"] {
+                #expect(try store.record("c", spelling)?.fields["n"]?.value == .int(1))
+                #expect(try store.workingSet("c", records: [spelling]).recordIDs.map { Array($0.utf8) } == [[0xC3, 0xA9]])
+            }
+        }
+    }
 }
