@@ -45,7 +45,7 @@ struct TandemSim: AsyncParsableCommand {
     @Option(name: .customLong("resend-after"), help: "The sync machine's resend period, in ms (a real node's default is 5000).")
     var resendAfter: UInt64 = 1_000
 
-    @Option(help: "memory, sqlite, or mixed (SQLite in a temporary directory for 1 seed in 20, drawn from the seed).")
+    @Option(help: "memory, sqlite, or mixed (SQLite in a temporary directory for 1 seed in 50, drawn from the seed).")
     var store: String = "mixed"
 
     @Option(help: "Concurrent runs (each run is single-threaded and independent).")
