@@ -45,6 +45,9 @@ struct TandemSim: AsyncParsableCommand {
     @Option(name: .customLong("resend-after"), help: "The sync machine's resend period, in ms (a real node's default is 5000).")
     var resendAfter: UInt64 = 1_000
 
+    @Option(help: "memory, sqlite, or mixed (SQLite in a temporary directory for 1 seed in 50, drawn from the seed).")
+    var store: String = "mixed"
+
     @Option(help: "Concurrent runs (each run is single-threaded and independent).")
     var threads: Int = 2
 
@@ -103,13 +106,16 @@ struct TandemSim: AsyncParsableCommand {
         guard let topologyChoice = TopologyChoice(topology) else {
             throw ValidationError("unknown topology '\(topology)'; use pair, line, ring, mesh, random or mixed")
         }
+        guard let storeChoice = StoreChoice(store) else {
+            throw ValidationError("unknown store '\(store)'; use memory, sqlite or mixed")
+        }
         let bounds = writes.split(separator: "-").compactMap { Int($0) }
         guard let low = bounds.first, let high = bounds.last, bounds.count <= 2, low <= high else {
             throw ValidationError("--writes takes MIN-MAX, such as 20-60")
         }
         var config = SimulationConfig(
             nodeCount: nodes, topology: topologyChoice, faults: faultSet, writes: low...high, recordsPerCollection: records,
-            summaryIntervalMillis: summaryInterval, resendAfterMillis: resendAfter)
+            summaryIntervalMillis: summaryInterval, resendAfterMillis: resendAfter, store: storeChoice)
         if nodes == 2, case .mixed = topologyChoice { config.topology = .fixed(.pair) }
         if let problem = config.problem { throw ValidationError(problem) }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -147,7 +153,7 @@ struct TandemSim: AsyncParsableCommand {
         for item in failure.failures.prefix(10) { print("  \(item)") }
         let base = "tandem-sim --seed \(failure.seed) --nodes \(config.nodeCount) --topology \(failure.topology) "
             + "--writes \(config.writes.lowerBound)-\(config.writes.upperBound) --records \(config.recordsPerCollection) "
-            + "--summary-interval \(config.summaryIntervalMillis) --resend-after \(config.resendAfterMillis)"
+            + "--summary-interval \(config.summaryIntervalMillis) --resend-after \(config.resendAfterMillis) --store \(failure.store.rawValue)"
         print("reproduce: \(base) --faults \(FaultKind.describe(config.faults)) --trace")
         if noShrink {
             var traced = config

@@ -38,7 +38,7 @@ extension Simulation {
         for failure in found { trace("FAILED \(failure)") }
         if found.isEmpty { trace("all checkers passed") }
         return RunResult(
-            seed: seed, topology: plan.topology.kind, nodeCount: nodes.count, faults: config.faults, keep: keep,
+            seed: seed, topology: plan.topology.kind, nodeCount: nodes.count, faults: config.faults, store: plan.store, keep: keep,
             failures: found, healAt: healAt, convergedAfterHeal: afterHeal, bound: bound, metrics: metrics,
             trace: traceLines)
     }
@@ -150,7 +150,7 @@ extension Simulation {
                     if snapshot.log[batch.id] != nil && snapshot.log[batch.id] != batch { what.append("a different batch has its id") }
                     if held && !logged { what.append("not in its delta log, not compacted") }
                     if !contained { what.append(held ? "its content is missing although the vector counts it\(compacted ? " (as compacted)" : "")" : "its content is missing") }
-                    missing.append("\(name(batch.id)) (\(write.op), acknowledged at \(write.at) ms): " + what.joined(separator: ", "))
+                    missing.append("\(name(batch.id)) (\(WorkloadOp.describe(write.ops)), acknowledged at \(write.at) ms): " + what.joined(separator: ", "))
                 }
             }
             if !missing.isEmpty {

@@ -49,9 +49,11 @@ struct AcknowledgedWrite {
     var batch: DeltaBatch
     var writer: Int
     var at: UInt64
-    var op: WorkloadOp
-    /// For each of the operation's effects, the dot of the entry it
-    /// created (nil for a delete or a set remove, which create none): a node
-    /// whose causal context holds the dot has seen the effect.
+    /// Its operations, in the order they ran (several for a grouped write).
+    var ops: [WorkloadOp]
+    /// For each of the write's effects (its operations' effects in order),
+    /// the dot of the entry it created (nil for a delete or a set remove,
+    /// which create none): a node whose causal context holds the dot has
+    /// seen the effect.
     var effectDots: [Dot?]
 }

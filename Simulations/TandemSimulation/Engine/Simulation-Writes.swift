@@ -7,13 +7,22 @@ import TandemSync
 /// adapter's captured change would. A write is acknowledged when the
 /// driver returns its batch (it is durable then); only acknowledged writes
 /// reach the reference model.
+///
+/// A grouped write (several operations on one collection) is committed as
+/// a node's group commit commits its pending changes (`NodeCore.commit`):
+/// one `driver.write` over the records they touch, whose closure runs each
+/// operation in turn on the shared working set with the batch's timestamp
+/// and joins their deltas into the batch's delta. An operation that throws
+/// is undone and left out, the others still commit.
 extension Simulation {
-    func write(_ op: WorkloadOp, at index: Int, item: Int) {
+    func write(_ ops: [WorkloadOp], at index: Int, item: Int) {
+        let what = WorkloadOp.describe(ops)
         guard nodes[index].isUp else {
             metrics.writesSkippedNodeDown += 1
-            trace("n\(index) is down: write #\(item) (\(op)) not made")
+            trace("n\(index) is down: write #\(item) (\(what)) not made")
             return
         }
+        guard let collection = ops.first?.collection else { return }
         let node = nodes[index].id
         // The model's input: which effects of acknowledged writes this node
         // has seen, read from its state: its causal context holds their dots.
@@ -24,14 +33,14 @@ extension Simulation {
         // their batches.)
         let context: CausalContext
         do {
-            context = try nodes[index].store.workingSet(op.collection, records: []).context
+            context = try nodes[index].store.workingSet(collection, records: []).context
         } catch {
             metrics.writesFailed += 1
-            trace("n\(index) write #\(item) (\(op)) not made: the store cannot be read: \(error)")
+            trace("n\(index) write #\(item) (\(what)) not made: the store cannot be read: \(error)")
             return
         }
         var observed = Set<ReferenceModel.EffectID>()
-        for earlier in acknowledged where earlier.batch.collection == op.collection {
+        for earlier in acknowledged where earlier.batch.collection == collection {
             for (position, dot) in earlier.effectDots.enumerated() where dot.map(context.contains) ?? false {
                 observed.insert(ReferenceModel.EffectID(
                     write: ReferenceModel.WriteID(writer: earlier.writer, sequence: earlier.batch.sequence), index: position))
@@ -41,23 +50,40 @@ extension Simulation {
         // change what a broken store variant does.
         let stateBefore = stateBytes(of: index)
         let newestHeld = newestEntry(of: index)
+        var records: [String] = []
+        for op in ops where !records.contains(op.record) { records.append(op.record) }
         var stamp = HLCTimestamp.zero
+        // Each operation's own delta, or nil if it threw (and was undone).
+        var deltas: [RecordCollection?] = []
         let made: DeltaBatch?
         let time = wall(index)
         do {
-            made = try nodes[index].driver?.write(op.collection, records: [op.record], now: time) { working, timestamp in
+            made = try nodes[index].driver?.write(collection, records: records, now: time) { working, timestamp in
                 stamp = timestamp
-                return try op.apply(to: &working, by: node, at: timestamp)
+                deltas = []
+                var delta = RecordCollection()
+                for op in ops {
+                    let before = working
+                    do {
+                        let own = try op.apply(to: &working, by: node, at: timestamp)
+                        delta.join(own)
+                        deltas.append(own)
+                    } catch {
+                        working = before
+                        deltas.append(nil)
+                    }
+                }
+                return delta
             } ?? nil
         } catch {
             metrics.writesFailed += 1
-            trace("n\(index) write #\(item) (\(op)) failed, not acknowledged: \(error)")
+            trace("n\(index) write #\(item) (\(what)) failed, not acknowledged: \(error)")
             drain(index)
             return
         }
         guard let batch = made else {
             metrics.writesWithoutChange += 1
-            trace("n\(index) write #\(item) (\(op)) changes nothing here: no batch")
+            trace("n\(index) write #\(item) (\(what)) changes nothing here: no batch")
             drain(index)
             return
         }
@@ -65,16 +91,35 @@ extension Simulation {
             failures.append(CheckFailure(.clockOrder,
                 "n\(index) write #\(item) at \(now) ms is stamped \(describe(stamp)), not later than \(describe(newestHeld)), which it already held"))
         }
+        // The operations that took effect, in order, with their effects and
+        // the dots of the entries each created (read from its own delta: an
+        // entry a later operation of the group overwrote is not in the
+        // batch's delta, but its dot is in the batch's context).
+        var applied: [WorkloadOp] = []
+        var effects: [ReferenceModel.Effect] = []
+        var effectDots: [Dot?] = []
+        for (op, own) in zip(ops, deltas) {
+            guard let own else {
+                trace("n\(index) write #\(item): \(op) was refused and undone; the rest of the group commits")
+                continue
+            }
+            applied.append(op)
+            effects += op.effects
+            effectDots += op.createdDots(in: own)
+        }
         metrics.writesAcknowledged += 1
+        if ops.count > 1 {
+            metrics.groupedWrites += 1
+            metrics.groupedOperations += applied.count
+        }
         acknowledgedByID[batch.id] = acknowledged.count
-        let effectDots = op.createdDots(in: (try? batch.delta(limits: syncConfiguration.limits)) ?? RecordCollection())
-        acknowledged.append(AcknowledgedWrite(batch: batch, writer: index, at: now, op: op, effectDots: effectDots))
+        acknowledged.append(AcknowledgedWrite(batch: batch, writer: index, at: now, ops: applied, effectDots: effectDots))
         acknowledgedVector.insert(origin: batch.origin, sequence: batch.sequence)
         model.record(ReferenceModel.Write(
             id: ReferenceModel.WriteID(writer: index, sequence: batch.sequence), writer: node,
-            timestamp: stamp.rawValue, collection: op.collection, effects: op.effects, observed: observed))
+            timestamp: stamp.rawValue, collection: collection, effects: effects, observed: observed))
         metrics.fullStateBytes += (stateBefore + batch.payload.count) * (nodes.count - 1)
-        trace("n\(index) write #\(item): \(op) -> acknowledged as \(name(batch.id)) at \(describe(stamp)) (had seen \(observed.count) earlier effects)")
+        trace("n\(index) write #\(item): \(what) -> acknowledged as \(name(batch.id)) at \(describe(stamp)) (had seen \(observed.count) earlier effects)")
         drain(index)
         if tracking { recomputeCaughtUp() }
     }

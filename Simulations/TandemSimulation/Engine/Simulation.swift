@@ -4,7 +4,8 @@ import TandemStore
 import TandemSync
 
 /// One deterministic run: a discrete-event simulation of `nodeCount` real
-/// Tandem nodes (each an `InMemoryStore`, a real Ed25519 key pair and a
+/// Tandem nodes (each an `InMemoryStore`, or for a share of seeds a
+/// `SQLiteStore` in a temporary directory, a real Ed25519 key pair and a
 /// `SyncDriver` running the production `SyncMachine`) on a virtual network
 /// with virtual time, driven by the plan derived from the seed.
 ///
@@ -67,12 +68,18 @@ public final class Simulation {
         seed: UInt64, config: SimulationConfig, hooks: SimulationHooks = .production, keep: Set<Int>? = nil
     ) -> RunResult {
         let plan = PlanGenerator.plan(seed: seed, config: config, keep: keep)
+        // A run on SQLite keeps its nodes' databases in a temporary
+        // directory, removed when the run ends, whatever its outcome.
+        var directory: RunDirectory?
+        defer { directory?.remove() }
         do {
-            let simulation = try Simulation(seed: seed, config: config, plan: plan, hooks: hooks, keep: keep)
+            if plan.store == .sqlite { directory = try RunDirectory(seed: seed) }
+            let simulation = try Simulation(seed: seed, config: config, plan: plan, hooks: hooks, keep: keep, directory: directory)
+            defer { simulation.shutDown() }
             return simulation.execute()
         } catch {
             return RunResult(
-                seed: seed, topology: plan.topology.kind, nodeCount: config.nodeCount, faults: config.faults, keep: keep,
+                seed: seed, topology: plan.topology.kind, nodeCount: config.nodeCount, faults: config.faults, store: plan.store, keep: keep,
                 failures: [CheckFailure(.convergence, "the run could not be set up: \(error)")],
                 healAt: plan.healAt, convergedAfterHeal: nil, bound: 0, metrics: RunMetrics(), trace: [])
         }
@@ -83,7 +90,9 @@ public final class Simulation {
         PlanGenerator.plan(seed: seed, config: config, keep: keep)
     }
 
-    init(seed: UInt64, config: SimulationConfig, plan: Plan, hooks: SimulationHooks, keep: Set<Int>?) throws {
+    init(
+        seed: UInt64, config: SimulationConfig, plan: Plan, hooks: SimulationHooks, keep: Set<Int>?, directory: RunDirectory?
+    ) throws {
         self.seed = seed
         self.config = config
         self.plan = plan
@@ -121,7 +130,7 @@ public final class Simulation {
         for index in 0..<n {
             let key = keys[index]
             let faults = CommitFaults()
-            let store = AimedFailureStore(hooks.makeStore(index, key.nodeID), faults: faults)
+            let store = AimedFailureStore(hooks.makeStore(index, key.nodeID, directory?.node(index)), faults: faults)
             nodes.append(SimNode(index: index, keys: key, faults: faults, store: store, skew: plan.skews[index]))
             nodeIndex[key.nodeID] = index
         }
@@ -157,6 +166,12 @@ public final class Simulation {
             + lingering + excess + plan.lateFaultMillis + 1_000
     }
 
+    /// Closes every node's store (a SQLite run's databases, before their
+    /// directory is removed).
+    func shutDown() {
+        for node in nodes { node.store.shutDown() }
+    }
+
     /// Node `index`'s wall clock now.
     func wall(_ index: Int) -> UInt64 {
         UInt64(Int64(Simulation.virtualEpoch + now) + nodes[index].skew)
@@ -176,7 +191,7 @@ public final class Simulation {
     // MARK: The event loop
 
     func execute() -> RunResult {
-        trace("start: \(config.nodeCount) nodes, \(plan.topology.kind) topology (\(plan.topology.links.count) links, diameter \(plan.topology.diameter)), faults \(FaultKind.describe(plan.faults))\(plan.lockstepClocks ? ", clocks in lockstep" : ""); skews \(plan.skews.enumerated().map { "n\($0.offset) \($0.element) ms" }.joined(separator: ", ")); last heal at \(healAt) ms\(faultsEndAt > healAt ? ", faults go on until \(faultsEndAt) ms" : ""), bound \(bound) ms")
+        trace("start: \(config.nodeCount) nodes, \(plan.topology.kind) topology (\(plan.topology.links.count) links, diameter \(plan.topology.diameter)), faults \(FaultKind.describe(plan.faults))\(plan.store == .sqlite ? ", on SQLite" : "")\(plan.lockstepClocks ? ", clocks in lockstep" : ""); skews \(plan.skews.enumerated().map { "n\($0.offset) \($0.element) ms" }.joined(separator: ", ")); last heal at \(healAt) ms\(faultsEndAt > healAt ? ", faults go on until \(faultsEndAt) ms" : ""), bound \(bound) ms")
         for (position, item) in plan.items.enumerated() { queue.schedule(.plan(position), at: item.at) }
         for index in nodes.indices {
             startDriver(index)
@@ -217,8 +232,8 @@ public final class Simulation {
     private func perform(_ position: Int) {
         let item = plan.items[position]
         switch item.action {
-        case .write(let node, let op):
-            write(op, at: node, item: item.id)
+        case .write(let node, let ops):
+            write(ops, at: node, item: item.id)
         case .cut(let cut, _, let shape):
             metrics.partitions += 1
             trace("partition #\(item.id) starts: \(shape) (links \(cut.map { describeLink($0) }.joined(separator: " ")))")

@@ -3,7 +3,8 @@ import TandemCore
 extension ReferenceModel {
     /// How many field writes the acknowledged writes made, and how many of
     /// them share their field and timestamp with another node's write: the
-    /// ties only the writers' keys decide.
+    /// ties only the writers' keys decide. A field write a later operation
+    /// of its own group overwrote is not counted.
     func timestampTies() -> (fieldWrites: Int, tied: Int) {
         struct Slot: Hashable {
             var collection: String
@@ -15,7 +16,8 @@ extension ReferenceModel {
         var counts: [Slot: Int] = [:]
         var total = 0
         for write in writes {
-            for case .field(let record, let name, _) in write.effects {
+            for (index, effect) in write.effects.enumerated() where !write.overwritesWithin(index) {
+                guard case .field(let record, let name, _) = effect else { continue }
                 let slot = Slot(collection: write.collection, record: record, field: name, timestamp: write.timestamp)
                 writers[slot, default: []].insert(write.writer)
                 counts[slot, default: 0] += 1

@@ -21,6 +21,14 @@ import TandemCore
 ///     the record, and only that),
 ///   - it adds or removes the same element of the same set field
 ///     (add-wins observed-remove set).
+/// - Within one write, effects are ordered: a write may group several
+///   operations in one batch (as a node's group commit does), each made
+///   after the ones before it, so each effect has seen the earlier effects
+///   of its write and supersedes them under the rules above (a second write
+///   of a field in one batch overwrites the first, a delete after an insert
+///   removes it, a remove after an add removes the element). An effect
+///   never supersedes a later one of its own write, and all of a write's
+///   effects carry its one timestamp.
 /// - An effect survives unless some write supersedes it. Unobserved
 ///   effects are concurrent and always survive: a delete concurrent with
 ///   an update keeps the update, an add concurrent with a remove keeps the
@@ -89,8 +97,8 @@ public struct ReferenceModel: Sendable {
             }
         }
 
-        /// Whether this effect, made by a write that observed `other`,
-        /// supersedes it.
+        /// Whether this effect, made by a write that observed `other` (or
+        /// later in the same write), supersedes it.
         func supersedes(_ other: Effect) -> Bool {
             guard record == other.record else { return false }
             switch (self, other) {
@@ -105,7 +113,8 @@ public struct ReferenceModel: Sendable {
         }
     }
 
-    /// One acknowledged write.
+    /// One acknowledged write: one operation's effects, or a group's, in
+    /// the order they were made.
     public struct Write: Sendable {
         public var id: WriteID
         /// The writer's public key, for the last-writer tie-break.
@@ -113,6 +122,7 @@ public struct ReferenceModel: Sendable {
         /// The write's hybrid timestamp (packed).
         public var timestamp: UInt64
         public var collection: String
+        /// What the write did, in order: a later effect has seen the earlier ones.
         public var effects: [Effect]
         /// The effects of earlier writes the writer's node had seen when it
         /// made this one.
@@ -125,6 +135,12 @@ public struct ReferenceModel: Sendable {
             self.collection = collection
             self.effects = effects
             self.observed = observed
+        }
+
+        /// Whether a later effect of this write supersedes its effect at `index`.
+        func overwritesWithin(_ index: Int) -> Bool {
+            let effect = effects[index]
+            return effects[(index + 1)...].contains { $0.supersedes(effect) }
         }
     }
 
@@ -202,7 +218,8 @@ public struct ReferenceModel: Sendable {
         var live: [String: Set<String>] = [:]
         for write in writes {
             for (index, effect) in write.effects.enumerated() where effect.leavesState {
-                let superseded = (observers[EffectID(write: write.id, index: index)] ?? []).contains { later in
+                // By a later effect of the same write, or by a write that observed it.
+                let superseded = write.overwritesWithin(index) || (observers[EffectID(write: write.id, index: index)] ?? []).contains { later in
                     later.collection == write.collection && later.effects.contains { $0.supersedes(effect) }
                 }
                 if superseded { continue }

@@ -1,7 +1,10 @@
 /// What happens at one moment of a plan.
 public enum PlanAction: Hashable, Sendable {
-    /// Node `node` makes a local change.
-    case write(node: Int, op: WorkloadOp)
+    /// Node `node` makes local changes to one collection: one operation, or
+    /// a group of 2 to 4 committed as one batch, as a node's group commit
+    /// does (`NodeCore.commit`: one `SyncDriver.write` whose closure runs
+    /// each operation in turn with the batch's timestamp).
+    case write(node: Int, ops: [WorkloadOp])
     /// The links `links` (indices into the topology) go down until `until`.
     case cut(links: [Int], until: UInt64, shape: String)
     /// Node `node` crashes and restarts at `restartAt` from its durable
@@ -77,6 +80,9 @@ public struct Plan: Hashable, Sendable {
     /// concurrent writes tie on timestamp (a share of seeds, even with `skew`).
     public var lockstepClocks: Bool
 
+    /// The store every node of the run uses.
+    public var store: StoreKind
+
     /// How long message faults (and the late items) go on after the last
     /// heal: 0 for most seeds, 1 to 3 s for a share of them.
     public var lateFaultMillis: UInt64
@@ -89,10 +95,19 @@ public struct Plan: Hashable, Sendable {
     /// compactions may go on into the convergence phase until then.
     public var faultsEndAt: UInt64 { healAt + lateFaultMillis }
 
-    /// The number of local writes planned.
+    /// The number of local operations planned (a group counts each of its
+    /// operations).
     public var writeCount: Int {
         items.reduce(0) { count, item in
-            if case .write = item.action { return count + 1 }
+            if case .write(_, let ops) = item.action { return count + ops.count }
+            return count
+        }
+    }
+
+    /// The number of planned writes that group several operations in one batch.
+    public var groupedWriteCount: Int {
+        items.reduce(0) { count, item in
+            if case .write(_, let ops) = item.action, ops.count > 1 { return count + 1 }
             return count
         }
     }

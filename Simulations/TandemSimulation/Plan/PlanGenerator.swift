@@ -14,7 +14,7 @@ enum PlanGenerator {
     static let elements: [Value] = ["vip", "eu", "us", "new", "churn"].map { .string($0) }
 
     private enum Stream: UInt64 {
-        case topology = 1, workload, partitions, crashes, skews, attacks, network, compaction, ties, late
+        case topology = 1, workload, partitions, crashes, skews, attacks, network, compaction, ties, late, grouping, store
     }
 
     /// The share of seeds whose faults go on into the convergence phase.
@@ -36,7 +36,10 @@ enum PlanGenerator {
             items.append(PlanItem(id: items.count, at: at, action: action, fault: fault))
         }
         var workload = SimRandom(seed: seed, stream: Stream.workload.rawValue)
-        for (at, node, op) in writes(config: config, random: &workload) { add(at, .write(node: node, op: op), nil) }
+        var grouping = SimRandom(seed: seed, stream: Stream.grouping.rawValue)
+        for (at, node, ops) in writes(config: config, random: &workload, grouping: &grouping) {
+            add(at, .write(node: node, ops: ops), nil)
+        }
 
         let phase = config.faultPhaseMillis
         var partitions = SimRandom(seed: seed, stream: Stream.partitions.rawValue)
@@ -95,6 +98,8 @@ enum PlanGenerator {
         network.readDelayMillis = networkRandom.millis(in: 0...3)
 
         let lateCandidates = lateItems(firstID: items.count, nodeCount: n, seed: seed)
+        var storeRandom = SimRandom(seed: seed, stream: Stream.store.rawValue)
+        let store = config.store.kind(random: &storeRandom)
         var tieRandom = SimRandom(seed: seed, stream: Stream.ties.rawValue)
         let lockstep = tieRandom.chance(lockstepShare)
         let skewOn = config.faults.contains(.skew) && !lockstep
@@ -121,7 +126,7 @@ enum PlanGenerator {
         return Plan(
             seed: seed, topology: topology, skews: skewOn ? skews : Array(repeating: 0, count: n),
             items: (kept + late).sorted { ($0.at, $0.id) < ($1.at, $1.id) }, network: network, faults: config.faults,
-            lockstepClocks: lockstep, lateFaultMillis: window)
+            lockstepClocks: lockstep, store: store, lateFaultMillis: window)
     }
 
     /// For a share of seeds, a window of 1 to 3 s after the last heal in
@@ -193,14 +198,28 @@ enum PlanGenerator {
         }
     }
 
+    /// The share of bursts committed in groups, and of random field writes
+    /// that become a group with 1 to 3 more operations on their collection.
+    static let groupedBurstShare = 0.5
+    static let groupedFieldWriteShare = 0.3
+
     /// The workload: field writes, concurrent writes to one field, deletes
-    /// concurrent with updates, set adds and removes, and bursts.
-    private static func writes(config: SimulationConfig, random: inout SimRandom) -> [(UInt64, Int, WorkloadOp)] {
+    /// concurrent with updates, set adds and removes, bursts, and grouped
+    /// writes (several operations in one batch). Whether and how operations
+    /// are grouped, and the operations added to groups, are drawn from
+    /// `grouping` (their values are numbered `g1`, `g2`, ...), so the
+    /// `random` stream draws the same operations it drew before grouping
+    /// existed.
+    private static func writes(
+        config: SimulationConfig, random: inout SimRandom, grouping: inout SimRandom
+    ) -> [(UInt64, Int, [WorkloadOp])] {
         let n = config.nodeCount
         let target = random.int(in: config.writes)
         let latest = config.faultPhaseMillis - 200
-        var result: [(UInt64, Int, WorkloadOp)] = []
+        var result: [(UInt64, Int, [WorkloadOp])] = []
+        var planned = 0
         var counter = 0
+        var groupedValues = 0
 
         func value() -> Value {
             counter += 1
@@ -222,17 +241,32 @@ enum PlanGenerator {
         func fieldWrites() -> [FieldWrite] {
             random.distinct(random.int(in: 1...2), of: fields.count).map { FieldWrite(name: fields[$0], value: value()) }
         }
-        func emit(_ at: UInt64, _ node: Int, _ op: WorkloadOp) {
-            if result.count < target { result.append((min(at, latest), node, op)) }
+        /// Plans `ops` as one write (one batch), cut short at the target.
+        func emitGroup(_ at: UInt64, _ node: Int, _ ops: [WorkloadOp]) {
+            let room = target - planned
+            guard room > 0, !ops.isEmpty else { return }
+            let kept = Array(ops.prefix(room))
+            result.append((min(at, latest), node, kept))
+            planned += kept.count
         }
+        func emit(_ at: UInt64, _ node: Int, _ op: WorkloadOp) { emitGroup(at, node, [op]) }
 
-        while result.count < target {
+        while planned < target {
             let t = random.millis(in: 50...latest)
             let (collection, id) = record()
             let roll = random.below(100)
             switch roll {
             case 0..<28:
-                emit(t, node(), .setFields(collection: collection, record: id, fields: fieldWrites()))
+                let writer = node()
+                let op = WorkloadOp.setFields(collection: collection, record: id, fields: fieldWrites())
+                if grouping.chance(groupedFieldWriteShare) {
+                    let extra = (0..<grouping.int(in: 1...3)).map { _ in
+                        groupedOp(collection: collection, near: id, config: config, random: &grouping, counter: &groupedValues)
+                    }
+                    emitGroup(t, writer, [op] + extra)
+                } else {
+                    emit(t, writer, op)
+                }
             case 28..<43:
                 let field = random.pick(fields) ?? "name"
                 // Half the time at the same moment: with clocks in lockstep,
@@ -263,21 +297,53 @@ enum PlanGenerator {
                 }
             case 76..<88:
                 let writer = node()
-                for step in 0..<random.int(in: 4...10) {
+                var burst: [WorkloadOp] = []
+                for _ in 0..<random.int(in: 4...10) {
                     let element = random.pick(elements) ?? .string("vip")
-                    let op: WorkloadOp
                     switch random.below(6) {
-                    case 0: op = .addElement(collection: collection, record: id, set: setField, element: element)
-                    case 1: op = .removeElement(collection: collection, record: id, set: setField, element: element)
-                    case 2: op = .delete(collection: collection, record: id)
-                    default: op = .setFields(collection: collection, record: id, fields: fieldWrites())
+                    case 0: burst.append(.addElement(collection: collection, record: id, set: setField, element: element))
+                    case 1: burst.append(.removeElement(collection: collection, record: id, set: setField, element: element))
+                    case 2: burst.append(.delete(collection: collection, record: id))
+                    default: burst.append(.setFields(collection: collection, record: id, fields: fieldWrites()))
                     }
-                    emit(t + UInt64(step), writer, op)
+                }
+                // 1 ms apart, or (a share of bursts) committed in groups of 2
+                // to 4 consecutive operations, as a busy node commits them.
+                let grouped = grouping.chance(groupedBurstShare)
+                var step = 0
+                while step < burst.count {
+                    let size = grouped ? min(grouping.int(in: 2...4), burst.count - step) : 1
+                    emitGroup(t + UInt64(step), writer, Array(burst[step..<(step + size)]))
+                    step += size
                 }
             default:
                 emit(t, node(), .delete(collection: collection, record: id))
             }
         }
         return result
+    }
+
+    /// One more operation for a group on `collection`: on record `id` or
+    /// (a third of the time) another record of it, chosen so that it often
+    /// meets what the group already did (the same fields, elements and
+    /// record presence), so later operations of a group supersede earlier
+    /// ones. Draws only from `random` (the grouping stream).
+    private static func groupedOp(
+        collection: String, near id: String, config: SimulationConfig, random: inout SimRandom, counter: inout Int
+    ) -> WorkloadOp {
+        let record = random.chance(1.0 / 3) ? "\(collection.prefix(1))\(random.below(config.recordsPerCollection) + 1)" : id
+        let element = random.pick(elements) ?? .string("vip")
+        switch random.below(10) {
+        case 0: return .insert(collection: collection, record: record)
+        case 1, 2: return .delete(collection: collection, record: record)
+        case 3: return .addElement(collection: collection, record: record, set: setField, element: element)
+        case 4: return .removeElement(collection: collection, record: record, set: setField, element: element)
+        default:
+            let names = random.distinct(random.int(in: 1...2), of: fields.count).map { fields[$0] }
+            return .setFields(collection: collection, record: record, fields: names.map { name in
+                counter += 1
+                return FieldWrite(name: name, value: .string("g\(counter)"))
+            })
+        }
     }
 }

@@ -7,7 +7,8 @@ public struct FieldWrite: Hashable, Sendable {
 }
 
 /// One local change a node's user makes: what the workload asks of a node.
-/// Each becomes one `SyncDriver.write` (one batch) when it changes anything.
+/// Each becomes one `SyncDriver.write` (one batch) when it changes anything,
+/// alone or grouped with others of its collection (see `PlanAction.write`).
 public enum WorkloadOp: Hashable, Sendable, CustomStringConvertible {
     /// Writes fields of a record (creating it if needed).
     case setFields(collection: String, record: String, fields: [FieldWrite])
@@ -50,6 +51,13 @@ public enum WorkloadOp: Hashable, Sendable, CustomStringConvertible {
         case .removeElement(let collection, let record, let set, let element):
             return "remove \(element) from \(collection)/\(record).\(set)"
         }
+    }
+
+    /// The operations of one write: the operation itself, or a group as
+    /// `group of N [first; second; ...]`.
+    public static func describe(_ ops: [WorkloadOp]) -> String {
+        if ops.count == 1, let only = ops.first { return only.description }
+        return "group of \(ops.count) [" + ops.map(\.description).joined(separator: "; ") + "]"
     }
 
     /// Runs the operation's delta mutator on a node's working set.

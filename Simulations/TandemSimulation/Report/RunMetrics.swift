@@ -20,6 +20,10 @@ public struct RunMetrics: Hashable, Sendable {
     public var writesSkippedNodeDown = 0
     public var writesFailed = 0
     public var writesWithoutChange = 0
+    /// Acknowledged writes that grouped several operations in one batch,
+    /// and the operations they committed.
+    public var groupedWrites = 0
+    public var groupedOperations = 0
     /// Faults.
     public var partitions = 0
     public var crashes = 0

@@ -4,6 +4,8 @@ public struct RunResult: Sendable {
     public var topology: TopologyKind
     public var nodeCount: Int
     public var faults: Set<FaultKind>
+    /// The store the nodes ran on.
+    public var store: StoreKind
     /// The plan items kept, when the run used a shrunk plan.
     public var keep: Set<Int>?
     public var failures: [CheckFailure]
@@ -34,7 +36,7 @@ public struct RunResult: Sendable {
         let verdict = passed ? "ok  " : "FAIL"
         let converged = convergedAfterHeal.map { "converged \($0) ms after heal" } ?? "did not converge"
         let failed = passed ? "" : " [" + failedCheckers.map { "\($0.rawValue)" }.joined(separator: ",") + "]"
-        return "\(verdict) seed \(seed) \(topology) \(nodeCount) nodes: \(converged) (bound \(bound)); "
+        return "\(verdict) seed \(seed) \(topology) \(nodeCount) nodes\(store == .sqlite ? " on SQLite" : ""): \(converged) (bound \(bound)); "
             + "\(metrics.writesAcknowledged) writes, \(metrics.messages) messages, \(metrics.bytes) bytes sent, "
             + "state \(metrics.stateBytes) bytes\(failed)"
     }

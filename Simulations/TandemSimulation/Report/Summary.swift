@@ -21,6 +21,8 @@ public struct Summary: Sendable {
     public var totals: RunMetrics
     /// Runs in which at least two nodes wrote one field with equal timestamps.
     public var runsWithTies = 0
+    /// Runs whose nodes ran on `SQLiteStore`.
+    public var sqliteRuns: Int
 
     /// Median, 95th percentile and maximum of a sample.
     public struct Distribution: Sendable, CustomStringConvertible {
@@ -52,6 +54,7 @@ public struct Summary: Sendable {
         var byChecker: [Checker: Int] = [:]
         for result in results { for checker in result.failedCheckers { byChecker[checker, default: 0] += 1 } }
         failuresByChecker = byChecker
+        sqliteRuns = results.filter { $0.store == .sqlite }.count
         convergence = Distribution(results.compactMap { $0.convergedAfterHeal.map { Double($0) } })
         bound = Distribution(results.map { Double($0.bound) })
         messages = Distribution(results.map { Double($0.metrics.messages) })
@@ -73,6 +76,8 @@ public struct Summary: Sendable {
             totals.writesSkippedNodeDown += m.writesSkippedNodeDown
             totals.writesFailed += m.writesFailed
             totals.writesWithoutChange += m.writesWithoutChange
+            totals.groupedWrites += m.groupedWrites
+            totals.groupedOperations += m.groupedOperations
             totals.partitions += m.partitions
             totals.crashes += m.crashes
             totals.commitFailuresArmed += m.commitFailuresArmed
@@ -112,13 +117,14 @@ public struct Summary: Sendable {
             "per run: messages \(messages); bytes sent \(bytes); converged state \(stateBytes) bytes",
             "bytes sent per acknowledged write: \(Int(bytesPerWrite.rounded())) (batch messages \(Int(batchBytesPerWrite.rounded())), summaries and reconciliation \(Int((bytesPerWrite - batchBytesPerWrite).rounded())));"
                 + " full state to every other node per write: \(Int(fullStateBytesPerWrite.rounded()))",
-            "writes: \(t.writesAcknowledged) acknowledged, \(t.writesFailed) failed (not acknowledged), \(t.writesSkippedNodeDown) skipped (node down), \(t.writesWithoutChange) changed nothing",
+            "writes: \(t.writesAcknowledged) acknowledged (\(t.groupedWrites) of them grouping \(t.groupedOperations) operations in one batch), \(t.writesFailed) failed (not acknowledged), \(t.writesSkippedNodeDown) skipped (node down), \(t.writesWithoutChange) changed nothing",
             "ties: \(t.tiedFieldWrites) of \(t.fieldWrites) field writes (\(String(format1: 100 * Double(t.tiedFieldWrites) / Double(max(1, t.fieldWrites))))%) share field and timestamp with another node's write, in \(runsWithTies) runs",
             "commit failures: \(t.commitFailuresArmed) armed; hits: " + CommitKind.allCases.map { "\(t.commitFailureHits[$0] ?? 0) \($0)" }.joined(separator: ", ")
                 + "; \(t.commitFailuresArmed - t.commitFailureHits.values.reduce(0, +)) found no commit of their kind; store failures reported: \(t.storeFailures)",
             "faults: \(t.partitions) partitions, \(t.crashes) crashes, \(t.lost) messages lost, \(t.duplicated) duplicated, \(t.droppedWithConnection) dropped with their connection, \(t.clockSkewHolds) batches held for clock skew",
             "protocol: \(t.batchesApplied) batches applied, \(t.redundantBatchesReceived) redundant receptions (\(String(format1: Double(t.redundantBatchesReceived) / writes)) per write), \(t.batchesCompacted) compacted from logs, \(t.reconciledChunks) record chunks reconciled by digest, \(t.causalDeferrals) deferred until the writes their context claims arrived",
             "reads: \(t.reads) receives, \(t.multiMessageReads) with several messages",
+            "stores: \(sqliteRuns) runs on SQLite, \(runs - sqliteRuns) in memory",
             "attacks: \(t.attackMessages) malicious messages, \(t.attackRefusals) refusals; honest input refused: \(t.honestRejections)",
         ]
         if !failuresByChecker.isEmpty {

@@ -23,6 +23,8 @@ final class AimedFailureStore: SimulatedStore {
 
     func failNextCommit() { inner.failNextCommit() }
 
+    func shutDown() { inner.shutDown() }
+
     /// Arms the wrapped store's failure if this commit is the aimed one.
     private func aim(_ kind: CommitKind) {
         if faults.take(kind) { inner.failNextCommit() }

@@ -3,14 +3,22 @@ import TandemStore
 import TandemSync
 
 /// A store the simulator can crash: what a node's durable state must offer
-/// beyond `ReplicaStore`. `InMemoryStore` is the production one; tests wrap
-/// it in deliberately broken variants.
+/// beyond `ReplicaStore`. `InMemoryStore` and `SQLiteSimulatedStore` (a
+/// `SQLiteStore`) are the production ones; tests wrap them in deliberately
+/// broken variants.
 public protocol SimulatedStore: ReplicaStore {
     /// The store a node finds when it restarts after a crash: exactly what
     /// was committed, nothing else.
     func crashed() -> any SimulatedStore
     /// Makes the next commit fail part-way, leaving nothing of it behind.
     func failNextCommit()
+    /// Closes the store at the end of the run (before its directory is
+    /// removed); a store in memory has nothing to close.
+    func shutDown()
+}
+
+extension SimulatedStore {
+    public func shutDown() {}
 }
 
 extension InMemoryStore: SimulatedStore {
@@ -21,13 +29,14 @@ extension InMemoryStore: SimulatedStore {
 /// the store each node gets and the shell each driver talks through.
 /// Production runs use `SimulationHooks.production`.
 public struct SimulationHooks: Sendable {
-    /// The empty store of node `index`.
-    public var makeStore: @Sendable (_ index: Int, _ node: NodeID) -> any SimulatedStore
+    /// The empty store of node `index`: in memory, or (for a run on SQLite)
+    /// a `SQLiteStore` in the data directory `directory`.
+    public var makeStore: @Sendable (_ index: Int, _ node: NodeID, _ directory: String?) -> any SimulatedStore
     /// The shell a node's driver uses, given the simulator's own shell.
     public var wrapShell: @Sendable (_ index: Int, _ node: NodeID, _ shell: any SyncShell) -> any SyncShell
 
     public init(
-        makeStore: @escaping @Sendable (_ index: Int, _ node: NodeID) -> any SimulatedStore,
+        makeStore: @escaping @Sendable (_ index: Int, _ node: NodeID, _ directory: String?) -> any SimulatedStore,
         wrapShell: @escaping @Sendable (_ index: Int, _ node: NodeID, _ shell: any SyncShell) -> any SyncShell
     ) {
         self.makeStore = makeStore
@@ -36,6 +45,9 @@ public struct SimulationHooks: Sendable {
 
     /// Real stores, real shells: what every `tandem-sim` run uses.
     public static let production = SimulationHooks(
-        makeStore: { _, node in InMemoryStore(node: node) },
+        makeStore: { _, node, directory -> any SimulatedStore in
+            guard let directory else { return InMemoryStore(node: node) }
+            return SQLiteSimulatedStore(directory: directory, node: node)
+        },
         wrapShell: { _, _, shell in shell })
 }

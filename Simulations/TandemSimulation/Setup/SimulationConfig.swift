@@ -49,6 +49,8 @@ public struct SimulationConfig: Hashable, Sendable {
     public var quietMillis: UInt64
     /// Whether to record a trace of the run's events.
     public var trace: Bool
+    /// The store the nodes run on (`mixed`: SQLite for a share of seeds).
+    public var store: StoreChoice
 
     public init(
         nodeCount: Int = 5, topology: TopologyChoice = .mixed, faults: Set<FaultKind> = FaultKind.standard,
@@ -56,7 +58,7 @@ public struct SimulationConfig: Hashable, Sendable {
         summaryIntervalMillis: UInt64 = 200, resendAfterMillis: UInt64 = 1_000,
         maxBatchesPerMessage: Int = 4, maxInFlightBatchesPerPeer: Int = 16,
         maxClockOffsetMillis: UInt64 = HybridLogicalClock.defaultMaxOffsetMillis, quietMillis: UInt64 = 1_000,
-        trace: Bool = false
+        trace: Bool = false, store: StoreChoice = .mixed
     ) {
         self.nodeCount = nodeCount
         self.topology = topology
@@ -71,6 +73,7 @@ public struct SimulationConfig: Hashable, Sendable {
         self.maxClockOffsetMillis = maxClockOffsetMillis
         self.quietMillis = quietMillis
         self.trace = trace
+        self.store = store
     }
 
     /// Why the configuration cannot run, or nil.
@@ -98,6 +101,6 @@ public struct SimulationConfig: Hashable, Sendable {
 
     /// One line naming the configuration, for reports.
     public var summaryLine: String {
-        "\(nodeCount) nodes, topology \(topology), faults \(FaultKind.describe(faults)), \(writes.lowerBound)-\(writes.upperBound) writes per run to \(recordsPerCollection) records per collection, summaries every \(summaryIntervalMillis) ms, resend after \(resendAfterMillis) ms"
+        "\(nodeCount) nodes, topology \(topology), faults \(FaultKind.describe(faults)), \(writes.lowerBound)-\(writes.upperBound) writes per run to \(recordsPerCollection) records per collection, summaries every \(summaryIntervalMillis) ms, resend after \(resendAfterMillis) ms, store \(store)"
     }
 }

@@ -15,7 +15,7 @@ enum BrokenVariant: String, CaseIterable, Sendable, CustomStringConvertible {
         switch self {
         case .lossyJoin:
             SimulationHooks(
-                makeStore: { index, node in LossyJoinStore(SimulationHooks.production.makeStore(index, node)) },
+                makeStore: { index, node, directory in LossyJoinStore(SimulationHooks.production.makeStore(index, node, directory)) },
                 wrapShell: { _, _, shell in shell })
         case .nonRelaying:
             SimulationHooks(
@@ -23,11 +23,11 @@ enum BrokenVariant: String, CaseIterable, Sendable, CustomStringConvertible {
                 wrapShell: { _, node, shell in NonRelayingShell(shell, node: node) })
         case .eagerAck:
             SimulationHooks(
-                makeStore: { index, node in EagerAckStore(SimulationHooks.production.makeStore(index, node)) },
+                makeStore: { index, node, directory in EagerAckStore(SimulationHooks.production.makeStore(index, node, directory)) },
                 wrapShell: { _, _, shell in shell })
         case .vectorFirst:
             SimulationHooks(
-                makeStore: { index, node in VectorFirstStore(SimulationHooks.production.makeStore(index, node)) },
+                makeStore: { index, node, directory in VectorFirstStore(SimulationHooks.production.makeStore(index, node, directory)) },
                 wrapShell: { _, _, shell in shell })
         }
     }

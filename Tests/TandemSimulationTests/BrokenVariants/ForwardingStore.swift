@@ -17,6 +17,7 @@ class ForwardingStore: SimulatedStore, @unchecked Sendable {
 
     func crashed() -> any SimulatedStore { wrapping(inner.crashed()) }
     func failNextCommit() { inner.failNextCommit() }
+    func shutDown() { inner.shutDown() }
 
     func summary() throws(StoreError) -> StoreSummary { try inner.summary() }
     func workingSet(_ collection: String, records ids: [String]) throws(StoreError) -> RecordCollection {
