@@ -37,12 +37,32 @@ public enum ContextClaims {
         // A batch in the receiver's own name that it does not hold (it could
         // only have been lost with the receiver's state) gets no exemption.
         for node in delta.context.nodes.keys.sorted() where node != origin || node == receiver {
-            guard let claimed = delta.context.nodes[node] else { continue }
-            let known = seen.nodes[node] ?? CausalContext.NodeDots()
-            guard let gap = known.firstUnseen(in: claimed) else { continue }
+            guard let gap = firstUnseen(of: node, claimedIn: delta.context, seen: seen) else { continue }
             return node == receiver ? .receiverDots(node: node, gap) : .unseenDots(node: node, gap)
         }
         return nil
+    }
+
+    /// The first run of `receiver`'s own dots that `context` claims and
+    /// `seen` (the receiver's stored context, which holds every dot it ever
+    /// made) lacks: a claim no honest peer can make, whatever it sends.
+    public static func unmadeReceiverDots(
+        _ context: CausalContext, receiver: NodeID, seen: CausalContext
+    ) -> ContextClaimViolation? {
+        firstUnseen(of: receiver, claimedIn: context, seen: seen).map { .receiverDots(node: receiver, $0) }
+    }
+
+    /// The claimed dot with the highest counter past `limit`, of the
+    /// lowest such node, or nil (checked before anything else: such a claim
+    /// would use up a node's counters).
+    public static func claimBeyond(_ limit: UInt64, in context: CausalContext) -> Dot? {
+        context.nodes.filter { $0.value.maxCounter > limit }.min { $0.key < $1.key }
+            .map { Dot(node: $0.key, counter: $0.value.maxCounter) }
+    }
+
+    private static func firstUnseen(of node: NodeID, claimedIn context: CausalContext, seen: CausalContext) -> ClosedRange<UInt64>? {
+        guard let claimed = context.nodes[node] else { return nil }
+        return (seen.nodes[node] ?? CausalContext.NodeDots()).firstUnseen(in: claimed)
     }
 }
 

@@ -62,8 +62,8 @@ public struct DeltaBatch: Hashable, Sendable, CustomStringConvertible {
             store.forEachDot { dot in if dot.node != origin && foreign == nil { foreign = dot } }
             if let foreign { throw BatchError.foreignDot(foreign) }
         }
-        if let (node, dots) = delta.context.nodes.filter({ $0.value.maxCounter > limits.maxClaimedCounter }).min(by: { $0.key < $1.key }) {
-            throw BatchError.claimBeyondLimit(Dot(node: node, counter: dots.maxCounter), limit: limits.maxClaimedCounter)
+        if let dot = ContextClaims.claimBeyond(limits.maxClaimedCounter, in: delta.context) {
+            throw BatchError.claimBeyondLimit(dot, limit: limits.maxClaimedCounter)
         }
         return delta
     }

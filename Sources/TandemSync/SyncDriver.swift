@@ -236,7 +236,7 @@ public struct SyncDriver<Shell: SyncShell> {
                 let ours = try store.records(chunk.collection, inLeaves: chunk.leaves)
                 let context = try store.workingSet(chunk.collection, records: []).context
                 let steps = ReconciliationStep.records(
-                    chunk, theirs: theirs, ours: ours, ourContext: context, receiver: machine.node, peer: peer,
+                    chunk, theirs: theirs, ours: ours, ourContext: context, receiver: machine.node,
                     limits: machine.configuration.limits)
                 return try perform(steps, from: peer, now: now)
             } catch {
@@ -270,7 +270,7 @@ public struct SyncDriver<Shell: SyncShell> {
             }
             steps = ReconciliationStep.stateDigest(
                 held: held, theirs: theirs, ourLeaves: leaves, ourContexts: contexts, ourHeld: machine.held,
-                peerIsStateSource: peerIsStateSource, receiver: machine.node, peer: peer,
+                peerIsStateSource: peerIsStateSource, receiver: machine.node,
                 limits: machine.configuration.limits)
         case .bucketDigests(let collection, let level, let theirs):
             steps = ReconciliationStep.bucketDigests(

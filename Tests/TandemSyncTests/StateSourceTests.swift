@@ -39,6 +39,16 @@ import Testing
         return SyncMessage.stateDigest(held: claimed, collections: digests).encoded()
     }
 
+    /// A and B connected, A holding one write of its own, nothing in flight.
+    func networkWhereAHasOneWrite() throws -> TestNetwork {
+        var network = try network()
+        network.connect(a, b)
+        try network.write(a, record: "r1", field: "name", value: .string("Ann"))
+        network.settle()
+        network.links = [:]
+        return network
+    }
+
     func rounds(_ network: inout TestNetwork, _ count: Int) {
         for _ in 0..<count {
             network.advance(1_001)
@@ -100,11 +110,7 @@ import Testing
 
     @Test("a state source whose digest claims this node's unmade writes is refused")
     func aStateSourceClaimingOurUnmadeWritesIsRefused() throws {
-        var network = try network()
-        network.connect(a, b)
-        try network.write(a, record: "r1", field: "name", value: .string("Ann"))
-        network.settle()
-        network.links = [:]
+        var network = try networkWhereAHasOneWrite()
         let heldBefore = try network.stores[a]?.summary().batches
         let forged = try forgedDigest(for: a, in: network)
         network.drivers[a]?.receive(forged, from: b, now: network.now)
@@ -117,11 +123,7 @@ import Testing
 
     @Test("a state source that lies about other nodes is believed (the documented limit of reconciliation)")
     func aLyingStateSourceIsBelieved() throws {
-        var network = try network()
-        network.connect(a, b)
-        try network.write(a, record: "r1", field: "name", value: .string("Ann"))
-        network.settle()
-        network.links = [:]
+        var network = try networkWhereAHasOneWrite()
         let heldBefore = try network.stores[a]?.summary().batches
         // B is one of A's state sources and lies about B's and C's writes.
         let forged = try forgedDigest(for: a, in: network, claimingTargetsDots: false)

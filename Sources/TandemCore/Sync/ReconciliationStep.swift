@@ -39,7 +39,7 @@ public enum ReconciliationStep {
     public static func stateDigest(
         held: BatchVector, theirs: [CollectionDigest], ourLeaves: [String: [UInt16: (count: UInt64, digest: UInt64)]],
         ourContexts: [String: CausalContext], ourHeld: BatchVector, peerIsStateSource: Bool,
-        receiver: NodeID, peer: NodeID, limits: Limits
+        receiver: NodeID, limits: Limits
     ) -> [Action] {
         var theirRoots: [String: CollectionDigest] = [:]
         for digest in theirs { theirRoots[digest.collection] = digest }
@@ -67,7 +67,7 @@ public enum ReconciliationStep {
         for digest in theirs {
             if let rejection = forgedClaim(
                 digest.context, collection: digest.collection, seen: ourContexts[digest.collection] ?? CausalContext(),
-                receiver: receiver, peer: peer, limits: limits) {
+                receiver: receiver, limits: limits) {
                 return [.reject(rejection)]
             }
             contexts[digest.collection] = digest.context
@@ -97,10 +97,10 @@ public enum ReconciliationStep {
     /// machine) against our records in the same leaves and our context.
     public static func records(
         _ chunk: RecordsChunk, theirs: RecordCollection, ours: [String: RecordStore], ourContext: CausalContext,
-        receiver: NodeID, peer: NodeID, limits: Limits
+        receiver: NodeID, limits: Limits
     ) -> [Action] {
         if let rejection = forgedClaim(
-            theirs.context, collection: chunk.collection, seen: ourContext, receiver: receiver, peer: peer, limits: limits) {
+            theirs.context, collection: chunk.collection, seen: ourContext, receiver: receiver, limits: limits) {
             return [.reject(rejection)]
         }
         if let dot = contradictedDot(theirs: theirs.records, ours: ours) {
@@ -113,20 +113,17 @@ public enum ReconciliationStep {
         return actions
     }
 
-    /// A refusal if `context` (sent by `peer`) claims a counter past the
+    /// A refusal if `context` (sent by a peer) claims a counter past the
     /// limit or one of the receiver's dots it never made.
     static func forgedClaim(
-        _ context: CausalContext, collection: String, seen: CausalContext, receiver: NodeID, peer: NodeID, limits: Limits
+        _ context: CausalContext, collection: String, seen: CausalContext, receiver: NodeID, limits: Limits
     ) -> SyncRejection? {
-        if let (node, dots) = context.nodes.filter({ $0.value.maxCounter > limits.maxClaimedCounter }).min(by: { $0.key < $1.key }) {
-            return .forgedState(collection: collection, .claimBeyondLimit(Dot(node: node, counter: dots.maxCounter), limit: limits.maxClaimedCounter))
+        if let dot = ContextClaims.claimBeyond(limits.maxClaimedCounter, in: context) {
+            return .forgedState(collection: collection, .claimBeyondLimit(dot, limit: limits.maxClaimedCounter))
         }
-        guard let claimed = context.nodes[receiver] else { return nil }
-        let known = seen.nodes[receiver] ?? CausalContext.NodeDots()
-        if let gap = known.firstUnseen(in: claimed) {
-            return .forgedState(collection: collection, .context(.receiverDots(node: receiver, gap)))
+        return ContextClaims.unmadeReceiverDots(context, receiver: receiver, seen: seen).map {
+            .forgedState(collection: collection, .context($0))
         }
-        return nil
     }
 
     /// The first dot that both sides hold with different content (a dot

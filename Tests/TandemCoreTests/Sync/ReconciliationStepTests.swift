@@ -36,7 +36,7 @@ import Testing
         let honest = CollectionDigest(collection: "customers", count: root.count, digest: root.digest, context: state.context)
         let adopted = ReconciliationStep.stateDigest(
             held: held, theirs: [honest], ourLeaves: ["customers": leaves(of: state)], ourContexts: ["customers": state.context],
-            ourHeld: BatchVector(), peerIsStateSource: true, receiver: me, peer: peer, limits: .default)
+            ourHeld: BatchVector(), peerIsStateSource: true, receiver: me, limits: .default)
         guard case .adopt(let vector, let contexts)? = adopted.first, adopted.count == 1 else {
             Issue.record("equal states adopt: \(adopted)")
             return
@@ -50,7 +50,7 @@ import Testing
         forged.context = claiming
         let refused = ReconciliationStep.stateDigest(
             held: held, theirs: [forged], ourLeaves: ["customers": leaves(of: state)], ourContexts: ["customers": state.context],
-            ourHeld: BatchVector(), peerIsStateSource: true, receiver: me, peer: peer, limits: .default)
+            ourHeld: BatchVector(), peerIsStateSource: true, receiver: me, limits: .default)
         guard case .reject(.forgedState(collection: "customers", .context(.receiverDots(node: me, 2...50))))? = refused.first else {
             Issue.record("a context claiming our unmade writes is refused: \(refused)")
             return
@@ -67,7 +67,7 @@ import Testing
         for isSource in [false, true] {
             let actions = ReconciliationStep.stateDigest(
                 held: held, theirs: [digest], ourLeaves: ["customers": leaves(of: ours)], ourContexts: ["customers": ours.context],
-                ourHeld: held, peerIsStateSource: isSource, receiver: me, peer: peer, limits: .default)
+                ourHeld: held, peerIsStateSource: isSource, receiver: me, limits: .default)
             guard case .reportDivergence(let collections)? = actions.first else {
                 Issue.record("divergence reported: \(actions)")
                 continue
@@ -82,7 +82,7 @@ import Testing
             context: ours.context)
         #expect(ReconciliationStep.stateDigest(
             held: held, theirs: [same], ourLeaves: ["customers": leaves(of: ours)], ourContexts: ["customers": ours.context],
-            ourHeld: held, peerIsStateSource: false, receiver: me, peer: peer, limits: .default).isEmpty)
+            ourHeld: held, peerIsStateSource: false, receiver: me, limits: .default).isEmpty)
     }
 
     @Test func recordsAreJoinedScopedAndAnsweredUnlessForged() throws {
@@ -90,7 +90,7 @@ import Testing
         var theirs = ours
         try theirs.set("name", to: .string("Bo"), in: "r2", by: peer, at: Fixture.timestamp(11))
         let actions = ReconciliationStep.records(
-            chunk(theirs), theirs: theirs, ours: ours.records, ourContext: ours.context, receiver: me, peer: peer, limits: .default)
+            chunk(theirs), theirs: theirs, ours: ours.records, ourContext: ours.context, receiver: me, limits: .default)
         #expect(actions.count == 2)
         if case .join(let collection, let delta)? = actions.first {
             #expect(collection == "customers")
@@ -107,7 +107,7 @@ import Testing
         // A reply is not answered.
         #expect(ReconciliationStep.records(
             chunk(theirs, isReply: true), theirs: theirs, ours: ours.records, ourContext: ours.context,
-            receiver: me, peer: peer, limits: .default).count == 1)
+            receiver: me, limits: .default).count == 1)
 
         // The same dot as our write, with another value: forged.
         let dot = try #require(ours.records["r1"]?.fields.first?.register.entries.first?.dot)
@@ -115,7 +115,7 @@ import Testing
         try planted.set("name", to: .string("Mallory"), in: "r1", by: me, at: Fixture.timestamp(10))
         #expect(planted.records["r1"]?.fields.first?.register.entries.first?.dot == dot)
         guard case .reject(.forgedRecords(collection: "customers", dot: dot))? = ReconciliationStep.records(
-            chunk(planted), theirs: planted, ours: ours.records, ourContext: ours.context, receiver: me, peer: peer,
+            chunk(planted), theirs: planted, ours: ours.records, ourContext: ours.context, receiver: me,
             limits: .default).first
         else {
             Issue.record("a second write under one dot is refused")
@@ -126,7 +126,7 @@ import Testing
         var ahead = ours
         try ahead.set("name", to: .string("later"), in: "r3", by: me, at: Fixture.timestamp(12))
         let steps = ReconciliationStep.records(
-            chunk(ahead), theirs: ahead, ours: ours.records, ourContext: ours.context, receiver: me, peer: peer, limits: .default)
+            chunk(ahead), theirs: ahead, ours: ours.records, ourContext: ours.context, receiver: me, limits: .default)
         guard case .reject(.forgedState(collection: "customers", .context(.receiverDots(node: me, 2...2))))? = steps.first else {
             Issue.record("our unmade dot is refused: \(steps)")
             return
