@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TandemStore", targets: ["TandemStore"]),
         .library(name: "TandemSync", targets: ["TandemSync"]),
         .library(name: "TandemNode", targets: ["TandemNode"]),
+        .library(name: "TandemAdapterCore", targets: ["TandemAdapterCore"]),
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-sim", targets: ["tandem-sim"]),
     ],
@@ -94,6 +95,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The adapter core: pure decisions between CRDT state and external
+        // rows (capture, matching, outbound writes), and the driver protocol.
+        .target(
+            name: "TandemAdapterCore",
+            dependencies: ["TandemCore"],
             swiftSettings: strictSettings
         ),
         // The `tandem` command.

@@ -1,0 +1,161 @@
+import TandemCore
+
+/// The adapter core's capture decisions (pure: no I/O, clock or
+/// randomness). Given captured row changes, the records they resolved to and
+/// those records' CRDT state, it decides which field writes to commit, with
+/// which edit times; which edits lost to later ones; which deletes to commit
+/// or hold; and which rows to repair.
+///
+/// Rules (docs/semantics.md, "Adapters"):
+/// - Only mapped columns of fields whose direction captures are read; an
+///   edit of an `out` field, or of a field another node owns, is not
+///   applied and the row is repaired from the CRDT.
+/// - A value equal to the CRDT's is no change (this silences echoes of the
+///   adapter's own writes even without the capture marker).
+/// - A value edited before the CRDT's current value was written loses: it is
+///   kept in the audit log and the row is repaired. Otherwise it is written
+///   with its edit time, so last-writer-wins orders edits by when people
+///   made them.
+/// - A delete made before a later edit of the record loses the same way.
+/// - Deletes are held while a mass delete is open (`MassDeletePolicy`).
+public struct CapturePlanner: Sendable {
+    public var identity: RecordIdentity
+    /// The node that will sign the writes (for ownership).
+    public var node: NodeID
+
+    public init(identity: RecordIdentity, node: NodeID) {
+        self.identity = identity
+        self.node = node
+    }
+
+    var mapping: AdapterMapping { identity.mapping }
+
+    /// Whether the deletes of a read should be held: a hold is already open,
+    /// or the pending deletes make a mass delete.
+    public func holdsDeletes(holdOpen: Bool, read: CaptureRead) -> Bool {
+        holdOpen || mapping.massDeletes.holds(pendingDeletes: read.pendingDeletes, remainingRows: read.tableRows)
+    }
+
+    /// The plan for `changes` (in outbox order), given their `resolution`
+    /// and the current state of the records they resolved to (absent
+    /// records do not exist).
+    public func plan(
+        _ changes: [CapturedChange], resolution: KeyResolution, records: [String: RecordSnapshot], holdDeletes: Bool
+    ) -> CapturePlan {
+        var plan = CapturePlan()
+        plan.issues = resolution.issues
+        var state = records
+        // The step a record's next write merges into (none after a delete).
+        var writeIndex: [String: Int] = [:]
+        for change in changes {
+            guard let record = resolution.records[change.sequence] else { continue }
+            if change.kind == .delete {
+                if planDelete(change, record: record, state: &state, plan: &plan, holding: holdDeletes) {
+                    writeIndex[record] = nil
+                }
+                continue
+            }
+            let exists = state[record] != nil
+            var snapshot = state[record] ?? RecordSnapshot(id: record)
+            var write = CapturePlan.RecordWrite(record: record, key: change.key, creates: !exists)
+            var changedAnything = !exists
+            let new = change.new ?? [:]
+            let old = change.old ?? [:]
+            for binding in mapping.fields {
+                guard let type = identity.schema.columns[binding.column], let after = new[binding.column] else { continue }
+                let before = old[binding.column]
+                // Updates carry only the columns they changed.
+                if change.kind == .update, let before, before == after { continue }
+                guard binding.direction.captures else {
+                    plan.repairs.insert(record)
+                    continue
+                }
+                guard mapping.mayWrite(binding.field, node: node) else {
+                    plan.issues.append(CaptureIssue(
+                        sequence: change.sequence, key: change.key,
+                        kind: .notOwner(field: binding.field, owner: mapping.owners[binding.field] ?? node)))
+                    plan.repairs.insert(record)
+                    continue
+                }
+                do {
+                    if binding.isSet {
+                        let now = Set(try ValueConversion.elements(after, column: binding.column, type: type))
+                        let was: Set<Value> = change.kind == .insert
+                            ? [] : Set(try ValueConversion.elements(before ?? .null, column: binding.column, type: type))
+                        let held = Set(snapshot.sets[binding.field] ?? [])
+                        for element in now.subtracting(was).sorted() where !held.contains(element) {
+                            write.adds.append((binding.field, element))
+                        }
+                        for element in was.subtracting(now).sorted() where held.contains(element) {
+                            write.removes.append((binding.field, element))
+                        }
+                        snapshot.sets[binding.field] = Array(held.union(now.subtracting(was)).subtracting(was.subtracting(now))).sorted()
+                        if !write.adds.isEmpty || !write.removes.isEmpty { changedAnything = true }
+                        continue
+                    }
+                    let value = try ValueConversion.value(after, column: binding.column, type: type)
+                    if let current = snapshot.fields[binding.field] {
+                        if current.value == value { continue }
+                        if current.editedAtMillis > change.editedAtMillis {
+                            plan.lost.append(CapturePlan.LostEdit(
+                                record: record, key: change.key, field: binding.field, value: value,
+                                editedAtMillis: change.editedAtMillis, winner: current.value,
+                                winnerEditedAtMillis: current.editedAtMillis))
+                            plan.repairs.insert(record)
+                            continue
+                        }
+                    }
+                    write.fields.append(CapturePlan.FieldWrite(
+                        field: binding.field, value: value, editedAtMillis: change.editedAtMillis))
+                    snapshot.fields[binding.field] = RecordSnapshot.Field(
+                        value: value, editedAtMillis: change.editedAtMillis, writer: node)
+                    changedAnything = true
+                } catch {
+                    plan.issues.append(CaptureIssue(sequence: change.sequence, key: change.key, kind: .invalidValue(error)))
+                }
+            }
+            state[record] = snapshot
+            guard changedAnything else {
+                plan.unchanged += 1
+                continue
+            }
+            if let index = writeIndex[record], case .write(var merged) = plan.steps[index] {
+                merged.fields.append(contentsOf: write.fields)
+                merged.adds.append(contentsOf: write.adds)
+                merged.removes.append(contentsOf: write.removes)
+                merged.creates = merged.creates || write.creates
+                plan.steps[index] = .write(merged)
+            } else {
+                writeIndex[record] = plan.steps.count
+                plan.steps.append(.write(write))
+            }
+        }
+        return plan
+    }
+
+    /// Plans one delete; returns whether it deletes.
+    private func planDelete(
+        _ change: CapturedChange, record: String, state: inout [String: RecordSnapshot], plan: inout CapturePlan, holding: Bool
+    ) -> Bool {
+        guard let snapshot = state[record] else {
+            plan.unchanged += 1
+            return false
+        }
+        if holding {
+            plan.held.append(change.sequence)
+            return false
+        }
+        let latest = snapshot.latestEditMillis
+        if latest > change.editedAtMillis {
+            plan.lost.append(CapturePlan.LostEdit(
+                record: record, key: change.key, field: nil, value: nil, editedAtMillis: change.editedAtMillis,
+                winner: nil, winnerEditedAtMillis: latest))
+            plan.repairs.insert(record)
+            return false
+        }
+        plan.steps.append(.delete(CapturePlan.Delete(
+            record: record, key: change.key, sequence: change.sequence, editedAtMillis: change.editedAtMillis)))
+        state[record] = nil
+        return true
+    }
+}

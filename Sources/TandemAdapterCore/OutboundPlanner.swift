@@ -1,0 +1,65 @@
+import TandemCore
+
+/// One write the adapter makes to its external table, decided by
+/// `OutboundPlanner` and run by the driver (marked, so capture ignores it).
+public enum ExternalWrite: Hashable, Sendable {
+    /// A new row for `record`. `key` is the primary key to use, or nil to let
+    /// the table assign one (the driver reports it).
+    case insert(record: String, key: String?, columns: [String: ExternalValue])
+    /// Set `columns` of row `key`.
+    case update(record: String, key: String, columns: [String: ExternalValue])
+    /// Delete row `key` (the driver reports its last values for the audit log).
+    case delete(record: String, key: String)
+
+    public var record: String {
+        switch self {
+        case .insert(let record, _, _), .update(let record, _, _), .delete(let record, _): record
+        }
+    }
+}
+
+/// The adapter core's outbound decisions (pure): what to write to the
+/// external table so a row shows its record's CRDT state.
+///
+/// Only fields whose direction writes are compared and written; a field the
+/// CRDT has never held is left alone (an inserted row gets the column's
+/// default); every unmapped column is left alone. Values are compared in
+/// canonical form, so a row already equal to the record needs no write.
+public enum OutboundPlanner {
+    /// The write that makes row `row` (nil: no row; `key` is the row's
+    /// known primary key, if any) show `record` (nil: the record does not
+    /// exist), or nil when none is needed.
+    ///
+    /// - Throws: `ConversionError` when a CRDT value does not fit its
+    ///   column: the record waits in the retry queue until it changes.
+    public static func write(
+        record id: String, snapshot: RecordSnapshot?, key: String?, row: ExternalRow?,
+        mapping: AdapterMapping, schema: TableSchema
+    ) throws(ConversionError) -> ExternalWrite? {
+        guard let snapshot else {
+            guard let row else { return nil }
+            return .delete(record: id, key: row.key)
+        }
+        var columns: [String: ExternalValue] = [:]
+        for binding in mapping.fields where binding.direction.writes {
+            guard let type = schema.columns[binding.column] else { continue }
+            let current = row?.columns[binding.column]
+            if binding.isSet {
+                let elements = snapshot.sets[binding.field] ?? []
+                if let current, let held = try? ValueConversion.elements(current, column: binding.column, type: type),
+                   held == elements { continue }
+                if row == nil && elements.isEmpty { continue }
+                columns[binding.column] = ValueConversion.external(elements: elements)
+                continue
+            }
+            guard let field = snapshot.fields[binding.field] else { continue }
+            if let current, let held = try? ValueConversion.value(current, column: binding.column, type: type),
+               held == field.value { continue }
+            columns[binding.column] = try ValueConversion.external(field.value, column: binding.column, type: type)
+        }
+        if let row {
+            return columns.isEmpty ? nil : .update(record: id, key: row.key, columns: columns)
+        }
+        return .insert(record: id, key: columns[schema.keyColumn] == nil ? key : nil, columns: columns)
+    }
+}
