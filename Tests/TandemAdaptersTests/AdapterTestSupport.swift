@@ -78,6 +78,8 @@ final class AdapterSide: Sendable {
     let relay = EventRelay()
     let node: SyncNode
     let runner: AdapterRunner
+    let peers: [PeerAddress]
+    let clock: @Sendable () -> Int64
 
     init(name: String, keys: NodeKeyPair, database: String, storeDirectory: String, mapping: AdapterMapping,
          port: Int, peers: [PeerAddress], clock: @escaping @Sendable () -> Int64 = AdapterSide.wallClock) throws {
@@ -86,6 +88,8 @@ final class AdapterSide: Sendable {
         self.database = database
         self.storeDirectory = storeDirectory
         self.mapping = mapping
+        self.peers = peers
+        self.clock = clock
         var configuration = SyncNodeConfiguration(
             identity: keys, port: port, peers: peers, members: [AdapterKeys.crm.nodeID, AdapterKeys.helpdesk.nodeID],
             reconnect: ReconnectPolicy(baseDelayMillis: 20, maxDelayMillis: 200, jitter: { 0.5 }))
@@ -100,6 +104,13 @@ final class AdapterSide: Sendable {
     }
 
     static let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// The same node, store, database and adapter, opened again (after `stop()`).
+    func reopened(mapping: AdapterMapping? = nil) throws -> AdapterSide {
+        try AdapterSide(
+            name: name, keys: keys, database: database, storeDirectory: storeDirectory, mapping: mapping ?? self.mapping,
+            port: 0, peers: peers, clock: clock)
+    }
 
     func start() async throws {
         try await node.start()
@@ -123,7 +134,9 @@ final class AdapterSide: Sendable {
 final class SQLitePair: Sendable {
     let directory: AdapterDirectory
     let crm: AdapterSide
-    let helpdesk: AdapterSide
+    private let helpdeskSide: Mutex<AdapterSide>
+    /// The helpdesk side (replaced by `restartHelpdesk`).
+    var helpdesk: AdapterSide { helpdeskSide.withLock { $0 } }
 
     static let crmTable = """
         CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, full_name TEXT, phone TEXT, tags TEXT,
@@ -166,7 +179,17 @@ final class SQLitePair: Sendable {
     private init(directory: AdapterDirectory, crm: AdapterSide, helpdesk: AdapterSide) {
         self.directory = directory
         self.crm = crm
-        self.helpdesk = helpdesk
+        self.helpdeskSide = Mutex(helpdesk)
+    }
+
+    /// Stops the helpdesk's adapter and node.
+    func stopHelpdesk() async throws { try await helpdesk.stop() }
+
+    /// Opens and starts the helpdesk's node and adapter again.
+    func restartHelpdesk(mapping: AdapterMapping? = nil) async throws {
+        let side = try helpdesk.reopened(mapping: mapping)
+        try await side.start()
+        helpdeskSide.withLock { $0 = side }
     }
 
     /// Creates both databases (seeded by the sqlite3 shell), starts crm's

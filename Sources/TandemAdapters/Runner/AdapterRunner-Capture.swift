@@ -44,8 +44,10 @@ extension AdapterRunner {
     }
 
     /// Resolves, plans and commits `changes` with the cursor `advance` makes.
+    /// `releasing` applies held deletes (they are not held again).
     func commit(
-        _ changes: [CapturedChange], read: CaptureRead, backfill: Bool, advance: (inout AdapterCursor) -> Void
+        _ changes: [CapturedChange], read: CaptureRead, backfill: Bool, releasing: Bool = false,
+        advance: (inout AdapterCursor) -> Void
     ) async throws {
         let identity = self.identity
         var keys: [String] = []
@@ -58,7 +60,7 @@ extension AdapterRunner {
         if !resolution.newMappings.isEmpty { try await driver.map(resolution.newMappings) }
 
         let planner = self.planner
-        let holding = !backfill && planner.holdsDeletes(holdOpen: !cursor.held.isEmpty, read: read)
+        let holding = !backfill && !releasing && planner.holdsDeletes(holdOpen: !cursor.held.isEmpty, read: read)
         var next = cursor
         advance(&next)
         let heldChanges = holding ? changes.filter { $0.kind == .delete && resolution.records[$0.sequence] != nil } : []

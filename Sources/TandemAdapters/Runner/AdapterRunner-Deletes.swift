@@ -26,7 +26,7 @@ extension AdapterRunner {
     public func approveDeletes() async throws -> Int {
         let held = try await driver.changes(in: cursor.held).filter { $0.kind == .delete }
         let release = cursor.held
-        try await commit(held, read: CaptureRead(changes: held, pendingDeletes: 0, tableRows: 0), backfill: false) {
+        try await commit(held, read: CaptureRead(changes: held, pendingDeletes: 0, tableRows: 0), backfill: false, releasing: true) {
             $0.held = []
         }
         try await finishHold(release, approved: true, count: held.count)
