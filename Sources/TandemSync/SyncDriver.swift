@@ -118,6 +118,11 @@ public struct SyncDriver<Shell: SyncShell> {
         var working = try store.workingSet(collection, records: ids.map(Identifier.normalized))
         let timestamp = machine.tick(now: now)
         let delta = try change(&working, timestamp)
+        if let violation = FieldOwnership.violation(
+            in: delta, collection: collection, writer: machine.node,
+            owners: machine.configuration.fieldOwners[collection]) {
+            throw SyncWriteError.notOwner(violation)
+        }
         let events = audit()
         if delta.records.isEmpty && delta.context.isEmpty && cursor == nil {
             if !events.isEmpty { try store.appendAudit(events) }
