@@ -227,6 +227,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TandemAdapterCoreTests",
+            dependencies: ["TandemAdapterCore", "TandemCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TandemAdaptersTests",
             dependencies: [
                 "TandemAdapters",

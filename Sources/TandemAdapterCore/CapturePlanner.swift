@@ -101,8 +101,14 @@ public struct CapturePlanner: Sendable {
                         continue
                     }
                     let value = try ValueConversion.value(after, column: binding.column, type: type)
+                    // NULL where the record holds nothing is no change (what
+                    // an inserted row shows for fields it was not given).
+                    if value == .null && snapshot.fields[binding.field] == nil && exists { continue }
                     if let current = snapshot.fields[binding.field] {
-                        if current.value == value { continue }
+                        if current.value == value
+                            || ValueConversion.normalized(current.value, column: binding.column, type: type) == value {
+                            continue
+                        }
                         if current.editedAtMillis > change.editedAtMillis || (backfill && current.editedAtMillis >= change.editedAtMillis) {
                             plan.lost.append(CapturePlan.LostEdit(
                                 record: record, key: change.key, field: binding.field, value: value,

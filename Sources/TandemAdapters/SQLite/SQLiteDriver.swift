@@ -176,10 +176,13 @@ public final class SQLiteDriver: AdapterDriver {
     }
 
     public func keys(forRecords records: [String]) async throws -> [String: String] {
-        try await lookup(records, column: "record", value: "pk")
+        let sql = self.sql
+        return try await lookup(
+            records, column: "record", value: "pk",
+            condition: "AND EXISTS (SELECT 1 FROM \(sql.quotedTable) AS t WHERE t.\(sql.quotedKey) = k.pk)")
     }
 
-    private func lookup(_ items: [String], column: String, value: String) async throws -> [String: String] {
+    private func lookup(_ items: [String], column: String, value: String, condition: String = "") async throws -> [String: String] {
         guard !items.isEmpty else { return [:] }
         let sql = self.sql
         return try await read { db in
@@ -187,7 +190,7 @@ public final class SQLiteDriver: AdapterDriver {
             for chunk in items.chunked(400) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT \(column), \(value) FROM \(sql.keys) WHERE \(column) IN (\(marks))",
+                    db, sql: "SELECT k.\(column), k.\(value) FROM \(sql.keys) AS k WHERE k.\(column) IN (\(marks)) \(condition)",
                     arguments: StatementArguments(chunk))
                 for row in rows {
                     if let from: String = row[0], let to: String = row[1] { result[from] = to }
