@@ -17,6 +17,7 @@ let package = Package(
         // package-benchmark (github.com/ordo-one/package-benchmark): the
         // suites under Benchmarks/Benchmarks/, run with `swift package benchmark`.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Timing, summaries and a seeded generator shared by the executables.
@@ -60,6 +61,21 @@ let package = Package(
                 .product(name: "TandemCrypto", package: rootPackage),
                 .product(name: "TandemStore", package: rootPackage),
                 .product(name: "TandemSync", package: rootPackage),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
+        ),
+        // Adapters end to end: a row committed in one database to the row
+        // committed in the other, through two nodes over TCP; and backfill.
+        .executableTarget(
+            name: "tandem-adapter-bench",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "TandemCore", package: rootPackage),
+                .product(name: "TandemCrypto", package: rootPackage),
+                .product(name: "TandemNode", package: rootPackage),
+                .product(name: "TandemAdapterCore", package: rootPackage),
+                .product(name: "TandemAdapters", package: rootPackage),
             ],
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
         ),

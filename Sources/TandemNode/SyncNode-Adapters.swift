@@ -40,14 +40,10 @@ extension SyncNode {
     public func adapterCursor(_ adapter: String) throws -> [UInt8]? { try store.adapterCursor(adapter) }
 
     /// The stored state of records `ids` of `collection` (absent records are
-    /// absent). Reads the store directly (any thread).
+    /// absent), in one read. Reads the store directly (any thread).
     public func records(collection: String, ids: [String]) throws -> [String: RecordStore] {
-        var result: [String: RecordStore] = [:]
-        for id in ids {
-            let id = Identifier.normalized(id)
-            if let stored = try store.record(collection, id), !stored.isEmpty { result[id] = stored }
-        }
-        return result
+        let working = try store.workingSet(collection, records: ids.map(Identifier.normalized))
+        return working.records.filter { !$0.value.isEmpty }
     }
 
     /// Up to `limit` records of `collection` after id `after`, in id order.

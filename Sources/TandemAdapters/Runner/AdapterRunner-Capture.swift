@@ -3,22 +3,37 @@ import TandemAdapterCore
 import TandemCore
 import TandemNode
 import TandemStore
+import TandemSync
 
 /// Capture: outbox changes and backfilled rows into CRDT commits.
 extension AdapterRunner {
     /// Captures the next changes of the outbox; returns whether there were any.
     func captureStep() async throws -> Bool {
-        let read = try await driver.changes(after: cursor.through, limit: Self.captureChunk)
+        let read = try await driver.changes(after: cursor.through, limit: captureLimit)
         guard let last = read.changes.last else { return false }
-        try await commit(read.changes, read: read, backfill: false) { $0.through = last.sequence }
+        try await splittingLargeBatches {
+            try await commit(read.changes, read: read, backfill: false) { $0.through = last.sequence }
+        }
         try await driver.acknowledge(through: cursor.through, keeping: cursor.held)
         return true
+    }
+
+    /// Runs `body`; a batch too large for one sync message halves the
+    /// changes taken per commit (down to one) and is tried again next step,
+    /// with nothing committed. Each success lets the limit grow back.
+    func splittingLargeBatches(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+            captureLimit = min(captureLimit * 2, Self.captureChunk)
+        } catch SyncWriteError.batchTooLarge where captureLimit > 1 {
+            captureLimit = max(captureLimit / 2, 1)
+        }
     }
 
     /// Imports the next rows of the table's first attach; when none are
     /// left, marks the backfill done and starts a sweep.
     func backfillStep() async throws -> Bool {
-        let rows = try await driver.snapshot(after: cursor.backfillAfter, limit: Self.captureChunk)
+        let rows = try await driver.snapshot(after: cursor.backfillAfter, limit: captureLimit)
         guard let last = rows.last else {
             var next = cursor
             next.backfilled = true
@@ -29,17 +44,21 @@ extension AdapterRunner {
             ) { _, _ in (RecordCollection(), []) }
             cursor = next
             status.state = .running
-            sweep = (nil, 0)
+            if sweepsAfterBackfill { sweep = (nil, 0) }
             return true
         }
         // Existing rows carry the earliest edit time: any edit made anywhere wins over them.
         let changes = rows.enumerated().map { index, row in
             CapturedChange(sequence: -Int64(index + 1), kind: .insert, key: row.key, old: nil, new: row.columns, editedAtMillis: 1)
         }
-        try await commit(changes, read: CaptureRead(changes: changes, pendingDeletes: 0, tableRows: 0), backfill: true) {
-            $0.backfillAfter = last.key
+        var committed = false
+        try await splittingLargeBatches {
+            try await commit(changes, read: CaptureRead(changes: changes, pendingDeletes: 0, tableRows: 0), backfill: true) {
+                $0.backfillAfter = last.key
+            }
+            committed = true
         }
-        status.backfilledRows += rows.count
+        if committed { status.backfilledRows += rows.count }
         return true
     }
 

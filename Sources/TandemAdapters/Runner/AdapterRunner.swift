@@ -35,12 +35,17 @@ public actor AdapterRunner {
     var sweep: (after: String?, repairs: Int)?
     var sweepWaiters: [CheckedContinuation<Int, Never>] = []
     var status = AdapterStatus()
+    /// Changes taken per capture commit (halved while batches are too large).
+    var captureLimit = AdapterRunner.captureChunk
+    var sweepsAfterBackfill = true
     var loop: Task<Void, Never>?
     /// Records noted as changed from outside the actor (node events).
     nonisolated let inbox = Mutex<(order: [String], set: Set<String>)>(([], []))
+    /// Rung when records are noted, so an idle loop wakes at once.
+    nonisolated let doorbell = Doorbell()
 
     /// Records written per outbound step, changes read per capture step.
-    static let outboundChunk = 500
+    static let outboundChunk = 1000
     static let captureChunk = 1000
 
     public init(mapping: AdapterMapping, node: SyncNode, driver: any AdapterDriver, clock: @escaping @Sendable () -> Int64) {
@@ -80,9 +85,11 @@ public actor AdapterRunner {
     /// Notes records of the adapter's collection that changed in the CRDT
     /// (from any thread): they are written to the table next.
     public nonisolated func noteChanged(_ records: [String]) {
+        guard !records.isEmpty else { return }
         inbox.withLock { inbox in
             for record in records where inbox.set.insert(record).inserted { inbox.order.append(record) }
         }
+        doorbell.ring()
     }
 
     /// Feeds a node event: records that peers' batches or reconciliation
@@ -108,6 +115,11 @@ public actor AdapterRunner {
             heldKeys = Set(try await driver.changes(in: cursor.held).map(\.key))
         }
         status.state = cursor.backfilled ? .running : .backfilling
+        // Records the CRDT held before the first attach must reach the
+        // table: sweep after the backfill (not needed when the backfill
+        // brings every record there is).
+        let held = try node.records(collection: mapping.collection, after: nil, limit: 1)
+        sweepsAfterBackfill = !cursor.backfilled && !held.isEmpty
     }
 
     var identity: RecordIdentity { RecordIdentity(mapping: mapping, schema: schema) }
@@ -147,11 +159,20 @@ public actor AdapterRunner {
         }
     }
 
-    /// Waits briefly for the outbox or the CRDT to have something.
+    /// Waits until the outbox may hold something, records are noted, or a
+    /// retry falls due (at most 200 ms).
     private func idle() async {
-        let due = retries.nextDue.map { $0 <= clock() } ?? false
-        if due || !inbox.withLock({ $0.order.isEmpty }) { return }
-        await driver.waitForChanges(timeoutMillis: 25)
+        let now = clock()
+        if let due = retries.nextDue, due <= now { return }
+        if !inbox.withLock({ $0.order.isEmpty }) { return }
+        let timeout = Int(min(max((retries.nextDue ?? now + 200) - now, 1), 200))
+        let driver = self.driver, doorbell = self.doorbell
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await driver.waitForChanges(timeoutMillis: timeout) }
+            group.addTask { await doorbell.wait() }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Pauses the adapter when its mapping no longer fits the table.

@@ -11,7 +11,8 @@ import TandemAdapterCore
 /// The driver's own writes set a control row inside their transaction, which
 /// the triggers check, so they are never captured (SQLite has one writer at
 /// a time, so no other program's write can see the row set). New outbox
-/// rows are noticed by polling the outbox's high-water mark every 20 ms.
+/// rows are noticed by polling the outbox's high-water mark every 5 ms (one
+/// indexed read; SQLite has no notifications across processes).
 ///
 /// Busy databases: every statement waits up to `busyTimeoutSeconds` for
 /// other writers. WAL and rollback-journal databases both work; the driver
@@ -165,7 +166,7 @@ public final class SQLiteDriver: AdapterDriver {
         let deadline = start + .milliseconds(timeoutMillis)
         let mark = try? await read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM \(sql.outbox)") }
         while ContinuousClock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(20))
+            try? await Task.sleep(for: .milliseconds(5))
             let now = try? await read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM \(sql.outbox)") }
             if now != mark { return }
         }
@@ -205,8 +206,9 @@ public final class SQLiteDriver: AdapterDriver {
         let sql = self.sql
         try await write { db in
             try db.inTransaction(.immediate) {
+                let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO \(sql.keys) (pk, record) VALUES (?, ?)")
                 for (key, record) in mappings.sorted(by: { $0.key < $1.key }) {
-                    try db.execute(sql: "INSERT OR REPLACE INTO \(sql.keys) (pk, record) VALUES (?, ?)", arguments: [key, record])
+                    try statement.execute(arguments: [key, record])
                 }
                 return .commit
             }
@@ -300,7 +302,7 @@ public final class SQLiteDriver: AdapterDriver {
     ) throws -> WriteOutcome {
         func pending(_ key: String) throws -> Bool {
             try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM \(sql.outbox) WHERE pk = ? AND seq > ?)",
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(sql.outbox) WHERE pk = ? AND seq > ?)"),
                 arguments: [key, capturedThrough]) ?? false
         }
         func insert(record: String, key: String?, values: [String: ExternalValue]) throws -> WriteOutcome {
@@ -313,16 +315,17 @@ public final class SQLiteDriver: AdapterDriver {
             if names.isEmpty {
                 try db.execute(sql: "INSERT INTO \(sql.quotedTable) DEFAULT VALUES")
             } else {
-                try db.execute(
-                    sql: "INSERT INTO \(sql.quotedTable) (\(names.map(quoted).joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))",
-                    arguments: StatementArguments(arguments))
+                try db.cachedStatement(
+                    sql: "INSERT INTO \(sql.quotedTable) (\(names.map(quoted).joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
+                ).execute(arguments: StatementArguments(arguments))
             }
-            guard let newKey = try String.fetchOne(
-                db, sql: "SELECT CAST(\(sql.quotedKey) AS TEXT) FROM \(sql.quotedTable) WHERE rowid = last_insert_rowid()")
+            guard let newKey = try String.fetchOne(db.cachedStatement(
+                sql: "SELECT CAST(\(sql.quotedKey) AS TEXT) FROM \(sql.quotedTable) WHERE rowid = last_insert_rowid()"))
                 ?? key ?? values[sql.keyColumn].flatMap(textKey)
             else { throw AdapterError.driver("inserted row of \(record) has no readable key") }
-            try db.execute(sql: "DELETE FROM \(sql.keys) WHERE record = ? AND pk <> ?", arguments: [record, newKey])
-            try db.execute(sql: "INSERT OR REPLACE INTO \(sql.keys) (pk, record) VALUES (?, ?)", arguments: [newKey, record])
+            try db.cachedStatement(sql: "DELETE FROM \(sql.keys) WHERE record = ? AND pk <> ?").execute(arguments: [record, newKey])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO \(sql.keys) (pk, record) VALUES (?, ?)")
+                .execute(arguments: [newKey, record])
             return .written(key: newKey, lastValues: nil)
         }
         switch write {
@@ -332,9 +335,11 @@ public final class SQLiteDriver: AdapterDriver {
         case .update(let record, let key, let values):
             if try pending(key) { return .deferred }
             let names = values.keys.sorted()
-            try db.execute(
-                sql: "UPDATE \(sql.quotedTable) SET \(names.map { "\(quoted($0)) = ?" }.joined(separator: ", ")) WHERE \(sql.quotedKey) = ?",
-                arguments: StatementArguments(names.map { binding(values[$0] ?? .null) } + [key]))
+            var arguments: [(any DatabaseValueConvertible)?] = names.map { binding(values[$0] ?? .null) }
+            arguments.append(key)
+            try db.cachedStatement(
+                sql: "UPDATE \(sql.quotedTable) SET \(names.map { "\(quoted($0)) = ?" }.joined(separator: ", ")) WHERE \(sql.quotedKey) = ?"
+            ).execute(arguments: StatementArguments(arguments))
             if db.changesCount == 0 { return try insert(record: record, key: key, values: values) }
             return .written(key: key, lastValues: nil)
         case .delete(_, let key):
