@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemCryptoTests",
-            dependencies: ["TandemCrypto", "TandemCore"],
+            dependencies: ["TandemCrypto", "TandemCore", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         // Writes to a SQLiteStore under load until it is killed; the crash
@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemSyncTests",
-            dependencies: ["TandemSync", "TandemStore", "TandemCore"],
+            dependencies: ["TandemSync", "TandemStore", "TandemCore", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -143,6 +143,7 @@ let package = Package(
                 "TandemNet",
                 "TandemCrypto",
                 "TandemCore",
+                "TandemTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -203,9 +204,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Helpers shared by the test targets (locating and running built executables).
+        // Helpers shared by the test targets: locating and running built
+        // executables, temporary directories, fixed test keys and the store
+        // backends a test runs against.
         .target(
             name: "TandemTestSupport",
+            dependencies: ["TandemCrypto"],
             path: "Tests/TandemTestSupport",
             swiftSettings: strictSettings
         ),
