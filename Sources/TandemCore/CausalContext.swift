@@ -229,7 +229,7 @@ public struct CausalContext: Hashable, Sendable, CustomStringConvertible {
 
     /// Sets what is known of `node` (an empty value removes the node);
     /// used by stores that keep a context one row per node.
-    public mutating func replace(_ node: NodeID, with dots: NodeDots) {
+    package mutating func replace(_ node: NodeID, with dots: NodeDots) {
         set(dots, for: node)
     }
 

@@ -16,7 +16,7 @@ open class ForwardingStore: SimulatedStore, @unchecked Sendable {
     open func wrapping(_ crashed: any SimulatedStore) -> any SimulatedStore { ForwardingStore(crashed) }
 
     open func crashed() -> any SimulatedStore { wrapping(inner.crashed()) }
-    open func failNextCommit() { inner.failNextCommit() }
+    open func armCommitFailure() { inner.armCommitFailure() }
     open func shutDown() { inner.shutDown() }
 
     open func summary() throws(StoreError) -> StoreSummary { try inner.summary() }

@@ -148,7 +148,7 @@ extension ByteReader {
 extension CausalContext.NodeDots {
     /// The cloud ranges as canonical bytes (gap and span varints, as in the
     /// context encoding), for storing one node's dots in a database row.
-    public var cloudBytes: [UInt8] {
+    package var cloudBytes: [UInt8] {
         var writer = ByteWriter(capacity: cloud.count * 4)
         var previousUpper = prefix
         for range in cloud {
@@ -162,7 +162,7 @@ extension CausalContext.NodeDots {
     /// Rebuilds a node's dots from its prefix and `cloudBytes`.
     ///
     /// - Throws: `DecodingError` for malformed or overflowing ranges.
-    public init(prefix: UInt64, cloudBytes: [UInt8]) throws(DecodingError) {
+    package init(prefix: UInt64, cloudBytes: [UInt8]) throws(DecodingError) {
         var reader = ByteReader(cloudBytes)
         var ranges: [ClosedRange<UInt64>] = []
         var previousUpper = prefix
