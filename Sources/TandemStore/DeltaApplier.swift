@@ -6,6 +6,13 @@ import TandemCore
 /// causal context has seen (which it removed or overwrote).
 package enum DeltaApplier {
     /// Joins `delta` into `collection` and returns what changed.
+    ///
+    /// - Complexity: one ranged id lookup per range of the delta's context
+    ///   this replica has seen, one read of the t touched records (those
+    ///   the delta carries and those holding dots its context has seen),
+    ///   the join itself (as `RecordCollection.join`, over those t records
+    ///   only), O(t log t) to order them, and one write per changed record.
+    ///   Records the delta does not touch are never read.
     package static func apply<Rows: RecordRows>(
         _ delta: RecordCollection, to collection: String, rows: inout Rows
     ) throws(StoreError) -> ApplyReport {
@@ -16,6 +23,9 @@ package enum DeltaApplier {
     /// `receiver`, after checking its causal context against the stored one
     /// (`ContextClaims`): a context that claims what the receiver does not
     /// admit changes nothing and is returned as `.refused`.
+    ///
+    /// - Complexity: that of `apply`, after `ContextClaims.check`
+    ///   (O(r + r') for the delta's and the stored context's ranges).
     package static func applyRemote<Rows: RecordRows>(
         _ delta: RecordCollection, of batch: DeltaBatch, receiver: NodeID, rows: inout Rows
     ) throws(StoreError) -> RemoteCommitOutcome {
