@@ -1,4 +1,4 @@
-import TandemCore
+package import TandemCore
 
 /// Joins a delta into stored state through `RecordRows`, with the exact
 /// semantics of `RecordCollection.join`, while loading only the records the

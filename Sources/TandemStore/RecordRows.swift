@@ -1,4 +1,4 @@
-import TandemCore
+package import TandemCore
 
 /// The row-level access a backend gives `DeltaApplier`, inside one
 /// transaction. Implemented by the SQLite and in-memory stores; a server

@@ -1,4 +1,4 @@
-import Testing
+public import Testing
 
 /// The store implementations one test body runs against (as GRDB's tests
 /// run one body against several kinds of database):

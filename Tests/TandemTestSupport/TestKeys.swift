@@ -1,4 +1,4 @@
-import TandemCrypto
+public import TandemCrypto
 
 /// Fixed identities from fixed seeds, so every run uses the same keys.
 public enum TestKeys {

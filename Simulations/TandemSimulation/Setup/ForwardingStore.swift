@@ -1,5 +1,5 @@
-import TandemCore
-import TandemStore
+public import TandemCore
+public import TandemStore
 
 /// A store that passes every call to another: the base of the store that
 /// aims injected failures (`AimedFailureStore`) and of the tests' broken

@@ -1,6 +1,6 @@
 import Synchronization
-import TandemCore
-import TandemStore
+public import TandemCore
+public import TandemStore
 
 /// A simulated node's `SQLiteStore`, in its own directory of the run's
 /// temporary directory, with the simulator's crash model and injected

@@ -1,6 +1,6 @@
-import TandemCore
-import TandemStore
-import TandemSync
+public import TandemCore
+public import TandemStore
+public import TandemSync
 
 /// A store the simulator can crash: what a node's durable state must offer
 /// beyond `ReplicaStore`. `InMemoryStore` and `SQLiteSimulatedStore` (a

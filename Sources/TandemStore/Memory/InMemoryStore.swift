@@ -1,5 +1,5 @@
 import Synchronization
-import TandemCore
+public import TandemCore
 
 /// A `ReplicaStore` in memory, with the same transaction semantics as the
 /// SQLite store: every commit applies all of its effects or none.
