@@ -8,6 +8,7 @@ let strictSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
     .treatAllWarnings(as: .error),
 ]
 
@@ -139,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemCryptoTests",
-            dependencies: ["TandemCrypto", "TandemCore"],
+            dependencies: ["TandemCrypto", "TandemCore", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         // Writes to a SQLiteStore under load until it is killed; the crash
@@ -157,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemSyncTests",
-            dependencies: ["TandemSync", "TandemStore", "TandemCore"],
+            dependencies: ["TandemSync", "TandemStore", "TandemCore", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -166,6 +167,7 @@ let package = Package(
                 "TandemNet",
                 "TandemCrypto",
                 "TandemCore",
+                "TandemTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -246,10 +248,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Helpers shared by the test targets (locating and running built
-        // executables, a throwaway PostgreSQL server).
+        // Helpers shared by the test targets: locating and running built
+        // executables, temporary directories, fixed test keys, the store
+        // backends a test runs against, a throwaway PostgreSQL server.
         .target(
             name: "TandemTestSupport",
+            dependencies: ["TandemCrypto"],
             path: "Tests/TandemTestSupport",
             swiftSettings: strictSettings
         ),

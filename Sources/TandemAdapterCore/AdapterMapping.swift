@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// Which way a field flows between the CRDT and one external system.
 public enum FieldDirection: String, Hashable, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// A captured row change the adapter did not sync, and why. Reported in the
 /// audit log and the adapter's status; the row itself is left as it is.

@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// What a batch of captured changes does to the CRDT, decided by
 /// `CapturePlanner` (pure) and applied to the node's working set in the

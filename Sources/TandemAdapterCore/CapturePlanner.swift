@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// The adapter core's capture decisions (pure: no I/O, clock or
 /// randomness). Given captured row changes, the records they resolved to and

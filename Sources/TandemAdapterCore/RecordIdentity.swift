@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// How a row's record id is derived (pure): from its match key, so rows of
 /// different systems that describe the same thing meet in one record, or,

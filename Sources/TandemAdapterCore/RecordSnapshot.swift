@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// What the adapter core needs to know of one record's CRDT state: each
 /// field's winning value and when it was written, and each set field's

@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// Why a value could not be converted between a column and a field.
 public struct ConversionError: Error, Hashable, Sendable, CustomStringConvertible {

@@ -227,6 +227,12 @@ public struct CausalContext: Hashable, Sendable, CustomStringConvertible {
         if dots.isEmpty { nodes[node] = nil } else { nodes[node] = dots }
     }
 
+    /// Sets what is known of `node` (an empty value removes the node);
+    /// used by stores that keep a context one row per node.
+    package mutating func replace(_ node: NodeID, with dots: NodeDots) {
+        set(dots, for: node)
+    }
+
     /// Adds every dot `other` has seen (the join of two contexts).
     public mutating func formUnion(_ other: CausalContext) {
         for (node, dots) in other.nodes {

@@ -16,7 +16,9 @@ public enum Value: Hashable, Comparable, Sendable, CustomStringConvertible {
     case string(String)
     case bytes([UInt8])
 
-    /// The kind's tag in the canonical encoding and in the total order.
+    /// The kind's rank in the total order (declaration order) and in the
+    /// hash. Not the canonical encoding's tag, which also tells `false` from
+    /// `true`: that is `CanonicalFormat.ValueTag`.
     @inlinable
     public var kindTag: UInt8 {
         switch self {

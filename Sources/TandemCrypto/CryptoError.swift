@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// Errors raised by the crypto layer. Each case says what failed and, for key
 /// files, which file; none leaves a partly written key file behind.

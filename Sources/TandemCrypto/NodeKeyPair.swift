@@ -1,5 +1,5 @@
 import CSodium
-import TandemCore
+public import TandemCore
 
 /// A node's Ed25519 signing key pair; its public key is the node's ``NodeID``.
 ///

@@ -1,5 +1,5 @@
 import CSodium
-import TandemCore
+public import TandemCore
 
 /// Verification of detached Ed25519 signatures against a node identity.
 ///

@@ -1,6 +1,6 @@
-import NIOCore
-import TandemCore
-import TandemCrypto
+public import NIOCore
+public import TandemCore
+public import TandemCrypto
 
 /// Installs the Tandem transport on `channel`, in this order from the socket
 /// up: frame encoder, frame decoder, ``HandshakeHandler``,

@@ -1,5 +1,5 @@
-import NIOCore
-import TandemCrypto
+public import NIOCore
+public import TandemCrypto
 
 /// The tunable limits and timers of one connection, and where its
 /// randomness comes from.

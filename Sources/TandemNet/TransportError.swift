@@ -1,5 +1,5 @@
-import NIOCore
-import TandemCore
+public import NIOCore
+public import TandemCore
 
 /// Every reason the transport refuses a peer, drops a connection or fails a
 /// write.

@@ -1,5 +1,5 @@
-import NIOCore
-import TandemCore
+public import NIOCore
+public import TandemCore
 
 /// What one side of a connection knows about the other when something goes
 /// wrong: its socket address and, once it has claimed or proved one, its node

@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// Why a `SyncNode` call failed (store and mutator errors pass through
 /// unchanged).

@@ -1,6 +1,6 @@
 import Synchronization
-import TandemCore
-import TandemNet
+public import TandemCore
+public import TandemNet
 import TandemSync
 
 /// A snapshot of what a node has done since it started: sync events,

@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// A peer this node dials: its identity and where it listens.
 ///

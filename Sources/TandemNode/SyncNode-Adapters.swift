@@ -1,6 +1,6 @@
 import NIOCore
-import TandemCore
-import TandemStore
+public import TandemCore
+public import TandemStore
 
 /// What adapters need of a node: commits that carry their cursor and audit
 /// events, and reads of records and cursors.

@@ -1,9 +1,9 @@
-import NIOCore
+public import NIOCore
 import NIOPosix
 import Synchronization
-import TandemCore
+public import TandemCore
 import TandemNet
-import TandemStore
+public import TandemStore
 import TandemSync
 
 /// One Tandem node on the network: an identity, a store, the sync protocol

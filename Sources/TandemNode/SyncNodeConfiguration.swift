@@ -1,9 +1,9 @@
 import Foundation
-import TandemCore
-import TandemCrypto
-import TandemNet
-import TandemStore
-import TandemSync
+public import TandemCore
+public import TandemCrypto
+public import TandemNet
+public import TandemStore
+public import TandemSync
 
 /// Everything a `SyncNode` needs besides its store.
 ///

@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// What joining one delta changed: the records touched and the concurrent
 /// writes that lost (each kept, and written to the audit log).

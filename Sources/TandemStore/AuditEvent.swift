@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// One line of a node's audit log: what happened, when, to what.
 ///

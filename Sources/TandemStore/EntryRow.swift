@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// One stored entry of a record, keyed by its dot: the relational shape of
 /// a `RecordStore`, one row per presence dot, field write or set-element dot.

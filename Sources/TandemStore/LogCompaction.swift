@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// When batches may leave the delta log: once every known peer has
 /// acknowledged them, and then only after a retention period.

@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// What a store holds about the node as a whole, read at open.
 public struct StoreSummary: Hashable, Sendable {

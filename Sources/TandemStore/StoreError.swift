@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// Why a store refused to open or to commit. Every case names the file (or
 /// the store) and the cause; a store that throws has changed nothing.

@@ -1,5 +1,5 @@
-import TandemCore
-import TandemStore
+public import TandemCore
+public import TandemStore
 
 /// Counts refusals in memory and decides which reach the audit log, so that
 /// a peer sending garbage cannot make the node write (and sync to disk) once

@@ -1,5 +1,5 @@
-import TandemCore
-import TandemStore
+public import TandemCore
+public import TandemStore
 
 /// Runs a node's `SyncMachine` against its `ReplicaStore`: feeds it inputs,
 /// carries out its actions (store commits, log reads, audit), and hands

@@ -1,5 +1,5 @@
-import TandemCore
-import TandemStore
+public import TandemCore
+public import TandemStore
 
 /// What a sync driver needs from the world around it: a way to send bytes
 /// to a peer and a timer. The TCP node implements it over SwiftNIO; the

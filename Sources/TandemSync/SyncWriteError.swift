@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// Why `SyncDriver.write` refused a local change before committing it.
 /// Nothing was written: the store and the protocol state are as before.

@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// What the crash writer and the crash test (TandemStoreTests) agree on:
 /// the nodes a node-seed byte stands for, the collection written, the

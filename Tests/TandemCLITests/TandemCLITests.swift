@@ -2,24 +2,6 @@ import Foundation
 import TandemTestSupport
 import Testing
 
-/// A fresh directory under the system temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tandem-cli-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
-        path = url.path
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 /// Whether `text` is one line of exactly 64 lowercase hexadecimal digits.
 func isNodeIDLine(_ text: String) -> Bool {
     let line = text.hasSuffix("\n") ? String(text.dropLast()) : text
@@ -32,7 +14,7 @@ struct TandemCLITests {
     func keygenThenNodeID() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let keyPath = directory.file("node.key")
+        let keyPath = directory.appending("node.key")
 
         let keygen = try TandemExecutable.run(["keygen", "--output", keyPath])
         #expect(keygen.status == 0, "stderr: \(keygen.stderr)")
@@ -48,7 +30,7 @@ struct TandemCLITests {
     func keygenMode() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let keyPath = directory.file("node.key")
+        let keyPath = directory.appending("node.key")
 
         let keygen = try TandemExecutable.run(["keygen", "-o", keyPath])
         #expect(keygen.status == 0, "stderr: \(keygen.stderr)")
@@ -61,7 +43,7 @@ struct TandemCLITests {
     func keygenExistingFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let keyPath = directory.file("node.key")
+        let keyPath = directory.appending("node.key")
         try Data("precious\n".utf8).write(to: URL(fileURLWithPath: keyPath))
 
         let keygen = try TandemExecutable.run(["keygen", "--output", keyPath])
@@ -76,7 +58,7 @@ struct TandemCLITests {
     func keygenMissingDirectory() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let keyPath = directory.file("absent/node.key")
+        let keyPath = directory.appending("absent/node.key")
 
         let keygen = try TandemExecutable.run(["keygen", "--output", keyPath])
         #expect(keygen.status != 0)
@@ -88,7 +70,7 @@ struct TandemCLITests {
     func nodeIDGarbage() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let keyPath = directory.file("garbage.key")
+        let keyPath = directory.appending("garbage.key")
         try Data("this is not a key\n".utf8).write(to: URL(fileURLWithPath: keyPath))
 
         let result = try TandemExecutable.run(["node-id", "--key", keyPath])
@@ -102,7 +84,7 @@ struct TandemCLITests {
     func nodeIDMissing() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let keyPath = directory.file("absent.key")
+        let keyPath = directory.appending("absent.key")
 
         let result = try TandemExecutable.run(["node-id", "--key", keyPath])
         #expect(result.status != 0)

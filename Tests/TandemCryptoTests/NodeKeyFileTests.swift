@@ -1,30 +1,7 @@
 import Foundation
 import TandemCrypto
 import Testing
-
-/// A fresh directory under the system temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tandem-crypto-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
-        path = url.path
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    func write(_ text: String, to name: String) throws -> String {
-        let target = file(name)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: target))
-        return target
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
+import TandemTestSupport
 
 @Suite("Key files")
 struct NodeKeyFileTests {
@@ -35,7 +12,7 @@ struct NodeKeyFileTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let keys = try NodeKeyPair.generate()
-        let path = directory.file("node.key")
+        let path = directory.appending("node.key")
 
         try NodeKeyFile.write(keys, to: path)
         let loaded = try NodeKeyFile.read(from: path)
@@ -51,7 +28,7 @@ struct NodeKeyFileTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let seed = Array(UInt8(0xf0)...UInt8(0xff)) + Array(UInt8(0)..<16)
-        let path = directory.file("node.key")
+        let path = directory.appending("node.key")
 
         try NodeKeyFile.write(try NodeKeyPair(seed: seed), to: path)
 
@@ -73,7 +50,7 @@ struct NodeKeyFileTests {
     func modeIs0600() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("node.key")
+        let path = directory.appending("node.key")
 
         try NodeKeyFile.write(try NodeKeyPair.generate(), to: path)
 
@@ -98,20 +75,20 @@ struct NodeKeyFileTests {
     func symlinkNotFollowed() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("link.key")
-        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: directory.file("target"))
+        let path = directory.appending("link.key")
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: directory.appending("target"))
 
         #expect(throws: CryptoError.keyFile(path: path, problem: .alreadyExists)) {
             try NodeKeyFile.write(try NodeKeyPair.generate(), to: path)
         }
-        #expect(!FileManager.default.fileExists(atPath: directory.file("target")))
+        #expect(!FileManager.default.fileExists(atPath: directory.appending("target")))
     }
 
     @Test("writing into a missing directory names the cause")
     func missingDirectory() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("absent/node.key")
+        let path = directory.appending("absent/node.key")
 
         #expect(throws: CryptoError.keyFile(path: path, problem: .directoryMissing)) {
             try NodeKeyFile.write(try NodeKeyPair.generate(), to: path)
@@ -122,7 +99,7 @@ struct NodeKeyFileTests {
     func missingFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("absent.key")
+        let path = directory.appending("absent.key")
 
         let error = #expect(throws: CryptoError.self) { try NodeKeyFile.read(from: path) }
         #expect(error == .keyFile(path: path, problem: .missing))
@@ -145,7 +122,7 @@ struct NodeKeyFileTests {
     func binaryGarbage() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("node.key")
+        let path = directory.appending("node.key")
         try Data([0, 1, 2, 0xff, 0x41]).write(to: URL(fileURLWithPath: path))
 
         #expect(throws: CryptoError.keyFile(path: path, problem: .wrongHeader(found: "????A"))) {
@@ -235,7 +212,7 @@ struct NodeKeyFileTests {
     func permissionDenied() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("node.key")
+        let path = directory.appending("node.key")
         try NodeKeyFile.write(try NodeKeyPair.generate(), to: path)
         try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: path)
 
@@ -248,7 +225,7 @@ struct NodeKeyFileTests {
     func writePermissionDenied() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let locked = directory.file("locked")
+        let locked = directory.appending("locked")
         try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o500])
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: locked) }
         let path = locked + "/node.key"

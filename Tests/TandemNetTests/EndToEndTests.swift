@@ -4,6 +4,7 @@ import TandemCore
 import TandemCrypto
 import Testing
 @testable import TandemNet
+import TandemTestSupport
 
 /// Two EmbeddedChannels passing bytes by hand, time advanced by hand.
 @Suite("End to end over EmbeddedChannels")

@@ -4,6 +4,7 @@ import TandemCore
 import TandemCrypto
 import Testing
 @testable import TandemNet
+import TandemTestSupport
 
 /// One real TCP connection on 127.0.0.1, through NIOPosix.
 @Suite("Loopback TCP")

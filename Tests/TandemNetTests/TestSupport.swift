@@ -4,22 +4,7 @@ import Synchronization
 import TandemCore
 import TandemCrypto
 @testable import TandemNet
-
-/// Fixed identities, so every run replays the same handshakes.
-enum TestKeys {
-    static let alice = keyPair(1)
-    static let bob = keyPair(2)
-    static let carol = keyPair(3)
-    static let mallory = keyPair(66)
-
-    static func keyPair(_ byte: UInt8) -> NodeKeyPair {
-        do {
-            return try NodeKeyPair(seed: Array(repeating: byte, count: NodeKeyPair.seedByteCount))
-        } catch {
-            fatalError("test key: \(error)")
-        }
-    }
-}
+import TandemTestSupport
 
 /// A random source that returns `seed, seed, seed, ...`: deterministic.
 func fixedRandom(_ seed: UInt8) -> @Sendable (Int) throws(CryptoError) -> [UInt8] {

@@ -3,6 +3,7 @@ import TandemCore
 import TandemCrypto
 import Testing
 @testable import TandemNet
+import TandemTestSupport
 
 @Suite("Transport errors and their descriptions")
 struct TransportErrorTests {

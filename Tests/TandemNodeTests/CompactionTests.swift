@@ -3,6 +3,7 @@ import TandemCrypto
 import TandemNode
 import TandemStore
 import Testing
+import TandemTestSupport
 
 /// The node runs log compaction itself: a batch leaves its delta log once
 /// every direct peer acknowledged it and the retention passed, and not
@@ -18,7 +19,7 @@ struct CompactionTests {
         // Bob is a direct peer that has acknowledged nothing.
         var aliceConfiguration = testConfiguration(a, peers: [PeerAddress(node: b.nodeID, host: "127.0.0.1", port: 1)])
         aliceConfiguration.compaction = LogCompaction(retentionMillis: 0, intervalMillis: 100)
-        let alice = try SyncNode.open(configuration: aliceConfiguration, directory: directory.sub("a"))
+        let alice = try SyncNode.open(configuration: aliceConfiguration, directory: directory.appending("a"))
         try await alice.start()
         let port = try #require(alice.boundPort)
 
@@ -30,7 +31,7 @@ struct CompactionTests {
         // Bob connects to Alice, receives the batch and acknowledges it.
         var bobConfiguration = testConfiguration(b, peers: [PeerAddress(node: a.nodeID, host: "127.0.0.1", port: port)])
         bobConfiguration.compaction = nil
-        let bob = try SyncNode.open(configuration: bobConfiguration, directory: directory.sub("b"))
+        let bob = try SyncNode.open(configuration: bobConfiguration, directory: directory.appending("b"))
         try await bob.start()
         try await eventually("Bob to hold Alice's write, and Alice to compact it", within: 60) {
             try alice.store.batches([first.id]).isEmpty

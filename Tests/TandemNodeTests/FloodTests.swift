@@ -6,6 +6,7 @@ import TandemNet
 import TandemNode
 import TandemStore
 import Testing
+import TandemTestSupport
 
 /// A trusted peer that floods a node with requests and never reads the
 /// replies cannot make the node hold unbounded memory or stop serving others.
@@ -18,7 +19,7 @@ struct FloodTests {
         let (a, b, c) = (TestKeys.alice, TestKeys.bob, TestKeys.carol)
         var aliceConfiguration = testConfiguration(a, members: [b.nodeID, c.nodeID])
         aliceConfiguration.maxQueuedBytesPerPeer = 256 * 1024
-        let alice = try SyncNode.open(configuration: aliceConfiguration, directory: directory.sub("a"))
+        let alice = try SyncNode.open(configuration: aliceConfiguration, directory: directory.appending("a"))
         try await alice.start()
         let port = try #require(alice.boundPort)
 
@@ -33,7 +34,7 @@ struct FloodTests {
         // Carol, an honest peer, syncs with Alice throughout.
         let carol = try SyncNode.open(
             configuration: testConfiguration(c, peers: [PeerAddress(node: a.nodeID, host: "127.0.0.1", port: port)]),
-            directory: directory.sub("c"))
+            directory: directory.appending("c"))
         try await carol.start()
         try await eventually("Carol to hold Alice's records") { try records(carol.store).count == 1_000 }
 

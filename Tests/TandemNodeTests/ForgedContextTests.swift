@@ -6,6 +6,7 @@ import TandemNet
 import TandemNode
 import TandemStore
 import Testing
+import TandemTestSupport
 
 /// The review's critical finding, over real loopback TCP: a trusted peer
 /// (Bob's key, so the batches verify) signs entry-less batches whose causal
@@ -18,7 +19,7 @@ struct ForgedContextTests {
         let directory = try TemporaryDirectory("forged-context")
         defer { directory.remove() }
         let (a, b) = (TestKeys.alice, TestKeys.bob)
-        var alice = try SyncNode.open(configuration: testConfiguration(a, members: [b.nodeID]), directory: directory.sub("a"))
+        var alice = try SyncNode.open(configuration: testConfiguration(a, members: [b.nodeID]), directory: directory.appending("a"))
         try await alice.start()
         let port = try #require(alice.boundPort)
         try await alice.write(collection: "customers", record: "c1", fields: ["name": .string("Ann")])
@@ -69,7 +70,7 @@ struct ForgedContextTests {
         // Alice still writes, and after a restart too.
         try await alice.write(collection: "customers", record: "c3", fields: ["name": .string("Cy")])
         try await alice.shutdown()
-        alice = try SyncNode.open(configuration: testConfiguration(a, members: [b.nodeID]), directory: directory.sub("a"))
+        alice = try SyncNode.open(configuration: testConfiguration(a, members: [b.nodeID]), directory: directory.appending("a"))
         try await alice.start()
         try await alice.write(collection: "customers", record: "c4", fields: ["name": .string("Di")])
         #expect(try records(alice.store).keys.sorted() == ["c1", "c2", "c3", "c4"])

@@ -3,6 +3,7 @@ import TandemCrypto
 import TandemNode
 import TandemStore
 import Testing
+import TandemTestSupport
 
 /// Local writes that reach a node together share one batch.
 @Suite("Group commit")

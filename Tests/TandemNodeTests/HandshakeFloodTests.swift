@@ -5,6 +5,7 @@ import TandemCrypto
 import TandemNet
 import TandemNode
 import Testing
+import TandemTestSupport
 
 /// Connections that open TCP and never say a word must not keep a node from
 /// answering a legitimate peer: past the caps on unauthenticated connections
@@ -36,7 +37,7 @@ struct HandshakeFloodTests {
             configuration.maxUnauthenticatedConnections = cap
             configuration.maxUnauthenticatedConnectionsPerAddress = 10 * idleCount
         }
-        let alice = try SyncNode.open(configuration: configuration, directory: directory.sub("a"))
+        let alice = try SyncNode.open(configuration: configuration, directory: directory.appending("a"))
         try await alice.start()
         let port = try #require(alice.boundPort)
 
@@ -60,7 +61,7 @@ struct HandshakeFloodTests {
         // A legitimate peer, behind a full cap, still completes its handshake and syncs.
         let bob = try SyncNode.open(
             configuration: testConfiguration(b, peers: [PeerAddress(node: a.nodeID, host: "127.0.0.1", port: port)]),
-            directory: directory.sub("b"))
+            directory: directory.appending("b"))
         try await bob.start()
         try await bob.write(collection: "customers", record: "c-1", fields: ["name": .string("Ada")])
         try await eventually("Bob's record to reach Alice", within: 60) {

@@ -3,6 +3,7 @@ import TandemCrypto
 import TandemNode
 import TandemStore
 import Testing
+import TandemTestSupport
 
 /// Starting and stopping a node, and the ways starting can fail.
 @Suite("Lifecycle")
@@ -18,7 +19,7 @@ struct LifecycleTests {
         }
         try await foreign.shutdown()
 
-        let first = try SyncNode.open(configuration: testConfiguration(TestKeys.alice), directory: directory.sub("a"))
+        let first = try SyncNode.open(configuration: testConfiguration(TestKeys.alice), directory: directory.appending("a"))
         await #expect(throws: NodeError.notRunning) {
             try await first.write(collection: "customers", record: "early", fields: ["name": .string("too early")])
         }

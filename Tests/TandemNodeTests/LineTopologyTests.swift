@@ -3,6 +3,7 @@ import TandemCrypto
 import TandemNode
 import TandemStore
 import Testing
+import TandemTestSupport
 
 /// Three nodes in a line, A – B – C, over real loopback TCP with SQLite
 /// stores and Ed25519 keys.
@@ -16,14 +17,14 @@ struct LineTopologyTests {
 
         // B only accepts; A and C dial B and know of each other only as members.
         let bob = try SyncNode.open(
-            configuration: testConfiguration(b, members: [a.nodeID, c.nodeID]), directory: directory.sub("b"))
+            configuration: testConfiguration(b, members: [a.nodeID, c.nodeID]), directory: directory.appending("b"))
         try await bob.start()
         let bobPort = try #require(bob.boundPort)
         let viaBob = [PeerAddress(node: b.nodeID, host: "127.0.0.1", port: bobPort)]
         let alice = try SyncNode.open(
-            configuration: testConfiguration(a, peers: viaBob, members: [c.nodeID]), directory: directory.sub("a"))
+            configuration: testConfiguration(a, peers: viaBob, members: [c.nodeID]), directory: directory.appending("a"))
         let carol = try SyncNode.open(
-            configuration: testConfiguration(c, peers: viaBob, members: [a.nodeID]), directory: directory.sub("c"))
+            configuration: testConfiguration(c, peers: viaBob, members: [a.nodeID]), directory: directory.appending("c"))
         try await alice.start()
         try await carol.start()
         try await eventually("B to hold sessions with A and C") {
@@ -60,7 +61,7 @@ struct LineTopologyTests {
 
         // B returns from the same data directory, on the same port; A and C redial it.
         let restarted = try SyncNode.open(
-            configuration: testConfiguration(b, port: bobPort, members: [a.nodeID, c.nodeID]), directory: directory.sub("b"))
+            configuration: testConfiguration(b, port: bobPort, members: [a.nodeID, c.nodeID]), directory: directory.appending("b"))
         try await restarted.start()
         let nodes = [alice, restarted, carol]
         try await eventually("A, B and C to converge") {

@@ -5,6 +5,7 @@ import TandemNode
 import TandemStore
 import TandemSync
 import Testing
+import TandemTestSupport
 
 /// Every batch a node commits fits in one frame, and catching up never
 /// builds a message larger than a frame.
@@ -71,7 +72,7 @@ struct MessageSizeTests {
         let directory = try TemporaryDirectory("catch-up")
         defer { directory.remove() }
         let (a, b) = (TestKeys.alice, TestKeys.bob)
-        let alice = try SyncNode.open(configuration: smallFrames(a, members: [b.nodeID]), directory: directory.sub("a"))
+        let alice = try SyncNode.open(configuration: smallFrames(a, members: [b.nodeID]), directory: directory.appending("a"))
         try await alice.start()
         let port = try #require(alice.boundPort)
         // 40 batches of about 10 KB: far more than one 64 KiB frame together.
@@ -83,7 +84,7 @@ struct MessageSizeTests {
 
         let bob = try SyncNode.open(
             configuration: smallFrames(b, peers: [PeerAddress(node: a.nodeID, host: "127.0.0.1", port: port)]),
-            directory: directory.sub("b"))
+            directory: directory.appending("b"))
         try await bob.start()
         try await eventually("Bob to catch up on all 40 batches") {
             try bob.store.summary().batches == alice.store.summary().batches

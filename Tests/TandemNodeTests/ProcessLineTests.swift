@@ -21,10 +21,10 @@ struct ProcessLineTests {
         defer { directory.remove() }
 
         // B only accepts; A and C dial B and know each other as members.
-        var bob = try NodeProcess(executable, directory.sub("b"), key: b, port: 0, members: [a, c])
+        var bob = try NodeProcess(executable, directory.appending("b"), key: b, port: 0, members: [a, c])
         let port = bob.port
-        let alice = try NodeProcess(executable, directory.sub("a"), key: a, port: 0, peers: [(b, port)], members: [c])
-        let carol = try NodeProcess(executable, directory.sub("c"), key: c, port: 0, peers: [(b, port)], members: [a])
+        let alice = try NodeProcess(executable, directory.appending("a"), key: a, port: 0, peers: [(b, port)], members: [c])
+        let carol = try NodeProcess(executable, directory.appending("c"), key: c, port: 0, peers: [(b, port)], members: [a])
         defer {
             for node in [alice, bob, carol] { node.terminate() }
         }
@@ -49,7 +49,7 @@ struct ProcessLineTests {
         #expect(try carol.ask("write barbara name Barbara") == "ok 3")
 
         // B restarts from its store on the same port: everything crosses.
-        bob = try NodeProcess(executable, directory.sub("b"), key: b, port: port, members: [a, c])
+        bob = try NodeProcess(executable, directory.appending("b"), key: b, port: port, members: [a, c])
         try carol.waitFor("value Edsger", within: 90) { try carol.ask("get edsger name") }
         try alice.waitFor("value Barbara", within: 90) { try alice.ask("get barbara name") }
         let expected = try alice.ask("state")

@@ -7,6 +7,7 @@ import TandemNode
 import TandemStore
 import TandemSync
 import Testing
+import TandemTestSupport
 
 /// A trusted peer that sends faster than the node can refuse: refusals cost
 /// a few audit rows, not a transaction each; the peer is cut off past the
@@ -22,12 +23,12 @@ struct RefusalFloodTests {
         var configuration = testConfiguration(a, members: [b.nodeID, c.nodeID])
         configuration.refusals = RefusalLedger.Policy(intervalMillis: 600_000, disconnectAfter: 3_000)
         configuration.refusalCutOffMillis = 600_000
-        let alice = try SyncNode.open(configuration: configuration, directory: directory.sub("a"))
+        let alice = try SyncNode.open(configuration: configuration, directory: directory.appending("a"))
         try await alice.start()
         let port = try #require(alice.boundPort)
         let carol = try SyncNode.open(
             configuration: testConfiguration(c, peers: [PeerAddress(node: a.nodeID, host: "127.0.0.1", port: port)]),
-            directory: directory.sub("c"))
+            directory: directory.appending("c"))
         try await carol.start()
         try await eventually("Carol to connect", within: 60) { alice.connectedPeers == [c.nodeID] }
         let refusalRows = { try alice.store.auditEvents(after: 0, limit: 100_000).filter { $0.event.kind == .rejected }.count }
@@ -87,7 +88,7 @@ struct RefusalFloodTests {
         #expect(during <= 5, "refusal rows written during the flood: \(during)")
         try await carol.shutdown()
         try await alice.shutdown()
-        let reopened = try SQLiteStore(directory: directory.sub("a"), node: a.nodeID, now: 0)
+        let reopened = try SQLiteStore(directory: directory.appending("a"), node: a.nodeID, now: 0)
         let rows = try reopened.auditEvents(after: 0, limit: 100_000)
             .filter { $0.event.node == b.nodeID && $0.event.detail.contains("bad_signature") || $0.event.detail.contains("signature does not verify") }
         let accounted = rows.reduce(0) { total, row in
@@ -103,7 +104,7 @@ struct RefusalFloodTests {
         let directory = try TemporaryDirectory("garbage-connections")
         defer { directory.remove() }
         let a = TestKeys.alice
-        let alice = try SyncNode.open(configuration: testConfiguration(a), directory: directory.sub("a"))
+        let alice = try SyncNode.open(configuration: testConfiguration(a), directory: directory.appending("a"))
         try await alice.start()
         let port = try #require(alice.boundPort)
         let before = try alice.store.auditEvents(after: 0, limit: 10_000).count
@@ -122,7 +123,7 @@ struct RefusalFloodTests {
         // At shutdown the rest is written as one row: every refusal accounted for.
         let refused = alice.metrics.totalTransportRejections
         try await alice.shutdown()
-        let reopened = try SQLiteStore(directory: directory.sub("a"), node: a.nodeID, now: 0)
+        let reopened = try SQLiteStore(directory: directory.appending("a"), node: a.nodeID, now: 0)
         let rows = try reopened.auditEvents(after: 0, limit: 10_000).map(\.event).filter { $0.detail.contains("transport") }
         let accounted = rows.reduce(0) { total, row in
             total + (row.detail.contains("more refusals") ? Int(row.detail.prefix { $0 != " " }) ?? 0 : 1)

@@ -3,6 +3,7 @@ import TandemCrypto
 import TandemNode
 import TandemStore
 import Testing
+import TandemTestSupport
 
 /// Session bookkeeping when two nodes dial each other.
 @Suite("Sessions")
@@ -13,8 +14,8 @@ struct SessionTests {
         defer { directory.remove() }
         let (a, b) = (TestKeys.alice, TestKeys.bob)
         // Bind both listeners first (the peers' ports are needed to dial).
-        let first = try SyncNode.open(configuration: testConfiguration(a), directory: directory.sub("probe-a"))
-        let second = try SyncNode.open(configuration: testConfiguration(b), directory: directory.sub("probe-b"))
+        let first = try SyncNode.open(configuration: testConfiguration(a), directory: directory.appending("probe-a"))
+        let second = try SyncNode.open(configuration: testConfiguration(b), directory: directory.appending("probe-b"))
         try await first.start()
         try await second.start()
         let (portA, portB) = (try #require(first.boundPort), try #require(second.boundPort))
@@ -24,12 +25,12 @@ struct SessionTests {
         func makeAlice() throws -> SyncNode {
             try SyncNode.open(
                 configuration: testConfiguration(a, port: portA, peers: [PeerAddress(node: b.nodeID, host: "127.0.0.1", port: portB)]),
-                directory: directory.sub("a"))
+                directory: directory.appending("a"))
         }
         let alice = try makeAlice()
         let bob = try SyncNode.open(
             configuration: testConfiguration(b, port: portB, peers: [PeerAddress(node: a.nodeID, host: "127.0.0.1", port: portA)]),
-            directory: directory.sub("b"))
+            directory: directory.appending("b"))
         try await alice.start()
         try await bob.start()
 

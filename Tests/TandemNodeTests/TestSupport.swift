@@ -6,36 +6,6 @@ import TandemStore
 import TandemSync
 import Testing
 
-/// Fixed identities from fixed seeds, so every run uses the same keys.
-enum TestKeys {
-    static let alice = keyPair(0xA1)
-    static let bob = keyPair(0xB0)
-    static let carol = keyPair(0xC0)
-    static let mallory = keyPair(0x66)
-
-    static func keyPair(_ byte: UInt8) -> NodeKeyPair {
-        do {
-            return try NodeKeyPair(seed: Array(repeating: byte, count: NodeKeyPair.seedByteCount))
-        } catch {
-            fatalError("test key: \(error)")
-        }
-    }
-}
-
-/// A fresh directory under the system's temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init(_ name: String) throws {
-        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("tandem-node-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func sub(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 struct Timeout: Error, CustomStringConvertible {
     var what: String
     var description: String { "timed out waiting for \(what)" }

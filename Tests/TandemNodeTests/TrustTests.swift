@@ -6,6 +6,7 @@ import TandemNet
 import TandemNode
 import TandemStore
 import Testing
+import TandemTestSupport
 
 /// What a node refuses: connections from keys it does not know, and
 /// batches whose origin signature does not verify.
@@ -16,14 +17,14 @@ struct TrustTests {
         let directory = try TemporaryDirectory("untrusted")
         defer { directory.remove() }
         let (a, b, m) = (TestKeys.alice, TestKeys.bob, TestKeys.mallory)
-        let alice = try SyncNode.open(configuration: testConfiguration(a, members: [b.nodeID]), directory: directory.sub("a"))
+        let alice = try SyncNode.open(configuration: testConfiguration(a, members: [b.nodeID]), directory: directory.appending("a"))
         try await alice.start()
         let port = try #require(alice.boundPort)
 
         // Mallory trusts Alice and dials her; Alice does not know Mallory's key.
         let mallory = try SyncNode.open(
             configuration: testConfiguration(m, peers: [PeerAddress(node: a.nodeID, host: "127.0.0.1", port: port)]),
-            directory: directory.sub("m"))
+            directory: directory.appending("m"))
         try await mallory.start()
         try await mallory.write(collection: "customers", record: "evil", fields: ["name": .string("Mallory")])
         try await eventually("Alice to refuse Mallory's handshake twice (a redial included), and Mallory to hear it") {
@@ -52,7 +53,7 @@ struct TrustTests {
         let directory = try TemporaryDirectory("forged")
         defer { directory.remove() }
         let (a, b, m) = (TestKeys.alice, TestKeys.bob, TestKeys.mallory)
-        let alice = try SyncNode.open(configuration: testConfiguration(a, members: [b.nodeID]), directory: directory.sub("a"))
+        let alice = try SyncNode.open(configuration: testConfiguration(a, members: [b.nodeID]), directory: directory.appending("a"))
         try await alice.start()
         let port = try #require(alice.boundPort)
 

@@ -2,6 +2,7 @@ import TandemCore
 import TandemStore
 import TandemSync
 import Testing
+import TandemTestSupport
 
 /// Entries that arrive by digest reconciliation obey the same clock rules as
 /// batches: within the drift bound they are joined and advance the clock
@@ -20,11 +21,11 @@ import Testing
         return SyncMessage.records(chunk).encoded()
     }
 
-    @Test(arguments: [false, true])
-    func recordsWithinTheBoundAdvanceTheClockDurably(onSQLite: Bool) throws {
-        let directory = try temporaryDirectory()
-        defer { removeDirectory(directory) }
-        var network = try TestNetwork(nodes: [a, b], sqliteDirectory: onSQLite ? directory : nil)
+    @Test(arguments: Backend.allCases)
+    func recordsWithinTheBoundAdvanceTheClockDurably(backend: Backend) throws {
+        let directory = try TemporaryDirectory("sync-tests")
+        defer { directory.remove() }
+        var network = try TestNetwork(nodes: [a, b], sqliteDirectory: backend == .sqlite ? directory.path : nil)
         network.connect(a, b)
         network.settle()
         let bytes = try chunk(in: network, aheadMillis: 300)

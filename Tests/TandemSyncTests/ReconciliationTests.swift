@@ -2,6 +2,7 @@ import TandemCore
 import TandemStore
 import TandemSync
 import Testing
+import TandemTestSupport
 
 /// Digest reconciliation: a peer that needs batches compacted out of every
 /// log, and a brand-new node, catch up by exchanging only differing records.
@@ -18,11 +19,11 @@ import Testing
         }
     }
 
-    @Test(arguments: [false, true])
-    func aPeerReturningAfterCompactionCatchesUpByDigest(onSQLite: Bool) throws {
-        let directory = onSQLite ? try temporaryDirectory() : nil
-        defer { if let directory { removeDirectory(directory) } }
-        var network = try TestNetwork(nodes: [a, b], sqliteDirectory: directory)
+    @Test(arguments: Backend.allCases)
+    func aPeerReturningAfterCompactionCatchesUpByDigest(backend: Backend) throws {
+        let directory = backend == .sqlite ? try TemporaryDirectory("sync-tests") : nil
+        defer { directory?.remove() }
+        var network = try TestNetwork(nodes: [a, b], sqliteDirectory: directory?.path)
         network.connect(a, b)
         for index in 0..<60 {
             try network.write(a, record: "r\(index)", field: "name", value: .string("v\(index)"))
@@ -58,11 +59,11 @@ import Testing
         #expect(network.drivers[a]?.machine.counters.reconciliationsStarted == started)
     }
 
-    @Test(arguments: [false, true])
-    func aBrandNewNodeGetsEveryRecordInSignedChunks(onSQLite: Bool) throws {
-        let directory = onSQLite ? try temporaryDirectory() : nil
-        defer { if let directory { removeDirectory(directory) } }
-        var network = try TestNetwork(nodes: [a, c], sqliteDirectory: directory)
+    @Test(arguments: Backend.allCases)
+    func aBrandNewNodeGetsEveryRecordInSignedChunks(backend: Backend) throws {
+        let directory = backend == .sqlite ? try TemporaryDirectory("sync-tests") : nil
+        defer { directory?.remove() }
+        var network = try TestNetwork(nodes: [a, c], sqliteDirectory: directory?.path)
         for index in 0..<700 {
             try network.write(a, record: "customer-\(index)", field: "name", value: .string("n\(index)"))
         }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Testing
 
 /// Finds an executable built by this package, for tests that run the real

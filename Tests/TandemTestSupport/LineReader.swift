@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Collects the lines a child process writes to a pipe, on a thread of its
 /// own, so the test can wait for a condition on them with a deadline

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Runs a program to completion and collects what it printed.
 public enum Subprocess {

@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// The reference model: a plain, sequential specification of what every
 /// node must hold at the end of a run, written from the documented

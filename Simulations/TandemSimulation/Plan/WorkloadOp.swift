@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// One field write of a `setFields` operation.
 public struct FieldWrite: Hashable, Sendable {

@@ -5,7 +5,7 @@ import TandemStore
 /// to the node's real store (or a test's broken variant of it) and aims
 /// injected commit failures. When `CommitFaults` is armed for a kind of
 /// commit, the next commit of that kind is made to fail part-way through
-/// the wrapped store's own `failNextCommit()` (for `InMemoryStore`, the
+/// the wrapped store's own `armCommitFailure()` (for `InMemoryStore`, the
 /// transaction does its work and is then thrown away). Other commits pass.
 final class AimedFailureStore: ForwardingStore, @unchecked Sendable {
     let faults: CommitFaults
@@ -26,7 +26,7 @@ final class AimedFailureStore: ForwardingStore, @unchecked Sendable {
 
     /// Arms the wrapped store's failure if this commit is the aimed one.
     private func aim(_ kind: CommitKind) {
-        if faults.take(kind) { inner.failNextCommit() }
+        if faults.take(kind) { inner.armCommitFailure() }
     }
 
     // MARK: Aimed commits (everything else is passed on as it is)

@@ -1,5 +1,5 @@
-import TandemCore
-import TandemStore
+public import TandemCore
+public import TandemStore
 
 /// A store that passes every call to another: the base of the store that
 /// aims injected failures (`AimedFailureStore`) and of the tests' broken
@@ -16,7 +16,7 @@ open class ForwardingStore: SimulatedStore, @unchecked Sendable {
     open func wrapping(_ crashed: any SimulatedStore) -> any SimulatedStore { ForwardingStore(crashed) }
 
     open func crashed() -> any SimulatedStore { wrapping(inner.crashed()) }
-    open func failNextCommit() { inner.failNextCommit() }
+    open func armCommitFailure() { inner.armCommitFailure() }
     open func shutDown() { inner.shutDown() }
 
     open func summary() throws(StoreError) -> StoreSummary { try inner.summary() }

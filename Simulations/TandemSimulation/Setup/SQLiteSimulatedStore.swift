@@ -1,6 +1,6 @@
 import Synchronization
-import TandemCore
-import TandemStore
+public import TandemCore
+public import TandemStore
 
 /// A simulated node's `SQLiteStore`, in its own directory of the run's
 /// temporary directory, with the simulator's crash model and injected
@@ -9,7 +9,7 @@ import TandemStore
 /// - `crashed()` closes the database and opens the same directory again:
 ///   what SQLite committed survives, nothing else (no transaction is open
 ///   between two driver calls, so there is nothing in flight to lose).
-/// - `failNextCommit()` makes the next commit (any call that writes, as
+/// - `armCommitFailure()` makes the next commit (any call that writes, as
 ///   with `InMemoryStore`) throw `StoreError.unavailable` before it reaches
 ///   SQLite, so nothing of it is committed. Unlike `InMemoryStore`, whose
 ///   transaction runs first and keeps the failure armed if it fails on its
@@ -54,7 +54,7 @@ public final class SQLiteSimulatedStore: SimulatedStore {
         return SQLiteSimulatedStore(directory: directory, node: node)
     }
 
-    public func failNextCommit() {
+    public func armCommitFailure() {
         failing.store(true, ordering: .sequentiallyConsistent)
     }
 

@@ -1,6 +1,6 @@
-import TandemCore
-import TandemStore
-import TandemSync
+public import TandemCore
+public import TandemStore
+public import TandemSync
 
 /// A store the simulator can crash: what a node's durable state must offer
 /// beyond `ReplicaStore`. `InMemoryStore` and `SQLiteSimulatedStore` (a
@@ -11,7 +11,7 @@ public protocol SimulatedStore: ReplicaStore {
     /// was committed, nothing else.
     func crashed() -> any SimulatedStore
     /// Makes the next commit fail part-way, leaving nothing of it behind.
-    func failNextCommit()
+    func armCommitFailure()
     /// Closes the store at the end of the run (before its directory is
     /// removed); a store in memory has nothing to close.
     func shutDown()
@@ -23,6 +23,7 @@ extension SimulatedStore {
 
 extension InMemoryStore: SimulatedStore {
     public func crashed() -> any SimulatedStore { restartedAfterCrash() }
+    public func armCommitFailure() { failNextCommit() }
 }
 
 /// The points where tests plug deliberately broken variants into a run:

@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// Which topology a run uses: one kind for every seed, or a kind drawn per
 /// seed (`mixed`: line, ring, mesh or random; a pair for two nodes).

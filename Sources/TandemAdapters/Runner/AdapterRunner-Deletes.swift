@@ -1,4 +1,4 @@
-import TandemAdapterCore
+public import TandemAdapterCore
 import TandemCore
 import TandemNode
 import TandemStore

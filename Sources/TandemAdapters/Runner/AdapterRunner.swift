@@ -1,9 +1,9 @@
 import Synchronization
-import TandemAdapterCore
+public import TandemAdapterCore
 import TandemCore
-import TandemNode
+public import TandemNode
 import TandemStore
-import TandemSync
+public import TandemSync
 
 /// Runs one adapter: keeps one external table and one collection of a
 /// `SyncNode` in two-way sync through an `AdapterDriver`, with every

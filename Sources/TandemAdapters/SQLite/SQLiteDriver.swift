@@ -1,6 +1,6 @@
 import GRDB
 import Synchronization
-import TandemAdapterCore
+public import TandemAdapterCore
 
 /// The adapter driver for a table in a SQLite database file that other
 /// programs (the sqlite3 shell, an application) read and write.

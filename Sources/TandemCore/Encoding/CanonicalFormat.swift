@@ -21,7 +21,9 @@ public enum CanonicalFormat {
         case syncMessage = 16
     }
 
-    /// Value tags.
+    /// A value's tag: the byte before its payload in a standalone value
+    /// (`Value.canonicalBytes`) and the low three bits of a register
+    /// entry's header byte (`EntryHeader.tagMask`).
     enum ValueTag: UInt8 {
         case null = 0
         case falseValue = 1

@@ -144,3 +144,39 @@ extension ByteReader {
         return DotSet(sortedUnique: dots)
     }
 }
+
+extension CausalContext.NodeDots {
+    /// The cloud ranges as canonical bytes (gap and span varints, as in the
+    /// context encoding), for storing one node's dots in a database row.
+    package var cloudBytes: [UInt8] {
+        var writer = ByteWriter(capacity: cloud.count * 4)
+        var previousUpper = prefix
+        for range in cloud {
+            writer.writeVarint(range.lowerBound - previousUpper - 2)
+            writer.writeVarint(range.upperBound - range.lowerBound)
+            previousUpper = range.upperBound
+        }
+        return writer.bytes
+    }
+
+    /// Rebuilds a node's dots from its prefix and `cloudBytes`.
+    ///
+    /// - Throws: `DecodingError` for malformed or overflowing ranges.
+    package init(prefix: UInt64, cloudBytes: [UInt8]) throws(DecodingError) {
+        var reader = ByteReader(cloudBytes)
+        var ranges: [ClosedRange<UInt64>] = []
+        var previousUpper = prefix
+        while reader.remaining > 0 {
+            let start = reader.offset
+            let gap = try reader.readVarint()
+            let span = try reader.readVarint()
+            let (base, o1) = previousUpper.addingReportingOverflow(2)
+            let (lower, o2) = base.addingReportingOverflow(gap)
+            let (upper, o3) = lower.addingReportingOverflow(span)
+            if o1 || o2 || o3 { throw DecodingError(offset: start, reason: .lengthOutOfRange(Int(clamping: gap))) }
+            ranges.append(lower...upper)
+            previousUpper = upper
+        }
+        self.init(prefix: prefix, cloud: ranges)
+    }
+}

@@ -65,6 +65,9 @@ public enum DigestReconciliation {
     /// The digest of one record: its id and every entry, in canonical order.
     /// Ids and names are hashed in Unicode normal form C (`Identifier`), the
     /// one spelling a `RecordCollection` holds.
+    ///
+    /// - Complexity: O(e log e) for the record's e entries and dots (its
+    ///   node table is sorted), plus the bytes of its names and values.
     public static func digest(of id: String, _ store: RecordStore) -> UInt64 {
         var writer = ByteWriter(capacity: 128)
         writer.writeString(Identifier.normalized(id))
@@ -88,6 +91,9 @@ public enum DigestReconciliation {
 
     /// Bucket digests at `level` from leaf digests, for all buckets with
     /// records or only for `prefixes`.
+    ///
+    /// - Complexity: O(L + k log k) for L leaves and k buckets returned:
+    ///   every leaf is summed once, then the buckets are sorted.
     public static func buckets(
         fromLeaves leaves: [UInt16: (count: UInt64, digest: UInt64)], level: Int, only prefixes: Set<UInt32>? = nil
     ) -> [BucketDigest] {
@@ -104,6 +110,8 @@ public enum DigestReconciliation {
     }
 
     /// The whole collection's count and digest.
+    ///
+    /// - Complexity: O(L) for L leaves.
     public static func root(fromLeaves leaves: [UInt16: (count: UInt64, digest: UInt64)]) -> (count: UInt64, digest: UInt64) {
         leaves.values.reduce((0, 0)) { ($0.0 &+ $1.count, $0.1 &+ $1.digest) }
     }
@@ -111,6 +119,10 @@ public enum DigestReconciliation {
     /// Compares the other side's buckets at `level` with ours. Buckets we
     /// have that the other side did not list count as differing only when
     /// `theirsIsComplete` (they listed every non-empty bucket they have).
+    ///
+    /// - Complexity: O(L + b log b) for L of our non-empty leaves and b
+    ///   buckets they listed: every leaf of ours is summed once (into the
+    ///   listed buckets only), whatever the level.
     public static func compare(
         theirs: [BucketDigest], level: Int, ourLeaves: [UInt16: (count: UInt64, digest: UInt64)]
     ) -> Comparison {
@@ -148,6 +160,10 @@ public enum DigestReconciliation {
     /// completely; together they cover `range`. A leaf is never split, so a
     /// leaf over either bound travels alone. A range with no records gives
     /// one empty chunk (it still carries the sender's removals).
+    ///
+    /// - Complexity: O(n + e + l log l) for n records with e entries and
+    ///   dots in all, in l leaves: each record is hashed to its leaf and
+    ///   estimated once, and the leaves are sorted.
     public static func chunks(
         of records: [String: RecordStore], covering range: ClosedRange<UInt16>, maxRecords: Int, maxBytes: Int = .max
     ) -> [(leaves: ClosedRange<UInt16>, records: [String: RecordStore])] {
@@ -207,6 +223,9 @@ public enum DigestReconciliation {
     /// (`ours`), the dots the sender's context has seen (which the sender
     /// therefore removed or overwrote). Joining it is a join with a state
     /// below the sender's, so it is safe whatever else either side holds.
+    ///
+    /// - Complexity: O(d log r) for the d dots of both sides' records and r
+    ///   ranges of the contexts they are looked up in and inserted into.
     public static func scopedDelta(theirs: RecordCollection, ours: [String: RecordStore]) -> RecordCollection {
         var context = CausalContext()
         for store in theirs.records.values { store.forEachDot { context.insert($0) } }

@@ -64,6 +64,13 @@ extension SyncMachine {
 
     /// Sends `peer` the batches this node holds in its log and the peer
     /// lacks, up to the in-flight bound.
+    ///
+    /// - Complexity: O(n log n + s log r) for n origins held, r ranges of
+    ///   the vectors each sequence is looked up in, and s sequences
+    ///   examined: every held sequence above the peer's contiguous prefix of
+    ///   its origin, until the budget is filled. Sequences the peer already
+    ///   holds above a gap, or that are compacted here, are examined but not
+    ///   sent, so s can exceed the budget.
     mutating func offerMissing(to peer: NodeID, into actions: inout [SyncAction]) {
         guard var session = peers[peer] else { return }
         let budget = configuration.maxInFlightBatchesPerPeer - session.inFlight
@@ -101,6 +108,9 @@ extension SyncMachine {
     /// except `source` (it came from there) and, for a batch this node
     /// relays, peers connected to its origin (the origin sends it to them
     /// itself; if that copy is lost, their next summary brings it).
+    ///
+    /// - Complexity: O(p log p) for p connected peers (sorted, so the
+    ///   actions come in one order on every run).
     mutating func forward(_ batch: DeltaBatch, except source: NodeID?, into actions: inout [SyncAction]) {
         for peer in peers.keys.sorted() where peer != source {
             guard var session = peers[peer],

@@ -71,7 +71,7 @@ public struct RecordsChunk: Hashable, Sendable {
 extension SyncMessage {
     /// Whether `bytes` start like a `batches` message (header and tag; the
     /// rest unchecked): lets a shell group such messages before decoding.
-    public static func looksLikeBatches(_ bytes: [UInt8]) -> Bool {
+    package static func looksLikeBatches(_ bytes: [UInt8]) -> Bool {
         bytes.count > 6 && bytes[0..<4].elementsEqual(CanonicalFormat.magic) && bytes[4] == CanonicalFormat.version
             && bytes[5] == CanonicalFormat.Kind.syncMessage.rawValue && bytes[6] == Tag.batches.rawValue
     }

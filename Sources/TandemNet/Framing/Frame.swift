@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One transport frame: a type and the bytes after it.
 ///

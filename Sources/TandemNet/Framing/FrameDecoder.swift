@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Turns inbound bytes into ``Frame``s for the handlers above it.
 ///

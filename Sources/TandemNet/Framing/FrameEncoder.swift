@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Writes outbound ``Frame``s as bytes: length, version, type, payload.
 ///

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Splits a byte stream into ``Frame``s, with an explicit size limit.
 ///

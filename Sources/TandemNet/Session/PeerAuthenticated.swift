@@ -1,4 +1,4 @@
-import TandemCore
+public import TandemCore
 
 /// The user inbound event fired once per connection when the peer has proved
 /// its identity and the encrypted session is ready.

@@ -1,5 +1,5 @@
 import Synchronization
-import TandemCore
+public import TandemCore
 
 /// A `ReplicaStore` in memory, with the same transaction semantics as the
 /// SQLite store: every commit applies all of its effects or none.
@@ -24,14 +24,14 @@ public final class InMemoryStore: ReplicaStore {
 
     /// The store a node finds after a crash and restart: exactly what was
     /// committed.
-    public func restartedAfterCrash() -> InMemoryStore {
+    package func restartedAfterCrash() -> InMemoryStore {
         InMemoryStore(copying: state.withLock { $0 })
     }
 
     /// Makes the next commit fail after doing its work but before it
     /// commits, as a crash mid-transaction would; that commit leaves nothing
     /// behind and throws `StoreError.unavailable`.
-    public func failNextCommit() {
+    package func failNextCommit() {
         crashNextCommit.store(true, ordering: .sequentiallyConsistent)
     }
 

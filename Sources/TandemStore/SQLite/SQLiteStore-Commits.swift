@@ -1,7 +1,7 @@
 // SQLiteStore: the commits (local, remote, reconciliation, adopted vectors) and the appends, clock and audit rows they write.
 import Foundation
 import GRDB
-import TandemCore
+public import TandemCore
 
 extension SQLiteStore {
     public func commitLocal(

@@ -1,7 +1,7 @@
 // SQLiteStore: the delta log (batches a peer lacks, acknowledgements, compaction) and audit appends.
 import Foundation
 import GRDB
-import TandemCore
+public import TandemCore
 
 extension SQLiteStore {
     public func batches(missingFrom vector: BatchVector, limit: Int) throws(StoreError) -> [DeltaBatch] {

@@ -1,7 +1,7 @@
 // SQLiteStore: reads of committed state (summary, records, collections, digests, audit, adapter cursors and keys).
 import Foundation
 import GRDB
-import TandemCore
+public import TandemCore
 
 extension SQLiteStore {
     public func summary() throws(StoreError) -> StoreSummary {

@@ -2,7 +2,7 @@
 import CSQLiteConfig
 import Foundation
 import GRDB
-import TandemCore
+public import TandemCore
 
 /// The embedded `ReplicaStore`: one SQLite database file, `tandem.sqlite`,
 /// in the node's data directory, through GRDB.

@@ -20,11 +20,11 @@ final class VectorFirstStore: ForwardingStore, @unchecked Sendable {
 
     override func wrapping(_ crashed: any SimulatedStore) -> any SimulatedStore { VectorFirstStore(crashed) }
 
-    override func failNextCommit() { armed.withLock { $0 = true } }
+    override func armCommitFailure() { armed.withLock { $0 = true } }
 
     /// Hands an armed failure to the real store, for its next transaction.
     private func passArmedFailure() {
-        if armed.withLock({ value in defer { value = false }; return value }) { inner.failNextCommit() }
+        if armed.withLock({ value in defer { value = false }; return value }) { inner.armCommitFailure() }
     }
 
     override func commitLocal(_ change: LocalChange, sign: (_ signingBytes: [UInt8]) -> [UInt8], now: UInt64) throws(StoreError) -> DeltaBatch {

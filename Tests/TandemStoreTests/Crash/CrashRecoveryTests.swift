@@ -23,9 +23,9 @@ import tandem_crash_writer
 
     @Test func aKilledWriterLosesNoAnnouncedCommitAndLeavesNothingTorn() throws {
         let executable = try ExecutableLocator.locate("tandem-crash-writer", override: "TANDEM_CRASH_WRITER")
-        let data = try TemporaryDirectory()
+        let data = try TemporaryDirectory("store-tests")
         defer { data.remove() }
-        let logs = try TemporaryDirectory()
+        let logs = try TemporaryDirectory("store-tests")
         defer { logs.remove() }
         var random = SeededRandom(seed: Self.seed)
         var announcedLocal = Set<UInt64>()

@@ -11,12 +11,12 @@ import tandem_crash_writer
 @Suite struct CreationCrashTests {
     @Test func aStoreKilledWhileBeingCreatedStillOpens() throws {
         let executable = try ExecutableLocator.locate("tandem-crash-writer", override: "TANDEM_CRASH_WRITER")
-        let logs = try TemporaryDirectory()
+        let logs = try TemporaryDirectory("store-tests")
         defer { logs.remove() }
         let node = CrashWriterProtocol.localNode(7)
         var random = SeededRandom(seed: 0xC0FFEE)
         for attempt in 1...12 {
-            let data = try TemporaryDirectory()
+            let data = try TemporaryDirectory("store-tests")
             defer { data.remove() }
             let run = try CrashWriterRun.killed(
                 executable: executable, directory: data.path, seed: UInt64(attempt), nodeByte: 7,

@@ -1,12 +1,13 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// A full disk (here, a database at its size limit) fails the commit as a
 /// whole, and the store goes on working.
 @Suite struct DiskFullTests {
     @Test func aCommitThatDoesNotFitFailsWholeAndTheStoreGoesOn() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let store = try SQLiteStore(
             directory: directory.path, node: Nodes.local, options: SQLiteStore.Options(maxPageCount: 64), now: 0)

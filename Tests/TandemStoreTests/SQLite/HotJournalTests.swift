@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// A file left with a hot journal (a process killed inside a transaction,
 /// as when a node dies while creating its store) is rolled back to its last
@@ -11,7 +12,7 @@ import TandemStore
     static let filler = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO t SELECT randomblob(1000) FROM n;"
 
     @Test func aFileWhoseFirstTransactionWasInterruptedBecomesAStore() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         try SQLiteShell.killInsideTransaction(path, "CREATE TABLE t(x);\n" + Self.filler)
@@ -25,7 +26,7 @@ import TandemStore
     }
 
     @Test func anotherApplicationsFileWithAnInterruptedTransactionIsStillRefused() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         try SQLiteShell.run(path, "CREATE TABLE t(x); INSERT INTO t VALUES(1);")

@@ -11,7 +11,7 @@ import Glibc
 @Suite struct ReadOnlyDirectoryTests {
     @Test(.disabled(if: getuid() == 0, "root bypasses file permissions, so a read-only directory cannot be made here"))
     func aReadOnlyDataDirectoryIsRefused() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         try RefusalTests.makeStore(directory)
         let path = directory.appending(SQLiteStore.fileName)
@@ -38,7 +38,7 @@ import Glibc
                    "needs root to drop privileges with setpriv"))
     func aReadOnlyDataDirectoryIsRefusedToAnUnprivilegedNode() throws {
         let executable = try ExecutableLocator.locate("tandem-crash-writer", override: "TANDEM_CRASH_WRITER")
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         try RefusalTests.makeStore(directory)
         let path = directory.appending(SQLiteStore.fileName)

@@ -3,6 +3,7 @@ import Testing
 import TandemCore
 import TandemStore
 import tandem_crash_writer
+import TandemTestSupport
 
 /// Opening refuses files it must not touch, with an error naming the file,
 /// and leaves their bytes as they were.
@@ -27,7 +28,7 @@ import tandem_crash_writer
     }
 
     @Test func anotherApplicationsDatabaseIsRefusedAndUntouched() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         try SQLiteShell.run(path, "CREATE TABLE t(x); INSERT INTO t VALUES(1);")
@@ -46,7 +47,7 @@ import tandem_crash_writer
     }
 
     @Test func aFileThatIsNotSQLiteIsRefusedAndUntouched() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         var random = SeededRandom(seed: 9)
@@ -65,7 +66,7 @@ import tandem_crash_writer
     }
 
     @Test func aFileOfANewerFormatIsRefusedAndUntouched() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         try Self.makeStore(directory)
@@ -81,7 +82,7 @@ import tandem_crash_writer
     }
 
     @Test func aDirectoryOfAnotherNodeIsRefused() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         try Self.makeStore(directory, node: Nodes.b)
@@ -100,7 +101,7 @@ import tandem_crash_writer
     }
 
     @Test func anEmptyFileIsInitialised() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         #expect(FileManager.default.createFile(atPath: path, contents: Data()))

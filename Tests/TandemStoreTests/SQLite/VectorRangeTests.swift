@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// How `SQLiteStore` keeps a batch vector with gaps (schema v2: one row per
 /// range): recording a batch costs the same whatever the gaps of its
@@ -24,7 +25,7 @@ import TandemStore
     /// a store already holding B's batches 1, 3, …, 2 * gaps + 1 (so
     /// `gaps` ranges above B's prefix).
     func walBytesOfOneAppend(gaps: Int) throws -> Int {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         var store = try SQLiteStore(directory: directory.path, node: Nodes.local, now: 0)
         let odd = (0...gaps).map { remote(Nodes.b, 2 * UInt64($0) + 1) }
@@ -50,7 +51,7 @@ import TandemStore
     }
 
     @Test func aVersionOneFileHasItsVectorRangesCarriedOver() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         var store = try SQLiteStore(directory: directory.path, node: Nodes.local, now: 0)
@@ -77,7 +78,7 @@ import TandemStore
     }
 
     @Test func aVersionOneFileWithAMalformedVectorIsRefusedAsCorrupt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         let store = try SQLiteStore(directory: directory.path, node: Nodes.local, now: 0)

@@ -1,12 +1,13 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// The file is in WAL mode and carries Tandem's application id, as the
 /// real `sqlite3` shell sees it.
 @Suite struct WALModeTests {
     @Test func theFileIsInWALModeWithTandemsApplicationID() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let store = try SQLiteStore(directory: directory.path, node: Nodes.local, now: 0)
         try store.commitChange(records: ["r1"], clock: stamp(1)) { working in

@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// What each peer has acknowledged.
 @Suite struct AcknowledgementTests {

@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// An adapter's capture cursor and external-key mappings commit with the
 /// local change they belong to.

@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// Every commit writes its audit events, numbered in order, with the
 /// change.

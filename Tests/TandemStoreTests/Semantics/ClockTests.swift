@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// The summary's clock is the highest clock any commit carried, so a
 /// restarted node never reissues a timestamp.

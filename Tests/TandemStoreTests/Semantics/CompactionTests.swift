@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// `compactLog` removes from the delta log exactly the batches every listed
 /// peer acknowledged and that are old enough, and nothing else changes.

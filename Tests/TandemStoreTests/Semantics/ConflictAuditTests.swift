@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// A concurrent write that loses is kept and written to the audit log.
 @Suite struct ConflictAuditTests {

@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// `batches(missingFrom:limit:)`: exactly what a vector lacks, in (origin,
 /// sequence) order.

@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// A batch whose delta changes nothing is still a batch: numbered, logged,
 /// audited; and it makes no collection appear.

@@ -2,6 +2,7 @@ import Testing
 import TandemCore
 import TandemStore
 import tandem_crash_writer
+import TandemTestSupport
 
 /// The held vector of batches that arrive out of order, with gaps: exactly
 /// what was committed, however the gaps open and close, over the whole

@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// Record ids, field names, set elements and collection names come back
 /// exactly as the core holds them: any non-empty string the core accepts,

@@ -2,6 +2,7 @@ import Testing
 import TandemCore
 import TandemStore
 import tandem_crash_writer
+import TandemTestSupport
 
 /// The store's state is the join of the deltas committed to it, as
 /// `RecordCollection.join` computes it, whatever the order of commits:

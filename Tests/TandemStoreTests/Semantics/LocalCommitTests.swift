@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// `commitLocal`: numbering, signing, and the working set mutators run on.
 @Suite struct LocalCommitTests {

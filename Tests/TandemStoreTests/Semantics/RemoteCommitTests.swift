@@ -1,6 +1,7 @@
 import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
 /// `commitRemote`: a peer's batch is applied once.
 @Suite struct RemoteCommitTests {

@@ -1,15 +1,8 @@
-import Testing
 import TandemCore
 import TandemStore
+import TandemTestSupport
 
-/// The store implementations one test body runs against (as GRDB's tests
-/// run one body against several kinds of database).
-enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case memory
-    case sqlite
-
-    var testDescription: String { rawValue }
-
+extension Backend {
     /// Runs `body` with an empty store of this kind owned by `node`. The
     /// SQLite store lives in a fresh temporary directory, closed and removed
     /// afterwards.
@@ -18,7 +11,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .memory:
             return try body(InMemoryStore(node: node))
         case .sqlite:
-            let directory = try TemporaryDirectory()
+            let directory = try TemporaryDirectory("store-tests")
             defer { directory.remove() }
             let store = try SQLiteStore(directory: directory.path, node: node, now: 0)
             defer { try? store.close() }
