@@ -66,6 +66,10 @@ public protocol AdapterDriver: Sendable {
     /// Inserts and the key map change together.
     func apply(_ writes: [ExternalWrite], capturedThrough: Int64) async throws -> [WriteOutcome]
 
+    /// How many rows the table holds (for backfill progress; may be an
+    /// estimate on large tables).
+    func rowCount() async throws -> Int
+
     /// Closes connections.
     func close() async
 }

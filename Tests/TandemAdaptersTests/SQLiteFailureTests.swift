@@ -53,6 +53,24 @@ struct SQLiteFailureTests {
         #expect(audit.contains { $0.event.kind == .conflict && $0.event.detail.contains("Ada (helpdesk, older)") })
     }
 
+    @Test("the same customer created on both sides during a partition becomes one record")
+    func matchedAcrossPartition() async throws {
+        let pair = try await Self.synced("partition-match")
+        defer { Task { await pair.stop() } }
+        try await pair.stopHelpdesk()
+        try pair.crm.sql("INSERT INTO customers (id, email, full_name, phone) VALUES (7, 'eve@example.com', 'Eve', '+1 7');")
+        try await Self.nextMillisecond()
+        try pair.helpdesk.sql("INSERT INTO contacts (mail, name, tel) VALUES ('Eve@Example.com ', 'Eve Adams', '+1 7');")
+        try await pair.restartHelpdesk()
+        try await waitUntil("one Eve on each side, with the later name") {
+            try pair.crm.sql("SELECT count(*) || '|' || max(full_name) FROM customers WHERE lower(trim(email)) = 'eve@example.com'")
+                == "1|Eve Adams"
+                && pair.helpdesk.sql("SELECT count(*) || '|' || max(name) FROM contacts WHERE lower(trim(mail)) = 'eve@example.com'")
+                == "1|Eve Adams"
+        }
+        #expect(try pair.crm.node.store.records("contacts", after: nil, limit: 100).count == 2)
+    }
+
     @Test("a mass delete is held until approved; a rejected one is written back")
     func massDeleteHold() async throws {
         let rows = (1...20).map { "INSERT INTO customers (id, email, full_name) VALUES (\($0), 'c\($0)@example.com', 'C\($0)');" }

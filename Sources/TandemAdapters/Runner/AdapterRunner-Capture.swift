@@ -33,6 +33,10 @@ extension AdapterRunner {
     /// Imports the next rows of the table's first attach; when none are
     /// left, marks the backfill done and starts a sweep.
     func backfillStep() async throws -> Bool {
+        if backfillStarted == nil {
+            backfillStarted = clock()
+            status.backfillTotal = try await driver.rowCount()
+        }
         let rows = try await driver.snapshot(after: cursor.backfillAfter, limit: captureLimit)
         guard let last = rows.last else {
             var next = cursor

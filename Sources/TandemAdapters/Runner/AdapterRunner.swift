@@ -38,6 +38,8 @@ public actor AdapterRunner {
     /// Changes taken per capture commit (halved while batches are too large).
     var captureLimit = AdapterRunner.captureChunk
     var sweepsAfterBackfill = true
+    /// When this run's backfill started (wall clock, ms).
+    var backfillStarted: Int64?
     var loop: Task<Void, Never>?
     /// Records noted as changed from outside the actor (node events).
     nonisolated let inbox = Mutex<(order: [String], set: Set<String>)>(([], []))
@@ -79,6 +81,14 @@ public actor AdapterRunner {
         snapshot.retrying = retries.entries.count
         snapshot.heldDeletes = cursor.heldCount
         snapshot.capturedThrough = cursor.through
+        if let started = backfillStarted, status.state == .backfilling, status.backfilledRows > 0 {
+            let seconds = Double(max(clock() - started, 1)) / 1000
+            let rate = Double(status.backfilledRows) / seconds
+            snapshot.backfillRowsPerSecond = rate
+            if let total = status.backfillTotal {
+                snapshot.backfillSecondsLeft = Double(max(total - status.backfilledRows, 0)) / max(rate, 1)
+            }
+        }
         return snapshot
     }
 

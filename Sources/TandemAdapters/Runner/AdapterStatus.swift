@@ -31,6 +31,12 @@ public struct AdapterStatus: Hashable, Sendable {
     public var heldDeletes: Int = 0
     /// Rows imported by the backfill so far.
     public var backfilledRows: Int = 0
+    /// Rows the table held when the backfill started.
+    public var backfillTotal: Int?
+    /// Rows imported per second since the backfill started.
+    public var backfillRowsPerSecond: Double?
+    /// Seconds the backfill should still take at that rate.
+    public var backfillSecondsLeft: Double?
     /// Errors of the driver (connection, schema), counted.
     public var errors: Int = 0
     public var lastError: String?

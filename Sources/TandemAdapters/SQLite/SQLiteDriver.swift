@@ -372,6 +372,11 @@ public final class SQLiteDriver: AdapterDriver {
         }
     }
 
+    public func rowCount() async throws -> Int {
+        let sql = self.sql
+        return try await read { try Int.fetchOne($0, sql: "SELECT count(*) FROM \(sql.quotedTable)") ?? 0 }
+    }
+
     public func close() async { try? database.close() }
 
     // MARK: Access
