@@ -69,6 +69,52 @@ struct DaemonProcessTests {
         #expect((try? JSONSerialization.jsonObject(with: Data(audit.stdout.utf8))) is [Any])
     }
 
+    @Test("a node refuses an unlisted key: logged, counted in metrics and audited")
+    func refusal() async throws {
+        let crm = try DaemonNode(name: "crm")
+        let intruder = try DaemonNode(name: "intruder")
+        defer {
+            crm.cleanUp()
+            intruder.cleanUp()
+        }
+        try crm.configure(peers: [])
+        try intruder.configure(peers: [crm])
+        try crm.start()
+        #expect(crm.waitForLog("node crm running"), "crm did not start")
+        let started = Date()
+        try intruder.start()
+
+        #expect(crm.waitForLog("connection refused"), "crm did not log the refusal")
+        #expect(crm.waitForLog("reason=unknownPeer"))
+        let metrics = try await AdminClient.get("/metrics", from: HostPort(host: "127.0.0.1", port: crm.adminPort))
+        #expect(String(decoding: metrics.body, as: UTF8.self).contains("tandem_rejected_messages_total{reason=\"transport_unknownPeer\"}"))
+
+        // The first refusal of a peer and reason is audited at once; the
+        // audit command reads the store beside the running node.
+        let deadline = Date().addingTimeInterval(60)
+        var audit = try TandemExecutable.run(["audit", "--config", crm.configPath])
+        while !audit.stdout.contains("transport_unknownPeer") && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))  // polling interval, not synchronisation
+            audit = try TandemExecutable.run(["audit", "--config", crm.configPath])
+        }
+        #expect(audit.status == 0, "stderr: \(audit.stderr)")
+        #expect(audit.stdout.contains("rejected"), "audit: \(audit.stdout)")
+        #expect(audit.stdout.contains("transport_unknownPeer"), "audit: \(audit.stdout)")
+
+        let since = ISO8601DateFormatter().string(from: started.addingTimeInterval(-60))
+        let json = try TandemExecutable.run(["audit", "--config", crm.configPath, "--since", since, "--json"])
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(events.contains { ($0["kind"] as? String) == "rejected" && ($0["node"] as? String) == intruder.nodeID })
+        let future = try TandemExecutable.run(["audit", "--config", crm.configPath, "--since", "2999-01-01", "--json"])
+        #expect(future.status == 0)
+        #expect((try JSONSerialization.jsonObject(with: Data(future.stdout.utf8)) as? [Any])?.isEmpty == true)
+        let byRecord = try TandemExecutable.run(["audit", "--config", crm.configPath, "--record", "no-such-record"])
+        #expect(byRecord.status == 0 && byRecord.stdout.isEmpty)
+
+        #expect(intruder.terminate()?.status == 0)
+        #expect(crm.terminate()?.status == 0)
+    }
+
     @Test("status without a running node fails with one line")
     func statusWithoutNode() throws {
         let node = try DaemonNode(name: "alone")
