@@ -39,7 +39,7 @@ struct DaemonProcessTests {
         #expect(table.stdout.contains("node crm"))
         #expect(table.stdout.contains("helpdesk  yes"))
 
-        let metrics = try await AdminClient.get("/metrics", from: HostPort(host: "127.0.0.1", port: crm.adminPort))
+        let metrics = try await AdminClient.get("/metrics", from: HostPort(host: "127.0.0.1", port: crm.adminPort), timeoutSeconds: 120)
         let text = String(decoding: metrics.body, as: UTF8.self)
         #expect(metrics.status == 200)
         #expect(text.contains("# TYPE tandem_peers_connected gauge"))
@@ -86,7 +86,7 @@ struct DaemonProcessTests {
 
         #expect(crm.waitForLog("connection refused"), "crm did not log the refusal")
         #expect(crm.waitForLog("reason=unknownPeer"))
-        let metrics = try await AdminClient.get("/metrics", from: HostPort(host: "127.0.0.1", port: crm.adminPort))
+        let metrics = try await AdminClient.get("/metrics", from: HostPort(host: "127.0.0.1", port: crm.adminPort), timeoutSeconds: 120)
         #expect(String(decoding: metrics.body, as: UTF8.self).contains("tandem_rejected_messages_total{reason=\"transport_unknownPeer\"}"))
 
         // The first refusal of a peer and reason is audited at once; the
@@ -125,7 +125,7 @@ struct DaemonProcessTests {
         #expect(result.stderr == "Error: no running node answers at 127.0.0.1:\(node.adminPort) (node.admin): connection refused (is `tandem run` running?)\n")
     }
 
-    @Test("an occupied peer port stops start-up with one line")
+    @Test("an occupied peer or admin port stops start-up with the reason as the last line")
     func occupiedPort() throws {
         let node = try DaemonNode(name: "alone")
         defer { node.cleanUp() }
@@ -138,6 +138,16 @@ struct DaemonProcessTests {
         let result = try TandemExecutable.run(["run", "--config", node.configPath])
         #expect(result.status != 0)
         #expect(result.stderr == "Error: cannot listen for peers on 127.0.0.1:\(holder.port) (node.listen): address already in use\n")
+
+        // The admin port: the node had started, so it shuts down again and
+        // the reason is the last line.
+        try node.configure(peers: [])
+        config = try String(contentsOfFile: node.configPath, encoding: .utf8)
+        config = config.replacingOccurrences(of: "admin = \"127.0.0.1:\(node.adminPort)\"", with: "admin = \"127.0.0.1:\(holder.port)\"")
+        try Data(config.utf8).write(to: URL(fileURLWithPath: node.configPath))
+        let admin = try TandemExecutable.run(["run", "--config", node.configPath])
+        #expect(admin.status != 0)
+        #expect(admin.stderr.hasSuffix("\nError: cannot listen for admin requests on 127.0.0.1:\(holder.port) (node.admin): address already in use\n"), "stderr: \(admin.stderr)")
     }
 
     @Test("bad configurations exit non-zero with the one-line reason", arguments: [

@@ -61,5 +61,7 @@ struct OutputFormatTests {
         #expect(text.contains("tandem_record_parity_ratio{collection=\"contacts\",adapter=\"contacts/sqlite/customers\"} 0.5"))
         #expect(text.contains("tandem_sync_latency_seconds_count{collection=\"contacts\"} 1"))
         #expect(text.contains("# HELP tandem_conflicts_total"))
+        #expect(metrics.adapterFigures.conflicts == 2)
+        #expect(metrics.adapterFigures.parity == 0.5)
     }
 }

@@ -20,7 +20,10 @@ public enum AdminClient {
 
     /// `GET path` from the admin endpoint at `address`.
     public static func get(_ path: String, from address: HostPort, timeoutSeconds: Int64 = 10) async throws(DaemonError) -> Response {
-        let group = MultiThreadedEventLoopGroup.singleton
+        // A thread of its own: the process's shared loops may be busy (a
+        // test process running nodes), and one request must not wait on them.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdownGracefully { _ in } }
         let loop = group.next()
         let promise = loop.makePromise(of: Response.self)
         let timeout = loop.scheduleTask(in: .seconds(timeoutSeconds)) {

@@ -57,8 +57,11 @@ public struct StatusReport: Codable, Hashable, Sendable {
         public var rejectedMessages: Int
         /// Store failures, dropped sends, dial failures and peers cut off.
         public var syncErrors: Int
-        /// Adapter figures: absent until an adapter reports them.
+        /// Conflicts recorded by the adapters since start (absent on a node
+        /// without adapters).
         public var conflicts: Int?
+        /// The lowest parity ratio of the adapters' last checks (absent
+        /// before the first).
         public var parityRatio: Double?
     }
 

@@ -17,6 +17,20 @@ public final class DaemonMetrics: Sendable {
     /// `Counter(label:dimensions:factory:)`, `Timer`, … with it, without
     /// bootstrapping the global metrics system.
     public let factory: any MetricsFactory
+    private let figures = Mutex(AdapterFigures())
+
+    /// What the adapters recorded, for the status report's health figures.
+    struct AdapterFigures: Sendable {
+        var conflicts = 0
+        /// The last parity ratio of each adapter.
+        var parity: [String: Double] = [:]
+    }
+
+    /// Conflicts counted so far, and the lowest last parity ratio of any
+    /// adapter (nil before the first check).
+    var adapterFigures: (conflicts: Int, parity: Double?) {
+        figures.withLock { ($0.conflicts, $0.parity.values.min()) }
+    }
 
     /// Buckets of the sync latency histogram: 1 ms to 1 minute.
     public static let latencyBuckets: [Duration] = [
@@ -50,6 +64,7 @@ public final class DaemonMetrics: Sendable {
     /// Counts a concurrent write resolved by last-writer-wins
     /// (`tandem_conflicts_total`).
     public func countConflict(collection: String, field: String) {
+        figures.withLock { $0.conflicts += 1 }
         registry.makeCounter(
             descriptor: Self.name(
                 "conflicts", unit: "total", help: "Concurrent writes resolved by last-writer-wins, by collection and field"),
@@ -60,6 +75,7 @@ public final class DaemonMetrics: Sendable {
     /// Sets the share of records (0…1) found equal by the last parity check
     /// of `adapter` (`tandem_record_parity_ratio`).
     public func setParity(collection: String, adapter: String, ratio: Double) {
+        figures.withLock { $0.parity[adapter] = ratio }
         registry.makeGauge(
             descriptor: Self.name(
                 "record_parity", unit: "ratio",

@@ -20,8 +20,23 @@ public struct AdapterContext: Sendable {
     /// A logger with `adapter` metadata set to ``AdapterSettings/name``.
     public let logger: Logger
     /// Where to record sync latency, conflicts and parity
-    /// (``DaemonMetrics/recordSyncLatency(collection:_:)`` …).
+    /// (``DaemonMetrics/recordSyncLatency(collection:_:)``,
+    /// ``DaemonMetrics/countConflict(collection:field:)``,
+    /// ``DaemonMetrics/setParity(collection:adapter:ratio:)``): they appear in
+    /// `/metrics`, and conflicts and parity in the status health figures.
     public let metrics: DaemonMetrics
+
+    public init(
+        settings: AdapterSettings, collection: CollectionSettings, configuration: NodeConfigurationFile,
+        node: SyncNode, logger: Logger, metrics: DaemonMetrics
+    ) {
+        self.settings = settings
+        self.collection = collection
+        self.configuration = configuration
+        self.node = node
+        self.logger = logger
+        self.metrics = metrics
+    }
 }
 
 /// Makes the adapters of a configuration: the one seam through which the

@@ -94,7 +94,8 @@ final class NodeInspector: Sendable {
             rejectedMessages: metrics.totalRejections + metrics.totalTransportRejections,
             syncErrors: metrics.storeFailures + metrics.sendsDropped + metrics.dialFailures + metrics.peersCutOff
                 + metrics.peersNotReading,
-            conflicts: nil, parityRatio: nil)
+            conflicts: configuration.adapters.isEmpty ? nil : self.metrics.adapterFigures.conflicts,
+            parityRatio: self.metrics.adapterFigures.parity)
         return StatusReport(node: report, peers: peers, collections: collections, health: health)
     }
 

@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let file = try options.load()
         let address = file.node.admin
-        let response = try await AdminClient.get("/status", from: address)
+        let response = try await AdminClient.get("/status", from: address, timeoutSeconds: 30)
         guard response.status == 200 else {
             let body = String(decoding: response.body, as: UTF8.self)
             throw DaemonError.adminAnswer(address: address.description, detail: "HTTP \(response.status) \(body)")
