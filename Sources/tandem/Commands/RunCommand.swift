@@ -16,7 +16,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Option(name: .long, help: "Log lines as readable text or as JSON objects (\(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))).")
+    @Option(name: .long, help: "Log lines as readable text, or as one JSON object per line.")
     var logFormat: LogFormat = .text
 
     func run() async throws {
