@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "TandemNode", targets: ["TandemNode"]),
         .library(name: "TandemAdapterCore", targets: ["TandemAdapterCore"]),
         .library(name: "TandemAdapters", targets: ["TandemAdapters"]),
+        .library(name: "TandemDaemon", targets: ["TandemDaemon"]),
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-sim", targets: ["tandem-sim"]),
     ],
@@ -32,6 +33,12 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // libsodium, the project's only cryptography library.
@@ -120,12 +127,38 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The daemon behind `tandem run`, `status` and `audit`: the TOML
+        // configuration, logging, metrics, the admin endpoint and the
+        // service lifecycle around a `SyncNode`. Adapters plug in here.
+        .target(
+            name: "TandemDaemon",
+            dependencies: [
+                "TandemCore",
+                "TandemCrypto",
+                "TandemStore",
+                "TandemSync",
+                "TandemNet",
+                "TandemNode",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The `tandem` command.
         .executableTarget(
             name: "tandem",
             dependencies: [
                 "TandemCore",
                 "TandemCrypto",
+                "TandemDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -264,7 +297,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemCLITests",
-            dependencies: ["tandem", "TandemTestSupport"],
+            dependencies: ["tandem", "TandemDaemon", "TandemTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemDaemonTests",
+            dependencies: ["TandemDaemon", "TandemCore", "TandemCrypto", "TandemStore", "TandemNode"],
             swiftSettings: strictSettings
         ),
     ]

@@ -142,6 +142,7 @@ final class NodeCore {
         sync.maxMessageBytes = min(sync.maxMessageBytes, transport.maximumPayloadSize)
         return try SyncDriver(
             store: store, shell: NodeShell(core: self), configuration: sync,
+            maxClockOffsetMillis: configuration.maxClockOffsetMillis,
             sign: { identity.sign($0) },
             verify: { SignatureVerifier.verify(signature: $0.signature, message: $0.signingBytes, signer: $0.origin) },
             verifyRecords: { chunk, peer in

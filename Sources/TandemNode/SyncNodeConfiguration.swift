@@ -84,6 +84,10 @@ public struct SyncNodeConfiguration: Sendable {
     /// peer (dialled, or connected since the node started) acknowledged
     /// them and the retention passed; nil never compacts.
     public var compaction: LogCompaction?
+    /// How far ahead of this node's wall clock a remote timestamp may be
+    /// before the batch carrying it is held rather than applied (the hybrid
+    /// logical clock's drift bound). Default 500 ms.
+    public var maxClockOffsetMillis: UInt64
     /// Wall time in milliseconds since the Unix epoch. Injectable for tests.
     public var clock: @Sendable () -> UInt64
     /// Called on the node's event loop with every event the sync driver
@@ -116,6 +120,7 @@ public struct SyncNodeConfiguration: Sendable {
         self.compaction = LogCompaction()
         self.maxUnauthenticatedConnections = 256
         self.maxUnauthenticatedConnectionsPerAddress = 16
+        self.maxClockOffsetMillis = HybridLogicalClock.defaultMaxOffsetMillis
         self.clock = clock
         self.observer = nil
     }

@@ -1,0 +1,87 @@
+public import Foundation
+
+/// What `GET /status` answers and `tandem status` prints: the node, each
+/// peer, each collection and the health figures, at one moment.
+///
+/// Guarantees: encodes to and decodes from the same JSON (snake_case keys,
+/// through ``encode()`` and ``decode(_:)``); times are ISO 8601 UTC; a figure
+/// the node cannot know yet (an adapter's, or a peer never acknowledged) is
+/// absent rather than zero.
+public struct StatusReport: Codable, Hashable, Sendable {
+    /// This node.
+    public struct Node: Codable, Hashable, Sendable {
+        public var name: String
+        /// The node id: its Ed25519 public key, 64 hex digits.
+        public var id: String
+        /// The same key, under the name the configuration uses for peers.
+        public var publicKey: String
+        public var listen: String
+        public var admin: String
+        public var startedAt: String
+        public var uptimeSeconds: Int
+    }
+
+    /// One configured peer.
+    public struct Peer: Codable, Hashable, Sendable {
+        public var name: String
+        public var id: String
+        public var address: String
+        public var connected: Bool
+        /// When the current session opened (absent while disconnected).
+        public var connectedSince: String?
+        /// Now while connected; otherwise when a session with the peer was
+        /// last seen open (absent if never).
+        public var lastContact: String?
+        /// Batches held here that the peer has not acknowledged.
+        public var deltasBehind: UInt64?
+    }
+
+    /// One collection of the store or the configuration.
+    public struct Collection: Codable, Hashable, Sendable {
+        public var name: String
+        public var records: UInt64
+        /// The sum of the reconciliation leaf digests, 16 hex digits: equal
+        /// on two nodes holding equal records.
+        public var stateDigest: String
+    }
+
+    /// The figures two-way sync is judged by.
+    public struct Health: Codable, Hashable, Sendable {
+        public var deltasReceived: Int
+        public var deltasLocal: Int
+        public var messagesSent: Int
+        public var messagesReceived: Int
+        public var bytesSent: Int
+        public var bytesReceived: Int
+        /// Input refused by the sync protocol or the transport.
+        public var rejectedMessages: Int
+        /// Store failures, dropped sends, dial failures and peers cut off.
+        public var syncErrors: Int
+        /// Conflicts recorded by the adapters since start (absent on a node
+        /// without adapters).
+        public var conflicts: Int?
+        /// The lowest parity ratio of the adapters' last checks (absent
+        /// before the first).
+        public var parityRatio: Double?
+    }
+
+    public var node: Node
+    public var peers: [Peer]
+    public var collections: [Collection]
+    public var health: Health
+
+    /// The report as JSON (snake_case keys, sorted, pretty-printed).
+    public func encode() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// A report from the JSON of ``encode()``.
+    public static func decode(_ data: Data) throws -> StatusReport {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(StatusReport.self, from: data)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Renders a ``StatusReport`` as the readable text `tandem status` prints.
+///
+/// Guarantees: every field of the report appears; columns are aligned;
+/// figures that are unknown show as `-`.
+public enum StatusTable {
+    public static func render(_ report: StatusReport) -> String {
+        var lines: [String] = []
+        let node = report.node
+        lines.append("node \(node.name)  id \(node.id)")
+        lines.append("listen \(node.listen)  admin \(node.admin)  up \(node.uptimeSeconds) s since \(node.startedAt)")
+        lines.append("")
+        lines.append(contentsOf: table(
+            ["PEER", "CONNECTED", "SINCE", "LAST CONTACT", "DELTAS BEHIND", "ADDRESS"],
+            report.peers.map { peer in
+                [peer.name, peer.connected ? "yes" : "no", peer.connectedSince ?? "-", peer.lastContact ?? "-",
+                 peer.deltasBehind.map(String.init) ?? "-", peer.address]
+            }))
+        lines.append("")
+        lines.append(contentsOf: table(
+            ["COLLECTION", "RECORDS", "STATE DIGEST"],
+            report.collections.map { [$0.name, String($0.records), $0.stateDigest] }))
+        lines.append("")
+        let health = report.health
+        lines.append(contentsOf: table(
+            ["HEALTH", "VALUE"],
+            [
+                ["deltas received", String(health.deltasReceived)],
+                ["deltas made here", String(health.deltasLocal)],
+                ["messages sent / received", "\(health.messagesSent) / \(health.messagesReceived)"],
+                ["bytes sent / received", "\(health.bytesSent) / \(health.bytesReceived)"],
+                ["rejected messages", String(health.rejectedMessages)],
+                ["sync errors", String(health.syncErrors)],
+                ["conflicts", health.conflicts.map(String.init) ?? "-"],
+                ["record parity", health.parityRatio.map { String($0) } ?? "-"],
+            ]))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func table(_ header: [String], _ rows: [[String]]) -> [String] {
+        let all = [header] + rows
+        var widths = Array(repeating: 0, count: header.count)
+        for row in all {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        var lines = all.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        if rows.isEmpty { lines.append("(none)") }
+        return lines
+    }
+}

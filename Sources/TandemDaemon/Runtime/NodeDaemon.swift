@@ -1,0 +1,187 @@
+import Foundation
+public import Logging
+import ServiceLifecycle
+import Synchronization
+import TandemCore
+public import TandemCrypto
+import TandemNet
+public import TandemNode
+import TandemStore
+import UnixSignals
+
+/// `tandem run`: one node from a configuration file, in the foreground,
+/// until SIGINT or SIGTERM.
+///
+/// Start-up, in order: read the key, open the store in `data_dir`, start
+/// the node (listener and dialling), make the adapters (``AdapterFactory``),
+/// open the admin endpoint. Every failure before the node runs is a
+/// ``DaemonError`` with a one-line reason, and whatever had started is
+/// stopped again. Then a swift-service-lifecycle `ServiceGroup` runs the
+/// node, the adapters, the peer watch and the admin endpoint; SIGINT or
+/// SIGTERM shuts them down gracefully in reverse order (admin endpoint
+/// first, the node last: in-flight transactions finish, peers see their
+/// sessions close, the store is closed), and ``run()`` returns.
+///
+/// Guarantees: trust is exactly the configured peers (the allow list, and
+/// the trusted origins with this node); the drift bound is
+/// `max_clock_drift_ms`; every session change, refusal and sync event is
+/// logged as one line.
+public struct NodeDaemon: Sendable {
+    public let configuration: NodeConfigurationFile
+    public let logger: Logger
+    public let adapters: (any AdapterFactory)?
+    /// Called with the admin address once the daemon is fully started.
+    public var onReady: (@Sendable (HostPort) -> Void)?
+
+    public init(configuration: NodeConfigurationFile, logger: Logger, adapters: (any AdapterFactory)? = nil) {
+        self.configuration = configuration
+        self.logger = logger
+        self.adapters = adapters
+        self.onReady = nil
+    }
+
+    /// The node's `SyncNode` settings from the file and its key.
+    public static func nodeConfiguration(
+        _ file: NodeConfigurationFile, identity: NodeKeyPair
+    ) throws(DaemonError) -> SyncNodeConfiguration {
+        if let own = file.peers.first(where: { $0.publicKey == identity.nodeID }) {
+            throw DaemonError.selfAsPeer(peer: own.name)
+        }
+        let peers = file.peers.map { PeerAddress(node: $0.publicKey, host: $0.address.host, port: $0.address.port) }
+        var configuration = SyncNodeConfiguration(
+            identity: identity, host: file.node.listen.host, port: file.node.listen.port, peers: peers)
+        configuration.maxClockOffsetMillis = file.node.maxClockDriftMillis
+        return configuration
+    }
+
+    /// Reads the node's key pair from `key_file`.
+    public static func readKey(_ file: NodeConfigurationFile) throws(DaemonError) -> NodeKeyPair {
+        do {
+            return try NodeKeyFile.read(from: file.node.keyFile)
+        } catch {
+            throw DaemonError.keyFile(detail: "\(error)")
+        }
+    }
+
+    /// Runs the node until SIGINT or SIGTERM (or until a service fails).
+    public func run() async throws(DaemonError) {
+        let identity = try Self.readKey(configuration)
+        var nodeConfiguration = try Self.nodeConfiguration(configuration, identity: identity)
+        let log = NodeEventLog(logger: logger, peers: configuration.peers)
+        nodeConfiguration.observer = { log.event($0) }
+        nodeConfiguration.transport.events = TransportEvents(
+            rejected: { log.transportRefused($0) }, authenticated: { log.authenticated($0) })
+        let node = try openNode(nodeConfiguration)
+        do {
+            try await node.start()
+        } catch {
+            try? await node.shutdown()
+            if case NodeError.bindFailed(_, _, let detail) = error {
+                throw DaemonError.listenFailed(address: configuration.node.listen.description, detail: detail)
+            }
+            throw DaemonError.node(detail: "cannot start the node: \(error)")
+        }
+        do {
+            try await runServices(node, log: log, clock: nodeConfiguration.clock)
+        } catch {
+            try? await node.shutdown()
+            throw error
+        }
+        do {
+            try await node.shutdown()
+        } catch {
+            throw DaemonError.node(detail: "shutting down: \(error)")
+        }
+        logger.info("stopped")
+    }
+
+    private func openNode(_ nodeConfiguration: SyncNodeConfiguration) throws(DaemonError) -> SyncNode {
+        let directory = configuration.node.dataDirectory
+        do {
+            return try SyncNode.open(configuration: nodeConfiguration, directory: directory)
+        } catch {
+            throw DaemonError.store(directory: directory, detail: "\(error)")
+        }
+    }
+
+    private func runServices(_ node: SyncNode, log: NodeEventLog, clock: @escaping @Sendable () -> UInt64) async throws(DaemonError) {
+        let metrics = DaemonMetrics()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: NodeService(node: node, logger: logger), successTerminationBehavior: .gracefullyShutdownGroup,
+                  failureTerminationBehavior: .gracefullyShutdownGroup)
+        ]
+        for settings in configuration.adapters {
+            services.append(.init(
+                service: try await makeAdapter(settings, node: node, metrics: metrics),
+                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        let tracker = PeerTracker()
+        services.append(.init(
+            service: PeerWatchService(node: node, tracker: tracker, log: log, clock: clock),
+            successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        let bound = BoundAddress()
+        let settings = configuration.node
+        let inspector = NodeInspector(
+            node: node, configuration: configuration, tracker: tracker, metrics: metrics, startedAt: Date(),
+            adminAddress: { (bound.value ?? settings.admin).description })
+        let logger = self.logger
+        let onReady = self.onReady
+        let listen = HostPort(host: settings.listen.host, port: node.boundPort ?? settings.listen.port)
+        let admin = AdminServer(address: settings.admin, inspector: inspector, logger: logger)
+            .makeApplication { address in
+                bound.value = address
+                logger.info(
+                    "node \(settings.name) running",
+                    metadata: ["node": "\(node.node.hex)", "listen": "\(listen)", "admin": "\(address)",
+                               "peers": "\(self.configuration.peers.count)"])
+                onReady?(address)
+            }
+        services.append(.init(
+            service: admin, successTerminationBehavior: .gracefullyShutdownGroup,
+            failureTerminationBehavior: .gracefullyShutdownGroup))
+        var groupLogger = logger
+        groupLogger.logLevel = .critical
+        let group = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: groupLogger))
+        do {
+            try await group.run()
+        } catch {
+            guard bound.value != nil else {
+                throw DaemonError.adminListenFailed(address: settings.admin.description, detail: "\(error)")
+            }
+            throw DaemonError.node(detail: "stopped on error: \(error)")
+        }
+    }
+
+    private func makeAdapter(_ settings: AdapterSettings, node: SyncNode, metrics: DaemonMetrics) async throws(DaemonError) -> any Service {
+        guard let adapters else {
+            throw DaemonError.adapterUnavailable(
+                adapter: settings.name, detail: "this build of tandem has no \(settings.kind.rawValue) adapter yet")
+        }
+        guard let collection = configuration.collection(named: settings.collection) else {
+            throw DaemonError.adapterUnavailable(adapter: settings.name, detail: "no collection \(settings.collection)")
+        }
+        var logger = self.logger
+        logger[metadataKey: "adapter"] = "\(settings.name)"
+        let context = AdapterContext(
+            settings: settings, collection: collection, configuration: configuration, node: node, logger: logger,
+            metrics: metrics)
+        do {
+            return try await adapters.makeAdapter(context)
+        } catch let error as DaemonError {
+            throw error
+        } catch {
+            throw DaemonError.adapterFailed(adapter: settings.name, detail: "\(error)")
+        }
+    }
+}
+
+/// The admin address once bound, shared with the status handler.
+final class BoundAddress: Sendable {
+    private let state = Mutex<HostPort?>(nil)
+
+    var value: HostPort? {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
+    }
+}

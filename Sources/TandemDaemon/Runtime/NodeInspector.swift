@@ -1,0 +1,105 @@
+import Foundation
+import TandemCore
+import TandemNode
+import TandemStore
+
+/// Reads a running node's state for the admin endpoint: the status report
+/// and the figures exported to Prometheus.
+///
+/// Guarantees: reads only (the node's snapshot properties and committed
+/// store state), safe from any thread while the node runs.
+final class NodeInspector: Sendable {
+    let node: SyncNode
+    let configuration: NodeConfigurationFile
+    let tracker: PeerTracker
+    let metrics: DaemonMetrics
+    private let exporter: NodeMetricsExporter
+    private let startedAt: Date
+    /// The admin address actually bound (port 0 in the file picks one).
+    private let adminAddress: @Sendable () -> String
+
+    init(
+        node: SyncNode, configuration: NodeConfigurationFile, tracker: PeerTracker, metrics: DaemonMetrics,
+        startedAt: Date, adminAddress: @escaping @Sendable () -> String
+    ) {
+        self.node = node
+        self.configuration = configuration
+        self.tracker = tracker
+        self.metrics = metrics
+        self.exporter = NodeMetricsExporter(metrics: metrics)
+        self.startedAt = startedAt
+        self.adminAddress = adminAddress
+    }
+
+    /// Batches held here that `peer` has not acknowledged; nil if the store
+    /// cannot tell.
+    private func backlog(of peer: NodeID, held: BatchVector?) -> UInt64? {
+        guard let held, let acknowledged = try? node.store.acknowledged(by: peer) else { return nil }
+        var missing = held
+        missing.subtract(acknowledged)
+        return missing.held.dotCount
+    }
+
+    /// Copies the node's figures into the Prometheus registry and renders it.
+    func renderMetrics() -> String {
+        let connected = Set(node.connectedPeers)
+        let held = try? node.store.summary().batches
+        exporter.export(node.metrics, peers: configuration.peers.map { peer in
+            .init(name: peer.name, connected: connected.contains(peer.publicKey), backlog: backlog(of: peer.publicKey, held: held))
+        })
+        return metrics.render()
+    }
+
+    /// The status report now.
+    func statusReport() throws(StoreError) -> StatusReport {
+        let now = Date()
+        let connected = Set(node.connectedPeers)
+        let held = try node.store.summary().batches
+        let settings = configuration.node
+        let listen = HostPort(host: settings.listen.host, port: node.boundPort ?? settings.listen.port)
+        let report = StatusReport.Node(
+            name: settings.name, id: node.node.hex, publicKey: node.node.hex, listen: listen.description,
+            admin: adminAddress(), startedAt: Self.iso(startedAt),
+            uptimeSeconds: Int(now.timeIntervalSince(startedAt)))
+        let peers = configuration.peers.map { peer in
+            let contact = tracker.contact(peer.publicKey)
+            let isConnected = connected.contains(peer.publicKey)
+            // A live session is contact now (its heartbeats keep it checked).
+            return StatusReport.Peer(
+                name: peer.name, id: peer.publicKey.hex, address: peer.address.description,
+                connected: isConnected,
+                connectedSince: isConnected ? contact.connectedSince.map(Self.iso(millis:)) : nil,
+                lastContact: isConnected ? Self.iso(now) : contact.lastContact.map(Self.iso(millis:)),
+                deltasBehind: backlog(of: peer.publicKey, held: held))
+        }
+        var names = Set(configuration.collections.map(\.name))
+        names.formUnion(try node.store.collections())
+        var collections: [StatusReport.Collection] = []
+        for name in names.sorted() {
+            var records: UInt64 = 0
+            var digest: UInt64 = 0
+            for (_, leaf) in try node.store.leafDigests(name) {
+                records += leaf.count
+                digest &+= leaf.digest
+            }
+            let hex = String(digest, radix: 16)
+            collections.append(.init(
+                name: name, records: records, stateDigest: String(repeating: "0", count: 16 - hex.count) + hex))
+        }
+        let metrics = node.metrics
+        let health = StatusReport.Health(
+            deltasReceived: metrics.appliedBatches, deltasLocal: metrics.localBatches,
+            messagesSent: metrics.messagesSent, messagesReceived: metrics.messagesReceived,
+            bytesSent: metrics.bytesSent, bytesReceived: metrics.bytesReceived,
+            rejectedMessages: metrics.totalRejections + metrics.totalTransportRejections,
+            syncErrors: metrics.storeFailures + metrics.sendsDropped + metrics.dialFailures + metrics.peersCutOff
+                + metrics.peersNotReading,
+            conflicts: configuration.adapters.isEmpty ? nil : self.metrics.adapterFigures.conflicts,
+            parityRatio: self.metrics.adapterFigures.parity)
+        return StatusReport(node: report, peers: peers, collections: collections, health: health)
+    }
+
+    static func iso(_ date: Date) -> String { date.ISO8601Format() }
+
+    static func iso(millis: UInt64) -> String { iso(Date(timeIntervalSince1970: Double(millis) / 1000)) }
+}
