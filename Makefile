@@ -1,6 +1,8 @@
 # Tandem: build, test and run the demo on a Debian machine with Swift 6.3.
 # Every target that compiles first runs `deps`, which installs libsodium,
-# SQLite (library and shell) and pkg-config through apt-get when missing.
+# SQLite (library and shell), pkg-config and the PostgreSQL server and client
+# (Debian 12: PostgreSQL 15, which the tests start; Tests/TandemTestSupport/
+# PostgresServer.swift) through apt-get when missing.
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
@@ -13,8 +15,9 @@ deps:
 	pkg-config --exists sqlite3 2>/dev/null || missing="$$missing libsqlite3-dev"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$$missing postgresql"; \
 	if [ -z "$$missing" ]; then \
-		echo "deps: libsodium, SQLite and pkg-config found"; \
+		echo "deps: libsodium, SQLite, pkg-config and PostgreSQL found"; \
 	else \
 		echo "deps: installing$$missing with apt-get"; \
 		$(SUDO) apt-get update && \

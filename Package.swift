@@ -211,10 +211,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Helpers shared by the test targets (locating and running built executables).
+        // Helpers shared by the test targets (locating and running built
+        // executables, a throwaway PostgreSQL server).
         .target(
             name: "TandemTestSupport",
             path: "Tests/TandemTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemTestSupportTests",
+            dependencies: ["TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -9,25 +9,77 @@ public enum Subprocess {
         public var stderr: String
     }
 
-    /// Runs `executable` with `arguments`, standard input empty, and waits
-    /// for it to exit. Meant for programs that print a few lines: one pipe is
-    /// read to its end before the other.
-    public static func run(_ executable: URL, _ arguments: [String]) throws -> Result {
+    /// Runs `executable` with `arguments` and waits for it to exit. Standard
+    /// input is `input` (empty when nil), from a temporary file; standard output and standard error
+    /// are read at the same time, each on a thread of its own, so a program
+    /// that fills one pipe while the other is being read cannot stall.
+    /// `environment` adds to (or replaces entries of) this process's
+    /// environment; `directory` is the working directory (this process's
+    /// when nil).
+    public static func run(
+        _ executable: URL,
+        _ arguments: [String],
+        input: Data? = nil,
+        environment: [String: String] = [:],
+        directory: URL? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
+        if let directory { process.currentDirectoryURL = directory }
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            // A file rather than a pipe, so a program that exits before
+            // reading all of its input cannot raise SIGPIPE in this process.
+            // It is unlinked once open; the open descriptor keeps it readable.
+            let file = FileManager.default.temporaryDirectory
+                .appendingPathComponent("tandem-subprocess-\(UUID().uuidString).in")
+            try input.write(to: file)
+            let handle = try FileHandle(forReadingFrom: file)
+            try? FileManager.default.removeItem(at: file)
+            process.standardInput = handle
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
+        let err = PipeDrain(stderr.fileHandleForReading)
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.wait()
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+private final class PipeDrain: @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var data: Data?
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            let read = handle.readDataToEndOfFile()
+            condition.lock()
+            data = read
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Waits for the end of the pipe and returns everything read.
+    func wait() -> Data {
+        condition.lock()
+        defer { condition.unlock() }
+        while data == nil { condition.wait() }
+        return data ?? Data()
     }
 }
