@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TandemSync", targets: ["TandemSync"]),
         .library(name: "TandemNode", targets: ["TandemNode"]),
         .library(name: "TandemAdapterCore", targets: ["TandemAdapterCore"]),
+        .library(name: "TandemPostgresAdapter", targets: ["TandemPostgresAdapter"]),
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-sim", targets: ["tandem-sim"]),
     ],
@@ -30,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // libsodium, the project's only cryptography library.
@@ -102,6 +105,17 @@ let package = Package(
         .target(
             name: "TandemAdapterCore",
             dependencies: ["TandemCore"],
+            swiftSettings: strictSettings
+        ),
+        // The PostgreSQL driver: trigger capture into an outbox, NOTIFY,
+        // marked writes, over postgres-nio (no wire protocol of our own).
+        .target(
+            name: "TandemPostgresAdapter",
+            dependencies: [
+                "TandemAdapterCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // The `tandem` command.
