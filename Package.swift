@@ -238,6 +238,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TandemPostgresAdapterTests",
+            dependencies: ["TandemPostgresAdapter", "TandemAdapterCore", "TandemTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TandemCLITests",
             dependencies: ["tandem", "TandemTestSupport"],
             swiftSettings: strictSettings
