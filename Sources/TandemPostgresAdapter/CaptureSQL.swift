@@ -15,8 +15,10 @@ struct CaptureSQL: Sendable {
     var outboxName: String { "_tandem_outbox_" + table }
     var keysName: String { "_tandem_keys_" + table }
     var functionName: String { "_tandem_capture_" + table }
+    var truncateFunctionName: String { "_tandem_truncate_" + table }
     var positionSequenceName: String { "_tandem_outbox_" + table + "_pos" }
     static let triggerName = "_tandem_capture"
+    static let truncateTriggerName = "_tandem_truncate"
     /// The NOTIFY channel.
     var channel: String { "tandem_" + table }
 
@@ -24,6 +26,7 @@ struct CaptureSQL: Sendable {
     var outbox: String { SQL.identifier(schema) + "." + SQL.identifier(outboxName) }
     var keys: String { SQL.identifier(schema) + "." + SQL.identifier(keysName) }
     var function: String { SQL.identifier(schema) + "." + SQL.identifier(functionName) }
+    var truncateFunction: String { SQL.identifier(schema) + "." + SQL.identifier(truncateFunctionName) }
     var positionSequence: String { SQL.identifier(schema) + "." + SQL.identifier(positionSequenceName) }
     /// The position sequence as a `regclass` literal for nextval/setval.
     var positionSequenceLiteral: String { SQL.literal(positionSequence) }
@@ -50,6 +53,7 @@ struct CaptureSQL: Sendable {
             )
             """,
             "CREATE INDEX IF NOT EXISTS \(SQL.identifier(outboxName + "_pk")) ON \(outbox) (pk)",
+            "CREATE INDEX IF NOT EXISTS \(SQL.identifier(outboxName + "_new")) ON \(outbox) (seq) WHERE pos IS NULL",
             "CREATE SEQUENCE IF NOT EXISTS \(positionSequence) OWNED BY \(outbox).pos",
             """
             CREATE TABLE IF NOT EXISTS \(keys) (
@@ -64,6 +68,13 @@ struct CaptureSQL: Sendable {
                 AFTER INSERT OR UPDATE OR DELETE ON \(qualifiedTable)
                 FOR EACH ROW EXECUTE FUNCTION \(function)()
             """,
+            truncateFunctionStatement,
+            "DROP TRIGGER IF EXISTS \(SQL.identifier(CaptureSQL.truncateTriggerName)) ON \(qualifiedTable)",
+            """
+            CREATE TRIGGER \(SQL.identifier(CaptureSQL.truncateTriggerName))
+                BEFORE TRUNCATE ON \(qualifiedTable)
+                FOR EACH STATEMENT EXECUTE FUNCTION \(truncateFunction)()
+            """,
         ]
     }
 
@@ -71,7 +82,9 @@ struct CaptureSQL: Sendable {
     var detachStatements: [String] {
         [
             "DROP TRIGGER IF EXISTS \(SQL.identifier(CaptureSQL.triggerName)) ON \(qualifiedTable)",
+            "DROP TRIGGER IF EXISTS \(SQL.identifier(CaptureSQL.truncateTriggerName)) ON \(qualifiedTable)",
             "DROP FUNCTION IF EXISTS \(function)()",
+            "DROP FUNCTION IF EXISTS \(truncateFunction)()",
             "DROP TABLE IF EXISTS \(outbox)",
             "DROP SEQUENCE IF EXISTS \(positionSequence)",
             "DROP TABLE IF EXISTS \(keys)",
@@ -149,6 +162,44 @@ struct CaptureSQL: Sendable {
             END;
 
             """
+        return CaptureSQL.createFunction(function, body: body)
+    }
+
+    /// The TRUNCATE capture (row triggers do not fire on TRUNCATE): before
+    /// the table is emptied, a delete of every row is recorded, so a
+    /// truncation reaches the runner like a mass delete (and is held for
+    /// approval like one).
+    var truncateFunctionStatement: String {
+        let mapped = "ARRAY[" + columns.map(SQL.literal).joined(separator: ", ") + "]::text[]"
+        let key = SQL.literal(keyColumn)
+        let body = """
+
+            DECLARE
+                mapped constant text[] := \(mapped);
+                edited bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
+            BEGIN
+                IF current_setting('tandem.applying', true) = 'on' THEN
+                    RETURN NULL;
+                END IF;
+                INSERT INTO \(outbox) (op, pk, old, new, edited_at_ms)
+                    SELECT 'delete', r.j ->> \(key),
+                           (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb)
+                            FROM jsonb_each(r.j) AS e WHERE e.key = ANY (mapped)),
+                           NULL, edited
+                    FROM (SELECT to_jsonb(t) AS j FROM \(qualifiedTable) AS t) AS r
+                    WHERE r.j ->> \(key) IS NOT NULL
+                    ORDER BY r.j ->> \(key);
+                PERFORM pg_notify(\(SQL.literal(channel)), '');
+                RETURN NULL;
+            END;
+
+            """
+        return CaptureSQL.createFunction(truncateFunction, body: body)
+    }
+
+    /// CREATE OR REPLACE of a PL/pgSQL trigger function with `body`, dollar
+    /// quoted with a tag the body does not contain.
+    static func createFunction(_ name: String, body: String) -> String {
         var tag = "$tandem$"
         var counter = 0
         while body.contains(tag) {
@@ -156,7 +207,7 @@ struct CaptureSQL: Sendable {
             tag = "$tandem\(counter)$"
         }
         return """
-            CREATE OR REPLACE FUNCTION \(function)() RETURNS trigger
+            CREATE OR REPLACE FUNCTION \(name)() RETURNS trigger
                 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
             AS \(tag)\(body)\(tag)
             """

@@ -19,6 +19,9 @@ extension PostgresDriver {
         return try await perform("write rows") { connection in
             try await self.transaction(connection) {
                 try await self.collect(connection, "SELECT set_config('tandem.applying', 'on', true)")
+                // A row an external transaction keeps locked fails its write
+                // (retried later) instead of stalling the others.
+                try await self.collect(connection, "SELECT set_config('lock_timeout', '5s', true)")
                 var outcomes: [WriteOutcome] = []
                 outcomes.reserveCapacity(writes.count)
                 for write in writes {

@@ -212,10 +212,6 @@ public final class PostgresDriver: AdapterDriver {
                 for statement in sql.attachStatements {
                     try await self.collect(connection, statement)
                 }
-                try await self.collect(connection, """
-                    CREATE INDEX IF NOT EXISTS \(SQL.identifier(sql.outboxName + "_unpublished"))
-                    ON \(sql.outbox) (seq) WHERE pos IS NULL
-                    """)
             }
         }
         state.withLock { $0.mapped = mapped }

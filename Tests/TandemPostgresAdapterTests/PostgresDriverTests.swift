@@ -95,8 +95,8 @@ import TandemTestSupport
             try await driver.attach(columns: Self.mapped)
             let triggers = try server.psql(
                 database: database,
-                sql: "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'customers'::regclass AND NOT tgisinternal;")
-            #expect(triggers.trimmed == "1")
+                sql: "SELECT tgname FROM pg_trigger WHERE tgrelid = 'customers'::regclass AND NOT tgisinternal ORDER BY tgname;")
+            #expect(triggers == "_tandem_capture\n_tandem_truncate\n")
             try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
             let read = try await driver.changes(after: 0, limit: 100)
             #expect(read.changes.count == 1)
@@ -386,6 +386,35 @@ import TandemTestSupport
         await driver.waitForChanges(timeoutMillis: 300)
         #expect(ContinuousClock.now - waited < .seconds(3))
         await driver.close()
+    }
+
+    @Test func truncateIsCapturedAndADroppedColumnBreaksNoExternalWrite() async throws {
+        try await withDriver(setUp: Self.customers + """
+            INSERT INTO customers (id, email) VALUES (1, 'a@x'), (2, 'b@x'), (3, 'c@x');
+            """
+        ) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            try server.psql(database: database, sql: "TRUNCATE customers;")
+            let read = try await driver.changes(after: 0, limit: 10)
+            #expect(read.changes.map(\.kind) == [.delete, .delete, .delete])
+            #expect(Set(read.changes.map(\.key)) == ["1", "2", "3"])
+            #expect(read.changes.first?.old?["email"] != nil)
+            #expect(read.pendingDeletes == 3)
+            #expect(read.tableRows == 0)
+            let cursor = try #require(read.changes.last?.sequence)
+
+            // The external application keeps working when a mapped column goes.
+            try server.psql(database: database, sql: """
+                ALTER TABLE customers DROP COLUMN name;
+                INSERT INTO customers (id, email) VALUES (4, 'd@x');
+                UPDATE customers SET email = 'e@x' WHERE id = 4;
+                """)
+            let schema = try await driver.describe()
+            #expect(schema.columns["name"] == nil)
+            let after = try await driver.changes(after: cursor, limit: 10)
+            #expect(after.changes.map(\.kind) == [.insert, .update])
+            #expect(after.changes.last?.new?["email"] == .text("e@x"))
+        }
     }
 
     @Test func detachRemovesEverything() async throws {
