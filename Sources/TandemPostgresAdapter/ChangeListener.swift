@@ -24,7 +24,8 @@ actor ChangeListener {
     }
 
     /// Returns when a notification arrived (also one that arrived since the
-    /// last call), the listener (re)connected, or `timeoutMillis` passed.
+    /// last call), the listener (re)connected, `timeoutMillis` passed or the
+    /// calling task was cancelled.
     func wait(timeoutMillis: Int) async {
         startIfNeeded()
         if pending || closed {
@@ -37,8 +38,13 @@ actor ChangeListener {
             try? await Task.sleep(for: .milliseconds(max(timeoutMillis, 0)))
             await self?.expire(id)
         }
-        await withCheckedContinuation { continuation in
-            waiters[id] = continuation
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiters[id] = continuation
+            }
+        } onCancel: {
+            // Runs after the waiter is registered (this actor is busy until then).
+            Task { await self.expire(id) }
         }
         timer.cancel()
     }

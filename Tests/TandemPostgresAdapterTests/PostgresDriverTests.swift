@@ -171,6 +171,44 @@ import TandemTestSupport
         }
     }
 
+    @Test func aTransactionThatCommitsLateIsNotSkipped() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            // The slow transaction writes first (its outbox row takes the
+            // lower serial) and commits after a quick one was read and
+            // acknowledged.
+            let slow = Task.detached {
+                try server.psql(database: database, sql: """
+                    BEGIN;
+                    INSERT INTO customers (id, email) VALUES (1, 'slow@x');
+                    SELECT pg_sleep(1.5);
+                    COMMIT;
+                    """)
+            }
+            try await Task.sleep(for: .milliseconds(600))
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (2, 'quick@x');")
+            let first = try await driver.changes(after: 0, limit: 10)
+            #expect(first.changes.map(\.key) == ["2"])
+            let cursor = try #require(first.changes.last?.sequence)
+            try await driver.acknowledge(through: cursor, keeping: [])
+            _ = try await slow.value
+            let second = try await driver.changes(after: cursor, limit: 10)
+            #expect(second.changes.map(\.key) == ["1"])
+        }
+    }
+
+    @Test func waitingEndsWhenTheTaskIsCancelled() async throws {
+        try await withDriver(setUp: Self.customers) { _, _, driver in
+            await driver.waitForChanges(timeoutMillis: 5000)  // the listener's first connection
+            let started = ContinuousClock.now
+            let waiting = Task { await driver.waitForChanges(timeoutMillis: 60_000) }
+            try await Task.sleep(for: .milliseconds(100))
+            waiting.cancel()
+            await waiting.value
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
     @Test func appliedWritesAreNotCapturedButConcurrentPsqlWritesAre() async throws {
         try await withDriver(setUp: Self.customers) { server, database, driver in
             try await driver.attach(columns: Self.mapped)
