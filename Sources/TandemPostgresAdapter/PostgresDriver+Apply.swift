@@ -13,7 +13,17 @@ extension PostgresDriver {
     /// write is `.deferred` instead of overwriting it.
     public func apply(_ writes: [ExternalWrite], capturedThrough: Int64) async throws -> [WriteOutcome] {
         guard !writes.isEmpty else { return [] }
-        let info = try await tableInfo()
+        var info = try await tableInfo()
+        let named = writes.flatMap { write -> [String] in
+            switch write {
+            case .insert(_, _, let columns), .update(_, _, let columns): Array(columns.keys)
+            case .delete: []
+            }
+        }
+        if named.contains(where: { info.columns[$0] == nil }) {
+            info = try await loadInfo()  // a column added since the table was read
+        }
+        let known = info
         let sql = captureSQL(info, columns: [])
         let columns = mappedColumns(info)
         return try await perform("write rows") { connection in
@@ -28,7 +38,7 @@ extension PostgresDriver {
                     try await self.collect(connection, "SAVEPOINT tandem_write")
                     do {
                         let outcome = try await self.applyOne(
-                            write, connection: connection, info: info, sql: sql, columns: columns,
+                            write, connection: connection, info: known, sql: sql, columns: columns,
                             capturedThrough: capturedThrough)
                         try await self.collect(connection, "RELEASE SAVEPOINT tandem_write")
                         outcomes.append(outcome)
