@@ -239,7 +239,14 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemPostgresAdapterTests",
-            dependencies: ["TandemPostgresAdapter", "TandemAdapterCore", "TandemTestSupport"],
+            dependencies: [
+                "TandemPostgresAdapter",
+                "TandemAdapterCore",
+                "TandemTestSupport",
+                // A second client holding a transaction open (psql cannot, between calls).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -55,6 +55,13 @@ struct CaptureSQL: Sendable {
             "CREATE INDEX IF NOT EXISTS \(SQL.identifier(outboxName + "_pk")) ON \(outbox) (pk)",
             "CREATE INDEX IF NOT EXISTS \(SQL.identifier(outboxName + "_new")) ON \(outbox) (seq) WHERE pos IS NULL",
             "CREATE SEQUENCE IF NOT EXISTS \(positionSequence) OWNED BY \(outbox).pos",
+            // A new position sequence starts at the clock in microseconds, so
+            // positions after a detach and a new attach (or a restored
+            // database) still pass a cursor kept from before.
+            """
+            SELECT setval(\(positionSequenceLiteral)::regclass, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, false)
+            FROM \(positionSequence) WHERE NOT is_called
+            """,
             """
             CREATE TABLE IF NOT EXISTS \(keys) (
                 pk text PRIMARY KEY,

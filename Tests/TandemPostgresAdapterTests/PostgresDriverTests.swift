@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import PostgresNIO
 import Testing
 import TandemAdapterCore
 import TandemPostgresAdapter
@@ -176,30 +178,22 @@ import TandemTestSupport
             try await driver.attach(columns: Self.mapped)
             // The slow transaction writes first (its outbox row takes the
             // lower serial) and commits after a quick one was read and
-            // acknowledged.
-            let slow = Task.detached {
-                try server.psql(database: database, sql: """
-                    BEGIN;
-                    INSERT INTO customers (id, email) VALUES (1, 'slow@x');
-                    SELECT pg_sleep(3);
-                    COMMIT;
-                    """)
-            }
-            // Wait until it has written and sleeps, uncommitted.
-            let deadline = ContinuousClock.now + .seconds(20)
-            while try server.psql(database: database, sql: """
-                SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep%';
-                """).trimmed != "1" {
-                #expect(ContinuousClock.now < deadline)
-                guard ContinuousClock.now < deadline else { return }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            // acknowledged. It runs on a connection of the test's own, which
+            // can keep a transaction open between statements.
+            let slow = try await PostgresConnection.connect(
+                configuration: PostgresConnection.Configuration(
+                    host: server.host, port: server.port, username: server.user, password: nil,
+                    database: database, tls: .disable),
+                id: 1, logger: Logger(label: "test"))
+            defer { Task { try? await slow.close() } }
+            try await slow.query("BEGIN", logger: Logger(label: "test"))
+            try await slow.query("INSERT INTO customers (id, email) VALUES (1, 'slow@x')", logger: Logger(label: "test"))
             try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (2, 'quick@x');")
             let first = try await driver.changes(after: 0, limit: 10)
             #expect(first.changes.map(\.key) == ["2"])
             let cursor = try #require(first.changes.last?.sequence)
             try await driver.acknowledge(through: cursor, keeping: [])
-            _ = try await slow.value
+            try await slow.query("COMMIT", logger: Logger(label: "test"))
             let second = try await driver.changes(after: cursor, limit: 10)
             #expect(second.changes.map(\.key) == ["1"])
         }
@@ -480,6 +474,7 @@ import TandemTestSupport
             try await driver.attach(columns: Self.mapped)
             try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
             try await driver.map(["1": "r1"])
+            let before = try #require(try await driver.changes(after: 0, limit: 10).changes.last?.sequence)
             try await driver.detach()
             let objects = try server.psql(database: database, sql: """
                 SELECT relname FROM pg_class WHERE relname LIKE '\\_tandem%'
@@ -489,6 +484,14 @@ import TandemTestSupport
             #expect(objects.trimmed == "")
             try server.psql(database: database, sql: "UPDATE customers SET name = 'still works';")
             try await driver.detach()  // idempotent
+
+            // Attached anew, positions still pass a cursor kept from before.
+            try await driver.attach(columns: Self.mapped)
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (2, 'b@x');")
+            let read = try await driver.changes(after: 0, limit: 10)
+            let position = try #require(read.changes.first?.sequence)
+            #expect(position > before)
+            #expect(position > nowMillis() * 1000 - 3_600_000_000)
         }
     }
 }
