@@ -86,7 +86,7 @@ public final class PostgresServer: Sendable {
     /// a free loopback port; returns once it accepts connections.
     public static func start() async throws -> PostgresServer {
         let binaries = try locateBinaries()
-        let owner: SystemUser? = geteuid() == 0 ? try SystemUser.dedicated() : nil
+        let owner: SystemUser? = geteuid() == 0 ? try await onOwnThread { try SystemUser.dedicated() } : nil
         if owner != nil && Launch.setpriv == nil {
             throw PostgresServerError(
                 "running as root, PostgreSQL must run as an unprivileged user, and setpriv (util-linux) was not found")
@@ -98,7 +98,7 @@ public final class PostgresServer: Sendable {
         do {
             try makeDirectory(directory, owner: owner)
             try makeDirectory(directory.appendingPathComponent("socket"), owner: owner)
-            try initdb(binaries: binaries, owner: owner, directory: directory)
+            try await onOwnThread { try initdb(binaries: binaries, owner: owner, directory: directory) }
             var attempt = 1
             while true {
                 let port = try freeLoopbackPort()
@@ -154,7 +154,7 @@ public final class PostgresServer: Sendable {
             defer { state.running = nil }
             return state.running
         }
-        old?.terminate()
+        if let old { try await onOwnThread { old.terminate() } }
         let running = try Self.launch(binaries: binaries, owner: owner, directory: directory, port: port)
         let stoppedMeanwhile = state.withLock { state -> Bool in
             if !state.stopped { state.running = running }
@@ -370,7 +370,8 @@ public final class PostgresServer: Sendable {
                 let log = running.log.waitForEnd(until: Date(timeIntervalSinceNow: 10)).lines
                 return .failed(FailedStart(what: "postgres exited with status \(running.process.terminationStatus)", log: log))
             }
-            if let result = try? Subprocess.run(probe, arguments, environment: ["LC_ALL": "C"]), result.status == 0 {
+            let probed = try? await onOwnThread { try Subprocess.run(probe, arguments, environment: ["LC_ALL": "C"]) }
+            if probed?.status == 0 {
                 return .ready
             }
             if ContinuousClock.now >= deadline {
@@ -609,6 +610,17 @@ extension LineReader {
     /// The complete lines read so far, without waiting.
     fileprivate func linesSoFar() -> [String] {
         wait(until: Date()) { _ in true }.lines
+    }
+}
+
+/// Runs blocking work (a child process, a wait) on a thread of its own, so
+/// it does not hold one of the few threads of the concurrency pool that the
+/// other tests share.
+private func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try work() })
+        }
     }
 }
 
