@@ -77,7 +77,7 @@ extension PostgresDriver {
             var values = values
             if let key, values[keyColumn] == nil { values[keyColumn] = .text(key) }
             let inserted = try await insert(values, connection: connection, info: info, sql: sql)
-            try await mapKey(inserted, to: record, connection: connection, sql: sql)
+            try await mapKey(inserted, to: record, connection: connection, sql: sql, info: info)
             return .written(key: inserted, lastValues: nil)
 
         case .update(let record, let key, let values):
@@ -100,7 +100,7 @@ extension PostgresDriver {
             var row = values
             if row[keyColumn] == nil { row[keyColumn] = .text(key) }
             let inserted = try await insert(row, connection: connection, info: info, sql: sql)
-            try await mapKey(inserted, to: record, connection: connection, sql: sql)
+            try await mapKey(inserted, to: record, connection: connection, sql: sql, info: info)
             return .written(key: inserted, lastValues: nil)
 
         case .delete(_, let key):
@@ -154,11 +154,12 @@ extension PostgresDriver {
         return key
     }
 
-    /// Maps `key` to `record` in the key map (same transaction as the row).
-    func mapKey(_ key: String, to record: String, connection: PostgresConnection, sql: CaptureSQL) async throws {
-        try await collect(connection, """
-            INSERT INTO \(sql.keys) (pk, record) VALUES ($1, $2) ON CONFLICT (pk) DO UPDATE SET record = EXCLUDED.record
-            """, [key, record])
+    /// Maps `key` to `record` in the key map (same transaction as the row),
+    /// releasing a mapping of `record` to a row that is gone.
+    func mapKey(_ key: String, to record: String, connection: PostgresConnection, sql: CaptureSQL, info: TableInfo)
+        async throws
+    {
+        try await saveMappings(keys: [key], records: [record], connection: connection, sql: sql, keyType: try keyType(info))
     }
 }
 

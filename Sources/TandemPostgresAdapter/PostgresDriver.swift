@@ -352,12 +352,21 @@ public final class PostgresDriver: AdapterDriver {
         }
     }
 
+    /// The primary keys mapped to these record ids, for rows that exist: a
+    /// row deleted by another program keeps its mapping (so its captured
+    /// delete finds the record) but no longer claims the record, so a new
+    /// row with the same match key maps to it.
     public func keys(forRecords records: [String]) async throws -> [String: String] {
         guard !records.isEmpty else { return [:] }
-        let sql = captureSQL(try await tableInfo(), columns: [])
+        let info = try await tableInfo()
+        let sql = captureSQL(info, columns: [])
+        let keyType = try keyType(info)
         return try await perform("read the key map") { connection in
-            let rows = try await self.collect(
-                connection, "SELECT record, pk FROM \(sql.keys) WHERE record = ANY ($1::text[])", [records])
+            let rows = try await self.collect(connection, """
+                SELECT k.record, k.pk FROM \(sql.keys) AS k
+                WHERE k.record = ANY ($1::text[])
+                AND EXISTS (SELECT 1 FROM \(sql.qualifiedTable) AS t WHERE t.\(SQL.identifier(self.keyColumn)) = k.pk::\(keyType))
+                """, [records])
             var result: [String: String] = [:]
             for row in rows {
                 let (record, key) = try self.decode(row, as: (String, String).self, "the key map")
@@ -367,16 +376,37 @@ public final class PostgresDriver: AdapterDriver {
         }
     }
 
+    /// Saves the mappings, in one transaction. A mapping of the same record
+    /// to a row that no longer exists (deleted by another program) is
+    /// released first; a record mapped to another existing row is an error.
     public func map(_ mappings: [String: String]) async throws {
         guard !mappings.isEmpty else { return }
-        let sql = captureSQL(try await tableInfo(), columns: [])
+        let info = try await tableInfo()
+        let sql = captureSQL(info, columns: [])
+        let keyType = try keyType(info)
         let pairs = mappings.sorted { $0.key < $1.key }
         try await perform("save key mappings") { connection in
-            try await self.collect(connection, """
-                INSERT INTO \(sql.keys) (pk, record) SELECT * FROM unnest($1::text[], $2::text[])
-                ON CONFLICT (pk) DO UPDATE SET record = EXCLUDED.record
-                """, [pairs.map(\.key), pairs.map(\.value)])
+            try await self.transaction(connection) {
+                try await self.saveMappings(
+                    keys: pairs.map(\.key), records: pairs.map(\.value), connection: connection, sql: sql, keyType: keyType)
+            }
         }
+    }
+
+    /// Upserts key map entries, first releasing other mappings of the same
+    /// records whose rows are gone (inside the caller's transaction).
+    func saveMappings(keys: [String], records: [String], connection: PostgresConnection, sql: CaptureSQL, keyType: String)
+        async throws
+    {
+        try await collect(connection, """
+            DELETE FROM \(sql.keys) AS k USING unnest($1::text[], $2::text[]) AS m(pk, record)
+            WHERE k.record = m.record AND k.pk <> m.pk
+            AND NOT EXISTS (SELECT 1 FROM \(sql.qualifiedTable) AS t WHERE t.\(SQL.identifier(keyColumn)) = k.pk::\(keyType))
+            """, [keys, records])
+        try await collect(connection, """
+            INSERT INTO \(sql.keys) (pk, record) SELECT * FROM unnest($1::text[], $2::text[])
+            ON CONFLICT (pk) DO UPDATE SET record = EXCLUDED.record
+            """, [keys, records])
     }
 
     // MARK: Rows

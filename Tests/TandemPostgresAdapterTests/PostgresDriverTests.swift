@@ -235,6 +235,24 @@ import TandemTestSupport
             #expect(try server.psql(database: database, sql: "SELECT count(*) FROM customers;").trimmed == "200")
             let records = try await driver.records(forKeys: ["1", "3", "200", "1000"])
             #expect(records == ["1": "r1", "3": "r3", "200": "r200"])
+
+            // A row another program deletes keeps its mapping (its captured
+            // delete finds the record) but no longer claims the record.
+            try server.psql(database: database, sql: "DELETE FROM customers WHERE id = 3;")
+            #expect(try await driver.records(forKeys: ["3"]) == ["3": "r3"])
+            #expect(try await driver.keys(forRecords: ["r3", "r4"]) == ["r4": "4"])
+            // A new row of the same record maps to it (the stale mapping is released) ...
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (3000, 'c3@x');")
+            try await driver.map(["3000": "r3"])
+            #expect(try await driver.keys(forRecords: ["r3"]) == ["r3": "3000"])
+            #expect(try await driver.records(forKeys: ["3", "3000"]) == ["3000": "r3"])
+            // ... and so does a row the sync inserts for a record whose row was deleted.
+            try server.psql(database: database, sql: "DELETE FROM customers WHERE id = 3000;")
+            #expect(try await driver.apply([.insert(record: "r3", key: "3001", columns: ["email": .text("c3@x")])],
+                                           capturedThrough: Int64.max) == [.written(key: "3001", lastValues: nil)])
+            #expect(try await driver.keys(forRecords: ["r3"]) == ["r3": "3001"])
+            // A record mapped to another existing row is an error.
+            await #expect(throws: AdapterError.self) { try await driver.map(["5000": "r4"]) }
         }
     }
 
