@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TandemSync", targets: ["TandemSync"]),
         .library(name: "TandemNode", targets: ["TandemNode"]),
         .library(name: "TandemAdapterCore", targets: ["TandemAdapterCore"]),
+        .library(name: "TandemAdapters", targets: ["TandemAdapters"]),
         .library(name: "TandemPostgresAdapter", targets: ["TandemPostgresAdapter"]),
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-sim", targets: ["tandem-sim"]),
@@ -115,6 +116,20 @@ let package = Package(
                 "TandemAdapterCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Adapters at work: the runner that keeps a table and a node's
+        // collection in sync through any driver, and the SQLite driver.
+        .target(
+            name: "TandemAdapters",
+            dependencies: [
+                "TandemAdapterCore",
+                "TandemCore",
+                "TandemStore",
+                "TandemSync",
+                "TandemNode",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
@@ -222,6 +237,26 @@ let package = Package(
                 "TandemSync",
                 "tandem-sim",
                 "TandemTestSupport",
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemAdapterCoreTests",
+            dependencies: ["TandemAdapterCore", "TandemCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemAdaptersTests",
+            dependencies: [
+                "TandemAdapters",
+                "TandemAdapterCore",
+                "TandemNode",
+                "TandemSync",
+                "TandemStore",
+                "TandemCrypto",
+                "TandemCore",
+                "TandemTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
         ),

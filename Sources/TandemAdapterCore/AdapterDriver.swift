@@ -44,7 +44,9 @@ public protocol AdapterDriver: Sendable {
     /// The record ids mapped to these primary keys.
     func records(forKeys keys: [String]) async throws -> [String: String]
 
-    /// The primary keys mapped to these record ids.
+    /// The primary keys mapped to these record ids, for rows that exist (a
+    /// deleted row's mapping no longer claims its record, so a new row with
+    /// the same match key maps to it).
     func keys(forRecords records: [String]) async throws -> [String: String]
 
     /// Saves primary key to record id mappings.

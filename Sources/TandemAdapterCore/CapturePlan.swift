@@ -9,6 +9,12 @@ public struct CapturePlan: Hashable, Sendable {
         public var field: String
         public var value: Value
         public var editedAtMillis: Int64
+
+        public init(field: String, value: Value, editedAtMillis: Int64) {
+            self.field = field
+            self.value = value
+            self.editedAtMillis = editedAtMillis
+        }
     }
 
     /// The writes to one record.

@@ -39,8 +39,15 @@ public struct CapturePlanner: Sendable {
     /// The plan for `changes` (in outbox order), given their `resolution`
     /// and the current state of the records they resolved to (absent
     /// records do not exist).
+    ///
+    /// With `backfill`, the changes are a table's existing rows imported at
+    /// first attach, stamped with the earliest edit time: a value the CRDT
+    /// already holds wins over them even at an equal time, so attaching a
+    /// second system never silently overwrites the first one's values (the
+    /// differing ones are kept as lost edits and the rows are repaired).
     public func plan(
-        _ changes: [CapturedChange], resolution: KeyResolution, records: [String: RecordSnapshot], holdDeletes: Bool
+        _ changes: [CapturedChange], resolution: KeyResolution, records: [String: RecordSnapshot], holdDeletes: Bool,
+        backfill: Bool = false
     ) -> CapturePlan {
         var plan = CapturePlan()
         plan.issues = resolution.issues
@@ -94,9 +101,15 @@ public struct CapturePlanner: Sendable {
                         continue
                     }
                     let value = try ValueConversion.value(after, column: binding.column, type: type)
+                    // NULL where the record holds nothing is no change (what
+                    // an inserted row shows for fields it was not given).
+                    if value == .null && snapshot.fields[binding.field] == nil && exists { continue }
                     if let current = snapshot.fields[binding.field] {
-                        if current.value == value { continue }
-                        if current.editedAtMillis > change.editedAtMillis {
+                        if current.value == value
+                            || ValueConversion.normalized(current.value, column: binding.column, type: type) == value {
+                            continue
+                        }
+                        if current.editedAtMillis > change.editedAtMillis || (backfill && current.editedAtMillis >= change.editedAtMillis) {
                             plan.lost.append(CapturePlan.LostEdit(
                                 record: record, key: change.key, field: binding.field, value: value,
                                 editedAtMillis: change.editedAtMillis, winner: current.value,
@@ -137,12 +150,14 @@ public struct CapturePlanner: Sendable {
     private func planDelete(
         _ change: CapturedChange, record: String, state: inout [String: RecordSnapshot], plan: inout CapturePlan, holding: Bool
     ) -> Bool {
-        guard let snapshot = state[record] else {
-            plan.unchanged += 1
-            return false
-        }
+        // Every resolved delete joins an open hold (the runner counts on
+        // this to write the held sequences into the cursor beforehand).
         if holding {
             plan.held.append(change.sequence)
+            return false
+        }
+        guard let snapshot = state[record] else {
+            plan.unchanged += 1
             return false
         }
         let latest = snapshot.latestEditMillis

@@ -39,6 +39,9 @@ public struct KeyResolution: Hashable, Sendable {
         for change in changes {
             if let record = known[change.key] {
                 resolution.records[change.sequence] = record
+                // A deleted row no longer claims its record: a later row
+                // with the same match key takes it.
+                if change.kind == .delete, claimed[record] == change.key { claimed[record] = nil }
                 continue
             }
             // A row deleted before it was ever synced has nothing to delete.

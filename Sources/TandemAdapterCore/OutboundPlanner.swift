@@ -21,9 +21,10 @@ public enum ExternalWrite: Hashable, Sendable {
 /// The adapter core's outbound decisions (pure): what to write to the
 /// external table so a row shows its record's CRDT state.
 ///
-/// Only fields whose direction writes are compared and written; a field the
-/// CRDT has never held is left alone (an inserted row gets the column's
-/// default); every unmapped column is left alone. Values are compared in
+/// Only fields whose direction writes are compared and written; every
+/// unmapped column is left alone. A field the record does not hold is left
+/// out of an inserted row (it gets the column's default) and is NULL in an
+/// existing one. Values are compared in
 /// canonical form, so a row already equal to the record needs no write.
 public enum OutboundPlanner {
     /// The write that makes row `row` (nil: no row; `key` is the row's
@@ -52,10 +53,15 @@ public enum OutboundPlanner {
                 columns[binding.column] = ValueConversion.external(elements: elements)
                 continue
             }
-            guard let field = snapshot.fields[binding.field] else { continue }
+            // A field the record does not hold: an inserted row keeps the
+            // column's default; an existing row shows NULL (the field was
+            // removed by a delete that a concurrent edit of another field survived).
+            let value = snapshot.fields[binding.field]?.value ?? .null
+            if snapshot.fields[binding.field] == nil && row == nil { continue }
             if let current, let held = try? ValueConversion.value(current, column: binding.column, type: type),
-               held == field.value { continue }
-            columns[binding.column] = try ValueConversion.external(field.value, column: binding.column, type: type)
+               held == value || held == ValueConversion.normalized(value, column: binding.column, type: type) { continue }
+            if current == nil, value == .null, row != nil { continue }
+            columns[binding.column] = try ValueConversion.external(value, column: binding.column, type: type)
         }
         if let row {
             return columns.isEmpty ? nil : .update(record: id, key: row.key, columns: columns)

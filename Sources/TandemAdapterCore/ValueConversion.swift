@@ -120,6 +120,15 @@ public enum ValueConversion {
         }
     }
 
+    /// `value` as a column of `type` would give it back (its canonical form
+    /// there): `.int(1)` in a boolean column is `.bool(true)`. Values are
+    /// compared in this form, so two systems that type a field differently
+    /// do not rewrite each other's rows forever. Nil if it does not fit.
+    public static func normalized(_ value: Value, column: String, type: ColumnType) -> Value? {
+        guard let external = try? external(value, column: column, type: type) else { return nil }
+        return try? ValueConversion.value(external, column: column, type: type)
+    }
+
     /// The external array for a set field's elements.
     public static func external(elements: [Value]) -> ExternalValue {
         .array(elements.compactMap { element in

@@ -45,7 +45,8 @@ extension NodeCore {
     private func commitPending() {
         var groups: [(collection: String, writes: [LocalWrite], bytes: Int)] = []
         for write in pendingWrites {
-            if let index = groups.lastIndex(where: { $0.collection == write.collection }),
+            if write.adapter == nil, let index = groups.lastIndex(where: { $0.collection == write.collection }),
+               groups[index].writes.first?.adapter == nil,
                groups[index].writes.count < Self.maxWritesPerBatch,
                groups[index].bytes + write.estimatedBytes <= Self.maxGroupBytes {
                 groups[index].writes.append(write)
@@ -71,7 +72,10 @@ extension NodeCore {
         }
         var failures: [Int: any Error] = [:]
         do {
-            let batch = try driver?.write(collection, records: ids, now: now) { working, timestamp in
+            let adapter = writes.count == 1 ? writes[0].adapter : nil
+            let batch = try driver?.write(
+                collection, records: ids, now: now, cursor: adapter?.cursor, audit: { adapter?.recorded ?? [] }
+            ) { working, timestamp in
                 var delta = RecordCollection()
                 for (index, write) in writes.enumerated() {
                     let before = working

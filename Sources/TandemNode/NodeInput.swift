@@ -1,5 +1,7 @@
 import NIOCore
+import Synchronization
 import TandemCore
+import TandemStore
 
 /// One thing for the sync driver to handle. The node queues inputs and
 /// feeds them one at a time, so the driver is never entered while it is
@@ -26,5 +28,21 @@ struct LocalWrite {
     /// Roughly how many bytes the change adds to a batch (0 if unknown):
     /// bounds how many changes a group commit takes.
     var estimatedBytes: Int
+    /// An adapter's cursor and audit events, committed with the change; a
+    /// write with a cursor is committed alone.
+    var adapter: AdapterCommit? = nil
     var promise: EventLoopPromise<DeltaBatch?>
+}
+
+/// What an adapter commits with its change: the cursor it advances and the
+/// audit events its change closure collects while it runs.
+final class AdapterCommit: Sendable {
+    let cursor: AdapterCursorUpdate
+    private let events = Mutex<[AuditEvent]>([])
+
+    init(cursor: AdapterCursorUpdate) { self.cursor = cursor }
+
+    func record(_ new: [AuditEvent]) { events.withLock { $0.append(contentsOf: new) } }
+
+    var recorded: [AuditEvent] { events.withLock { $0 } }
 }

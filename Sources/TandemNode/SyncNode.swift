@@ -237,8 +237,8 @@ public final class SyncNode: Sendable {
         try await submit(collection: collection, records: ids, estimatedBytes: 0, change)
     }
 
-    private func submit(
-        collection: String, records ids: [String], estimatedBytes: Int,
+    func submit(
+        collection: String, records ids: [String], estimatedBytes: Int, adapter: AdapterCommit? = nil,
         _ change: @escaping @Sendable (inout RecordCollection, HLCTimestamp) throws -> RecordCollection
     ) async throws -> DeltaBatch? {
         guard lifecycle.withLock({ $0 == .started }) else { throw NodeError.notRunning }
@@ -246,7 +246,8 @@ public final class SyncNode: Sendable {
         return try await eventLoop.flatSubmit {
             let promise = core.eventLoop.makePromise(of: DeltaBatch?.self)
             core.value.enqueueWrite(LocalWrite(
-                collection: collection, records: ids, change: change, estimatedBytes: estimatedBytes, promise: promise))
+                collection: collection, records: ids, change: change, estimatedBytes: estimatedBytes,
+                adapter: adapter, promise: promise))
             return promise.futureResult
         }.get()
     }

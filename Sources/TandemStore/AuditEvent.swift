@@ -21,6 +21,17 @@ public struct AuditEvent: Hashable, Sendable {
         /// Records were exchanged by digest reconciliation, or a peer's
         /// batch vector was adopted after it.
         case reconciliation
+        /// An adapter captured a row change from its external system.
+        case captured
+        /// An adapter wrote a record to its external system.
+        case appliedExternal = "applied-external"
+        /// An adapter deleted a row of its external system; `detail` holds
+        /// the row's last values, so it can be restored.
+        case deletedExternal = "deleted-external"
+        /// Deletes were held for approval, or a hold was approved or rejected.
+        case deletesHeld = "deletes-held"
+        /// An adapter could not sync a row or a record; `detail` says why.
+        case adapterError = "adapter-error"
     }
 
     /// Wall time of the event, in milliseconds since the Unix epoch.

@@ -1,3 +1,5 @@
+import TandemCore
+
 /// Why `SyncDriver.write` refused a local change before committing it.
 /// Nothing was written: the store and the protocol state are as before.
 public enum SyncWriteError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -5,12 +7,16 @@ public enum SyncWriteError: Error, Hashable, Sendable, CustomStringConvertible {
     /// the `limit` one message may take (the transport's frame payload
     /// limit). Split the change into smaller ones.
     case batchTooLarge(collection: String, bytes: Int, limit: Int)
+    /// The change writes a field another node owns
+    /// (`SyncConfiguration.fieldOwners`): every peer would refuse it.
+    case notOwner(FieldOwnershipViolation)
 
     public var description: String {
         switch self {
         case .batchTooLarge(let collection, let bytes, let limit):
             "change to collection \(collection) refused: its batch would take \(bytes) bytes, "
                 + "more than the \(limit) bytes one sync message may carry; split it into smaller changes"
+        case .notOwner(let violation): "change refused: \(violation)"
         }
     }
 }

@@ -63,6 +63,11 @@ extension SyncMachine {
             reject(.malformedBatch(batch: batch.id, error), from: peer, into: &actions)
             return
         }
+        if let violation = FieldOwnership.violation(
+            in: delta, collection: batch.collection, writer: batch.origin, owners: configuration.fieldOwners[batch.collection]) {
+            reject(.notOwner(batch: batch.id, violation), from: peer, into: &actions)
+            return
+        }
         let incoming = PendingBatch(batch: batch, delta: delta, source: peer)
         guard let newest = delta.maxTimestamp else {
             markPending(batch.id)

@@ -50,6 +50,11 @@ public struct SyncConfiguration: Hashable, Sendable {
     /// this node still answers their bucket digests (it serves its state;
     /// it does not take theirs).
     public var stateSources: Set<NodeID>
+    /// Fields only one node may write, by collection and field name
+    /// (`FieldOwnership`): a batch that writes one of them and is signed by
+    /// any other node is refused (`notOwner`), and a local change by another
+    /// node is refused before it commits. Empty by default.
+    public var fieldOwners: [String: [String: NodeID]]
     /// The largest encoded sync message this node sends: the transport's
     /// payload limit (`SyncNode` lowers it to its transport's). A local
     /// change whose batch would not fit in one message is refused before it
@@ -76,6 +81,7 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.driftHold = DriftHoldBounds()
         self.reorderWindow = ReorderWindow()
         self.stateSources = []
+        self.fieldOwners = [:]
     }
 }
 
@@ -150,6 +156,9 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     /// (`SyncConfiguration.reorderWindow`): too far ahead of what is held of
     /// the origin, or it would leave too many gaps.
     case beyondReorderWindow(batch: Dot, ReorderWindowExcess)
+    /// The batch writes a field another node owns
+    /// (`SyncConfiguration.fieldOwners`).
+    case notOwner(batch: Dot, FieldOwnershipViolation)
     /// A message that could not be decoded.
     case malformedMessage(DecodingError)
     /// A reconciliation records chunk whose sender signature does not verify.
@@ -176,6 +185,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .clockSkewHoldFull: "clock_skew_hold_full"
         case .clockSkewBeyondHorizon: "clock_skew_beyond_horizon"
         case .beyondReorderWindow: "beyond_reorder_window"
+        case .notOwner: "not_owner"
         case .malformedMessage: "malformed_message"
         case .badRecordsSignature: "bad_records_signature"
         case .untrustedStateSource: "untrusted_state_source"
@@ -188,6 +198,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .badSignature(let batch): "batch \(batch): signature does not verify"
         case .malformedBatch(let batch, let error): "batch \(batch): \(error)"
         case .forgedContext(let batch, let violation): "batch \(batch): \(violation)"
+        case .notOwner(let batch, let violation): "batch \(batch): \(violation)"
         case .forgedState(let collection, let forged): "reconciled state of \(collection): \(forged)"
         case .forgedRecords(let collection, let dot):
             "records chunk of \(collection): an entry under dot \(dot) differs from the one held here under it"

@@ -1,0 +1,57 @@
+import NIOCore
+import TandemCore
+import TandemStore
+
+/// What adapters need of a node: commits that carry their cursor and audit
+/// events, and reads of records and cursors.
+extension SyncNode {
+    /// Commits an adapter's change: loads records `ids` of `collection`, runs
+    /// `change` on them with the batch's timestamp on the node's event loop
+    /// (it returns the delta and the audit events to commit with it), and
+    /// commits the delta, the events and `cursor` in one transaction, then
+    /// sends the batch to the peers. The change is committed alone (never
+    /// grouped with other writes), so the cursor acknowledges exactly it.
+    /// A change that changes nothing still commits the cursor.
+    ///
+    /// - Throws: the error `change` throws (nothing is committed), a
+    ///   `StoreError`, or `NodeError.notRunning`.
+    @discardableResult
+    public func commitAdapterChange(
+        collection: String, records ids: [String], cursor: AdapterCursorUpdate,
+        _ change: @escaping @Sendable (inout RecordCollection, HLCTimestamp) throws -> (RecordCollection, [AuditEvent])
+    ) async throws -> DeltaBatch? {
+        let commit = AdapterCommit(cursor: cursor)
+        return try await submit(collection: collection, records: ids, estimatedBytes: 0, adapter: commit) { working, now in
+            let (delta, events) = try change(&working, now)
+            commit.record(events)
+            return delta
+        }
+    }
+
+    /// Appends `events` to the audit log (on the node's event loop, in one
+    /// transaction).
+    public func appendAudit(_ events: [AuditEvent]) async throws {
+        guard !events.isEmpty else { return }
+        let store = self.store
+        try await eventLoop.submit { try store.appendAudit(events) }.get()
+    }
+
+    /// The last cursor `adapter` committed, or nil before its first commit.
+    public func adapterCursor(_ adapter: String) throws -> [UInt8]? { try store.adapterCursor(adapter) }
+
+    /// The stored state of records `ids` of `collection` (absent records are
+    /// absent). Reads the store directly (any thread).
+    public func records(collection: String, ids: [String]) throws -> [String: RecordStore] {
+        var result: [String: RecordStore] = [:]
+        for id in ids {
+            let id = Identifier.normalized(id)
+            if let stored = try store.record(collection, id), !stored.isEmpty { result[id] = stored }
+        }
+        return result
+    }
+
+    /// Up to `limit` records of `collection` after id `after`, in id order.
+    public func records(collection: String, after: String?, limit: Int) throws -> [(id: String, store: RecordStore)] {
+        try store.records(collection, after: after, limit: limit)
+    }
+}

@@ -1,0 +1,120 @@
+import TandemAdapterCore
+import TandemCore
+import Testing
+
+@Suite("Canonical time")
+struct CanonicalTimeTests {
+    @Test("ISO 8601 forms read as one canonical UTC timestamp", arguments: [
+        ("2026-12-05T10:00:00Z", "2026-12-05T10:00:00.000Z"),
+        ("2026-12-05 10:00:00.25", "2026-12-05T10:00:00.250Z"),
+        ("2026-12-05T12:00:00.123456+02:00", "2026-12-05T10:00:00.123Z"),
+        ("2026-12-05T05:30-0430", "2026-12-05T10:00:00.000Z"),
+        ("2026-12-05", "2026-12-05T00:00:00.000Z"),
+        ("1969-12-31T23:59:59.999Z", "1969-12-31T23:59:59.999Z"),
+        ("2024-02-29T00:00:00Z", "2024-02-29T00:00:00.000Z"),
+    ])
+    func timestamps(input: String, expected: String) {
+        #expect(CanonicalTime.timestamp(input) == expected)
+    }
+
+    @Test("bad dates and times are refused", arguments: [
+        "2026-02-30", "2025-02-29", "2026-13-01", "2026-12-05T24:00", "2026-12-05T10:00:00+", "yesterday", "2026-12-05T10:00:00.Z",
+    ])
+    func refused(input: String) {
+        #expect(CanonicalTime.timestamp(input) == nil)
+    }
+
+    @Test("dates keep their calendar day")
+    func dates() {
+        #expect(CanonicalTime.date("2026-01-02") == "2026-01-02")
+        #expect(CanonicalTime.date("2026-01-02 23:59:59") == "2026-01-02")
+    }
+}
+
+@Suite("Value conversion")
+struct ValueConversionTests {
+    @Test("each column type reads its external forms")
+    func reads() throws {
+        #expect(try ValueConversion.value(.int(1), column: "c", type: .boolean) == .bool(true))
+        #expect(try ValueConversion.value(.text("f"), column: "c", type: .boolean) == .bool(false))
+        #expect(try ValueConversion.value(.text(" 42 "), column: "c", type: .integer) == .int(42))
+        #expect(try ValueConversion.value(.double(3.0), column: "c", type: .integer) == .int(3))
+        #expect(try ValueConversion.value(.int(2), column: "c", type: .real) == .double(2))
+        #expect(try ValueConversion.value(.null, column: "c", type: .date) == .null)
+        #expect(try ValueConversion.value(.int(7), column: "c", type: .text) == .string("7"))
+        #expect(try ValueConversion.elements(.text("[\"b\",\"a\",\"a\",null]"), column: "c", type: .text) == [.string("a"), .string("b")])
+        #expect(try ValueConversion.elements(.array([.int(2), .text("x")]), column: "c", type: .array) == [.int(2), .string("x")])
+    }
+
+    @Test("values that do not fit are refused with the column named")
+    func refused() {
+        #expect(throws: ConversionError.self) { try ValueConversion.value(.text("abc"), column: "phone", type: .integer) }
+        #expect(throws: ConversionError.self) { try ValueConversion.value(.double(2.5), column: "n", type: .integer) }
+        #expect(throws: ConversionError.self) { try ValueConversion.external(.string("soon"), column: "d", type: .date) }
+        do {
+            _ = try ValueConversion.external(.string("abc"), column: "visits", type: .integer)
+        } catch {
+            #expect(error.description.contains("visits"))
+        }
+    }
+}
+
+@Suite("Capture decisions")
+struct CapturePlannerTests {
+    static let writer = NodeID(byte: 0x11)
+    static let other = NodeID(byte: 0x22)
+    static let mapping = AdapterMapping(
+        name: "crm", collection: "contacts", table: "customers", keyColumn: "id",
+        fields: [FieldBinding(field: "email", column: "email"), FieldBinding(field: "phone", column: "phone")],
+        match: MatchRule(field: "email"), massDeletes: MassDeletePolicy(share: 0.2, minimumRows: 10))
+    static let schema = TableSchema(table: "customers", keyColumn: "id", columns: ["id": .integer, "email": .text, "phone": .text])
+    static let planner = CapturePlanner(identity: RecordIdentity(mapping: mapping, schema: schema), node: writer)
+
+    static func update(_ phone: String, at time: Int64) -> CapturedChange {
+        CapturedChange(sequence: 1, kind: .update, key: "1", old: ["email": .text("a@x"), "phone": .text("old")],
+                       new: ["email": .text("a@x"), "phone": .text(phone)], editedAtMillis: time)
+    }
+
+    static func plan(_ change: CapturedChange, holding: RecordSnapshot.Field) -> CapturePlan {
+        let record = RecordSnapshot(id: "email:a@x", fields: ["phone": holding])
+        return planner.plan([change], resolution: KeyResolution(records: [1: "email:a@x"]), records: ["email:a@x": record],
+                            holdDeletes: false)
+    }
+
+    @Test("an edit made after the held value wins, carrying its edit time")
+    func newerWins() {
+        let plan = Self.plan(Self.update("+44 2", at: 2_000), holding: .init(value: .string("+44 1"), editedAtMillis: 1_000, writer: Self.other))
+        #expect(plan.writes.first?.fields == [CapturePlan.FieldWrite(field: "phone", value: .string("+44 2"), editedAtMillis: 2_000)])
+        #expect(plan.lost.isEmpty)
+    }
+
+    @Test("an edit made before the held value loses: kept as a lost edit, the row repaired")
+    func olderLoses() {
+        let plan = Self.plan(Self.update("+44 0", at: 500), holding: .init(value: .string("+44 1"), editedAtMillis: 1_000, writer: Self.other))
+        #expect(plan.writes.isEmpty)
+        #expect(plan.lost.first?.value == .string("+44 0"))
+        #expect(plan.repairs == ["email:a@x"])
+    }
+
+    @Test("a value equal to the held one is no change (an echo)")
+    func echo() {
+        let plan = Self.plan(Self.update("+44 1", at: 9_000), holding: .init(value: .string("+44 1"), editedAtMillis: 1_000, writer: Self.other))
+        #expect(plan.steps.isEmpty && plan.unchanged == 1)
+    }
+
+    @Test("mass deletes: held past the share once the minimum is reached", arguments: [
+        (9, 1, false), (10, 39, true), (10, 40, false), (100, 1_000_000, false), (300_000, 700_000, true),
+    ])
+    func massDeletes(pending: Int, remaining: Int, held: Bool) {
+        #expect(Self.mapping.massDeletes.holds(pendingDeletes: pending, remainingRows: remaining) == held)
+    }
+
+    @Test("the cursor round-trips, held ranges coalesced")
+    func cursor() throws {
+        var cursor = AdapterCursor(through: 42, backfilled: false, backfillAfter: "k|ü")
+        cursor.hold([5, 6, 7, 9])
+        #expect(cursor.held == [5...7, 9...9])
+        #expect(try AdapterCursor(decoding: cursor.encoded) == cursor)
+        #expect(throws: AdapterError.self) { try AdapterCursor(decoding: Array("v9".utf8)) }
+    }
+}
