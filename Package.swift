@@ -278,6 +278,12 @@ let package = Package(
                 "TandemPostgresAdapter",
                 "TandemAdapterCore",
                 "TandemTestSupport",
+                // The runner and the SQLite driver, for round trips through two nodes.
+                "TandemAdapters",
+                "TandemNode",
+                "TandemSync",
+                "TandemCrypto",
+                "TandemCore",
                 // A second client holding a transaction open (psql cannot, between calls).
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
