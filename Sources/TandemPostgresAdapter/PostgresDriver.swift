@@ -242,6 +242,8 @@ public final class PostgresDriver: AdapterDriver {
                 WHERE pos > $1 ORDER BY pos LIMIT $2
                 """, [sequence, Int64(max(limit, 0))])
             let changes = try rows.map { try self.change(from: $0) }
+            // Nothing after the cursor: no deletes pending either (the idle case, kept to two round trips).
+            guard !changes.isEmpty else { return CaptureRead(changes: [], pendingDeletes: 0, tableRows: 0) }
             let deletes = try await self.collect(connection, """
                 SELECT count(*) FROM \(sql.outbox) WHERE pos > $1 AND op = 'delete'
                 """, [sequence])
