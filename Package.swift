@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "TandemAdapterCore", targets: ["TandemAdapterCore"]),
         .library(name: "TandemAdapters", targets: ["TandemAdapters"]),
         .library(name: "TandemDaemon", targets: ["TandemDaemon"]),
+        .library(name: "TandemPostgresAdapter", targets: ["TandemPostgresAdapter"]),
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-sim", targets: ["tandem-sim"]),
     ],
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // libsodium, the project's only cryptography library.
@@ -111,6 +113,17 @@ let package = Package(
         .target(
             name: "TandemAdapterCore",
             dependencies: ["TandemCore"],
+            swiftSettings: strictSettings
+        ),
+        // The PostgreSQL driver: trigger capture into an outbox, NOTIFY,
+        // marked writes, over postgres-nio (no wire protocol of our own).
+        .target(
+            name: "TandemPostgresAdapter",
+            dependencies: [
+                "TandemAdapterCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // Adapters at work: the runner that keeps a table and a node's
@@ -293,6 +306,24 @@ let package = Package(
         .testTarget(
             name: "TandemTestSupportTests",
             dependencies: ["TandemTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemPostgresAdapterTests",
+            dependencies: [
+                "TandemPostgresAdapter",
+                "TandemAdapterCore",
+                "TandemTestSupport",
+                // The runner and the SQLite driver, for round trips through two nodes.
+                "TandemAdapters",
+                "TandemNode",
+                "TandemSync",
+                "TandemCrypto",
+                "TandemCore",
+                // A second client holding a transaction open (psql cannot, between calls).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

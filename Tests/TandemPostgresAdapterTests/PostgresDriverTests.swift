@@ -1,0 +1,515 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+import TandemAdapterCore
+import TandemPostgresAdapter
+import TandemTestSupport
+
+/// The PostgreSQL driver against a real PostgreSQL server (no mocks): the
+/// capture trigger, the outbox, marked writes, the key map, snapshots,
+/// NOTIFY wake-ups, reconnection after a restart and removal.
+@Suite struct PostgresDriverTests {
+    static let customers = """
+        CREATE TABLE customers (
+            id integer PRIMARY KEY,
+            email varchar(40) NOT NULL CHECK (email LIKE '%@%'),
+            name text,
+            vip boolean,
+            joined date,
+            seen timestamptz,
+            score numeric,
+            tags text[],
+            notes text
+        );
+        """
+
+    static let mapped = ["email", "name", "vip", "joined", "seen", "score", "tags"]
+
+    @Test func describeMapsTypes() async throws {
+        try await withDriver(setUp: """
+            CREATE EXTENSION IF NOT EXISTS citext;
+            CREATE DOMAIN short_text AS varchar(10);
+            CREATE TABLE customers (
+                id bigint PRIMARY KEY, a text, b varchar(20), c char(3), d citext, e short_text,
+                f smallint, g integer, h numeric(10,2), i real, j double precision, k boolean,
+                l date, m timestamp, n timestamptz, o text[], p integer[], q jsonb, r bytea, s uuid
+            );
+            CREATE TABLE no_key (x int);
+            CREATE TABLE two_keys (x int, y int, PRIMARY KEY (x, y));
+            CREATE SCHEMA crm;
+            CREATE TABLE crm."Mixed Case" ("Key" text PRIMARY KEY, v int);
+            """
+        ) { server, database, driver in
+            let schema = try await driver.describe()
+            #expect(schema.table == "customers")
+            #expect(schema.keyColumn == "id")
+            let expected: [String: ColumnType] = [
+                "id": .integer, "a": .text, "b": .text, "c": .text, "d": .text, "e": .text,
+                "f": .integer, "g": .integer, "h": .real, "i": .real, "j": .real, "k": .boolean,
+                "l": .date, "m": .timestamp, "n": .timestamp, "o": .array, "p": .array,
+                "q": .unsupported("jsonb"), "r": .unsupported("bytea"), "s": .text,
+            ]
+            #expect(schema.columns == expected)
+
+            let url = server.url(database: database)
+            let noKey = try PostgresDriver(url: url, table: "no_key", keyColumn: "x")
+            await #expect(throws: AdapterError.badKey(table: "no_key", problem: "has no primary key (database \(database))")) {
+                try await noKey.describe()
+            }
+            await noKey.close()
+            let twoKeys = try PostgresDriver(url: url, table: "two_keys", keyColumn: "x")
+            let error = await #expect(throws: AdapterError.self) { try await twoKeys.describe() }
+            #expect(error?.description.contains("2 columns") == true)
+            await twoKeys.close()
+            let missing = try PostgresDriver(url: url, table: "nowhere", keyColumn: "id")
+            let missingError = await #expect(throws: AdapterError.self) { try await missing.describe() }
+            #expect(missingError?.description == "table nowhere not found in database \(database)")
+            await missing.close()
+            let quoted = try PostgresDriver(url: url, table: "crm.\"Mixed Case\"", keyColumn: "Key")
+            let mixed = try await quoted.describe()
+            #expect(mixed.keyColumn == "Key")
+            #expect(mixed.columns == ["Key": .text, "v": .integer])
+            await quoted.close()
+        }
+    }
+
+    @Test func badURLsAndNamesAreRefused() throws {
+        #expect(throws: AdapterError.self) { try PostgresDriver(url: "mysql://a@b/c", table: "t", keyColumn: "id") }
+        #expect(throws: AdapterError.self) { try PostgresDriver(url: "postgres://127.0.0.1:5432/db", table: "t", keyColumn: "id") }
+        #expect(throws: AdapterError.self) { try PostgresDriver(url: "postgres://u@127.0.0.1:99999/db", table: "t", keyColumn: "id") }
+        #expect(throws: AdapterError.self) { try PostgresDriver(url: "postgres://u@127.0.0.1:5432", table: "t", keyColumn: "id") }
+        #expect(throws: AdapterError.self) { try PostgresDriver(url: "postgres://u@h/db", table: "a.b.c", keyColumn: "id") }
+        let parsed = try PostgresURL("postgresql://ad%40min:p%3Ass@[::1]:6543/my%20db?sslmode=disable")
+        #expect(parsed.user == "ad@min")
+        #expect(parsed.password == "p:ss")
+        #expect(parsed.host == "::1")
+        #expect(parsed.port == 6543)
+        #expect(parsed.database == "my db")
+        #expect(!parsed.description.contains("p:ss"))
+        let error = #expect(throws: AdapterError.self) { try PostgresURL("postgres://u:secret@h:x/db") }
+        #expect(error?.description.contains("secret") == false)
+    }
+
+    @Test func attachTwiceIsIdempotentAndCapturesOnce() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            try await driver.attach(columns: Self.mapped)
+            let triggers = try server.psql(
+                database: database,
+                sql: "SELECT tgname FROM pg_trigger WHERE tgrelid = 'customers'::regclass AND NOT tgisinternal ORDER BY tgname;")
+            #expect(triggers == "_tandem_capture\n_tandem_truncate\n")
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
+            let read = try await driver.changes(after: 0, limit: 100)
+            #expect(read.changes.count == 1)
+            // Attach again with another mapping while changes wait: they stay.
+            try await driver.attach(columns: ["email"])
+            #expect(try await driver.changes(after: 0, limit: 100).changes.count == 1)
+        }
+    }
+
+    @Test func psqlWritesAreCapturedInOrderWithEditTimes() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            let before = nowMillis()
+            try server.psql(database: database, sql: """
+                INSERT INTO customers (id, email, name, vip, joined, seen, score, tags, notes)
+                    VALUES (7, 'ada@example.com', 'Ada', true, '2024-02-29', '2024-03-01 10:00:00.123+02', 12.5, '{vip,"a b"}', 'n');
+                UPDATE customers SET notes = 'only an unmapped column';
+                UPDATE customers SET name = 'Ada L.', vip = false;
+                DELETE FROM customers WHERE id = 7;
+                """)
+            let after = nowMillis()
+            let read = try await driver.changes(after: 0, limit: 100)
+            #expect(read.changes.map(\.kind) == [.insert, .update, .delete])
+            #expect(read.changes.map(\.key) == ["7", "7", "7"])
+            let sequences = read.changes.map(\.sequence)
+            #expect(sequences == sequences.sorted() && Set(sequences).count == 3)
+            let inserted = try #require(read.changes.first?.new)
+            #expect(inserted["email"] == .text("ada@example.com"))
+            #expect(inserted["name"] == .text("Ada"))
+            #expect(inserted["vip"] == .bool(true))
+            #expect(inserted["joined"] == .text("2024-02-29"))
+            #expect(inserted["score"] == .double(12.5))
+            #expect(inserted["tags"] == .array([.text("vip"), .text("a b")]))
+            #expect(inserted["notes"] == nil)  // unmapped
+            let seen = try #require(inserted["seen"])
+            guard case .text(let stamp) = seen else { Issue.record("seen is \(seen)"); return }
+            #expect(CanonicalTime.timestamp(stamp) == "2024-03-01T08:00:00.123Z")
+            #expect(read.changes[0].old == nil)
+            #expect(read.changes[1].old?["name"] == .text("Ada"))
+            #expect(read.changes[1].new?["name"] == .text("Ada L."))
+            #expect(read.changes[1].new?["vip"] == .bool(false))
+            #expect(read.changes[2].new == nil)
+            #expect(read.changes[2].old?["email"] == .text("ada@example.com"))
+            for change in read.changes {
+                #expect(change.editedAtMillis >= before - 1000 && change.editedAtMillis <= after + 1000)
+            }
+            #expect(read.pendingDeletes == 1)
+            #expect(read.tableRows == 0)
+
+            // Paging and acknowledging.
+            let first = try await driver.changes(after: 0, limit: 2)
+            #expect(first.changes.count == 2)
+            #expect(first.pendingDeletes == 1)
+            let rest = try await driver.changes(after: first.changes[1].sequence, limit: 10)
+            #expect(rest.changes.map(\.kind) == [.delete])
+            try await driver.acknowledge(through: sequences[2], keeping: [sequences[2]...sequences[2]])
+            let kept = try await driver.changes(after: 0, limit: 10)
+            #expect(kept.changes.map(\.sequence) == [sequences[2]])
+            #expect(try await driver.changes(in: [sequences[2]...sequences[2]]).map(\.kind) == [.delete])
+            try await driver.acknowledge(through: sequences[2], keeping: [])
+            #expect(try await driver.changes(after: 0, limit: 10).changes.isEmpty)
+
+            // A key change is a delete and an insert.
+            try server.psql(database: database, sql: """
+                INSERT INTO customers (id, email) VALUES (1, 'b@x');
+                UPDATE customers SET id = 2 WHERE id = 1;
+                """)
+            let moved = try await driver.changes(after: sequences[2], limit: 10)
+            #expect(moved.changes.map(\.kind) == [.insert, .delete, .insert])
+            #expect(moved.changes.map(\.key) == ["1", "1", "2"])
+            #expect(moved.tableRows == 1)
+        }
+    }
+
+    @Test func aTransactionThatCommitsLateIsNotSkipped() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            // The slow transaction writes first (its outbox row takes the
+            // lower serial) and commits after a quick one was read and
+            // acknowledged. It runs on a connection of the test's own, which
+            // can keep a transaction open between statements.
+            let slow = try await PostgresConnection.connect(
+                configuration: PostgresConnection.Configuration(
+                    host: server.host, port: server.port, username: server.user, password: nil,
+                    database: database, tls: .disable),
+                id: 1, logger: Logger(label: "test"))
+            defer { Task { try? await slow.close() } }
+            try await slow.query("BEGIN", logger: Logger(label: "test"))
+            try await slow.query("INSERT INTO customers (id, email) VALUES (1, 'slow@x')", logger: Logger(label: "test"))
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (2, 'quick@x');")
+            let first = try await driver.changes(after: 0, limit: 10)
+            #expect(first.changes.map(\.key) == ["2"])
+            let cursor = try #require(first.changes.last?.sequence)
+            try await driver.acknowledge(through: cursor, keeping: [])
+            try await slow.query("COMMIT", logger: Logger(label: "test"))
+            let second = try await driver.changes(after: cursor, limit: 10)
+            #expect(second.changes.map(\.key) == ["1"])
+        }
+    }
+
+    @Test func waitingEndsWhenTheTaskIsCancelled() async throws {
+        try await withDriver(setUp: Self.customers) { _, _, driver in
+            await driver.waitForChanges(timeoutMillis: 5000)  // the listener's first connection
+            let started = ContinuousClock.now
+            let waiting = Task { await driver.waitForChanges(timeoutMillis: 60_000) }
+            try await Task.sleep(for: .milliseconds(100))
+            waiting.cancel()
+            await waiting.value
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    @Test func appliedWritesAreNotCapturedButConcurrentPsqlWritesAre() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            let writes = (1...200).map { number in
+                ExternalWrite.insert(
+                    record: "r\(number)", key: String(number),
+                    columns: ["email": .text("c\(number)@x"), "tags": .array([.text("t")])])
+            }
+            async let applied = driver.apply(writes, capturedThrough: 0)
+            async let external: Void = Task.detached {
+                try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1000, 'ext@x');")
+            }.value
+            let outcomes = try await applied
+            try await external
+            #expect(outcomes.count == 200)
+            #expect(outcomes.allSatisfy { if case .written = $0 { true } else { false } })
+            _ = try await driver.apply(
+                [.update(record: "r1", key: "1", columns: ["name": .text("changed")]),
+                 .delete(record: "r2", key: "2")], capturedThrough: 0)
+            let read = try await driver.changes(after: 0, limit: 1000)
+            #expect(read.changes.map(\.key) == ["1000"])
+            #expect(try server.psql(database: database, sql: "SELECT count(*) FROM customers;").trimmed == "200")
+            let records = try await driver.records(forKeys: ["1", "3", "200", "1000"])
+            #expect(records == ["1": "r1", "3": "r3", "200": "r200"])
+
+            // A row another program deletes keeps its mapping (its captured
+            // delete finds the record) but no longer claims the record.
+            try server.psql(database: database, sql: "DELETE FROM customers WHERE id = 3;")
+            #expect(try await driver.records(forKeys: ["3"]) == ["3": "r3"])
+            #expect(try await driver.keys(forRecords: ["r3", "r4"]) == ["r4": "4"])
+            // A new row of the same record maps to it (the stale mapping is released) ...
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (3000, 'c3@x');")
+            try await driver.map(["3000": "r3"])
+            #expect(try await driver.keys(forRecords: ["r3"]) == ["r3": "3000"])
+            #expect(try await driver.records(forKeys: ["3", "3000"]) == ["3000": "r3"])
+            // ... and so does a row the sync inserts for a record whose row was deleted.
+            try server.psql(database: database, sql: "DELETE FROM customers WHERE id = 3000;")
+            #expect(try await driver.apply([.insert(record: "r3", key: "3001", columns: ["email": .text("c3@x")])],
+                                           capturedThrough: Int64.max) == [.written(key: "3001", lastValues: nil)])
+            #expect(try await driver.keys(forRecords: ["r3"]) == ["r3": "3001"])
+            // A record mapped to another existing row is an error.
+            await #expect(throws: AdapterError.self) { try await driver.map(["5000": "r4"]) }
+        }
+    }
+
+    @Test func aRefusedWriteFailsAloneAndTheOthersCommit() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            let outcomes = try await driver.apply([
+                .insert(record: "a", key: "1", columns: ["email": .text("a@x"), "joined": .text("2024-01-02"),
+                                                          "seen": .text("2024-01-02T03:04:05.678Z"), "score": .double(0.1),
+                                                          "vip": .bool(true), "tags": .array([.text("x"), .text("y\"z")])]),
+                .insert(record: "b", key: "2", columns: ["email": .text("no at sign")]),
+                .insert(record: "c", key: "3", columns: ["email": .text(String(repeating: "long", count: 20) + "@x")]),
+                .insert(record: "d", key: nil, columns: ["email": .text("d@x"), "id": .int(4)]),
+                .update(record: "e", key: "5", columns: ["email": .text("e@x")]),
+                .insert(record: "f", key: "abc", columns: ["email": .text("f@x")]),
+            ], capturedThrough: 0)
+            #expect(outcomes.count == 6)
+            #expect(outcomes[0] == .written(key: "1", lastValues: nil))
+            guard case .failed(let constraint) = outcomes[1] else { Issue.record("\(outcomes[1])"); return }
+            #expect(constraint.contains("customers_email_check"))
+            guard case .failed(let length) = outcomes[2] else { Issue.record("\(outcomes[2])"); return }
+            #expect(length.contains("too long"))
+            #expect(outcomes[3] == .written(key: "4", lastValues: nil))
+            // An update of a missing row writes it with its key.
+            #expect(outcomes[4] == .written(key: "5", lastValues: nil))
+            guard case .failed(let type) = outcomes[5] else { Issue.record("\(outcomes[5])"); return }
+            #expect(type.contains("invalid input syntax"))
+            let keys = try server.psql(database: database, sql: "SELECT id FROM customers ORDER BY id;")
+            #expect(keys == "1\n4\n5\n")
+            #expect(try await driver.keys(forRecords: ["a", "b", "d", "e"]) == ["a": "1", "d": "4", "e": "5"])
+
+            // Values come back in the forms the core converts.
+            let rows = try await driver.rows(keys: ["1", "2"])
+            let row = try #require(rows["1"])
+            #expect(rows["2"] == nil)
+            #expect(row.columns["joined"] == .text("2024-01-02"))
+            guard case .text(let seen) = row.columns["seen"] else { Issue.record("seen"); return }
+            #expect(CanonicalTime.timestamp(seen) == "2024-01-02T03:04:05.678Z")
+            #expect(row.columns["score"] == .double(0.1))
+            #expect(row.columns["vip"] == .bool(true))
+            #expect(row.columns["tags"] == .array([.text("x"), .text("y\"z")]))
+            #expect(row.columns["name"] == .null)
+            #expect(row.columns["notes"] == nil)
+
+            // A column added after the driver read the table is written too.
+            try server.psql(database: database, sql: "ALTER TABLE customers ADD COLUMN phone text;")
+            #expect(try await driver.apply([.update(record: "d", key: "4", columns: ["phone": .text("123")])],
+                                           capturedThrough: 0) == [.written(key: "4", lastValues: nil)])
+            #expect(try server.psql(database: database, sql: "SELECT phone FROM customers WHERE id = 4;").trimmed == "123")
+
+            // A delete reports the row's last values and forgets its key.
+            let deleted = try await driver.apply([.delete(record: "a", key: "1")], capturedThrough: 0)
+            guard case .written(let key, let last) = deleted.first else { Issue.record("\(deleted)"); return }
+            #expect(key == "1")
+            #expect(last?["email"] == .text("a@x"))
+            #expect(try await driver.records(forKeys: ["1"]).isEmpty)
+        }
+    }
+
+    @Test func aWriteIsDeferredWhileTheOutboxHasANewerChangeOfItsRow() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x'), (2, 'b@x');")
+            let first = try await driver.changes(after: 0, limit: 10)
+            let cursor = try #require(first.changes.last?.sequence)
+            try server.psql(database: database, sql: "UPDATE customers SET name = 'external' WHERE id = 1;")
+            // Committed but not yet read (no position yet): deferred.
+            let outcomes = try await driver.apply([
+                .update(record: "r1", key: "1", columns: ["name": .text("ours")]),
+                .update(record: "r2", key: "2", columns: ["name": .text("ours")]),
+                .delete(record: "r1", key: "1"),
+            ], capturedThrough: cursor)
+            #expect(outcomes == [.deferred, .written(key: "2", lastValues: nil), .deferred])
+            // Read (positioned after the cursor): still deferred.
+            let second = try await driver.changes(after: cursor, limit: 10)
+            #expect(second.changes.map(\.key) == ["1"])
+            let newer = try #require(second.changes.last?.sequence)
+            #expect(try await driver.apply([.update(record: "r1", key: "1", columns: ["name": .text("ours")])],
+                                           capturedThrough: cursor) == [.deferred])
+            // Captured through it: written.
+            #expect(try await driver.apply([.update(record: "r1", key: "1", columns: ["name": .text("ours")])],
+                                           capturedThrough: newer) == [.written(key: "1", lastValues: nil)])
+            #expect(try server.psql(database: database, sql: "SELECT name FROM customers WHERE id = 1;").trimmed == "ours")
+        }
+    }
+
+    @Test func snapshotPagesInKeyOrder() async throws {
+        try await withDriver(setUp: Self.customers + """
+            INSERT INTO customers (id, email) SELECT n, 'c' || n || '@x' FROM unnest(ARRAY[100, 3, 25, 2, 10, 1, 20, 9]) AS n;
+            """
+        ) { _, _, driver in
+            try await driver.attach(columns: ["email"])
+            var keys: [String] = []
+            var after: String?
+            while true {
+                let page = try await driver.snapshot(after: after, limit: 3)
+                #expect(page.count <= 3)
+                guard let last = page.last else { break }
+                keys += page.map(\.key)
+                #expect(page.allSatisfy { $0.columns["email"] == .text("c\($0.key)@x") && $0.columns.count == 2 })
+                after = last.key
+            }
+            #expect(keys == ["1", "2", "3", "9", "10", "20", "25", "100"])
+        }
+    }
+
+    @Test func waitForChangesWakesOnNotify() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            // The first wait returns at once: the listener just connected.
+            let connect = ContinuousClock.now
+            await driver.waitForChanges(timeoutMillis: 5000)
+            #expect(ContinuousClock.now - connect < .seconds(4))
+            // Nothing happens: the timeout passes.
+            let idle = ContinuousClock.now
+            await driver.waitForChanges(timeoutMillis: 200)
+            let idled = ContinuousClock.now - idle
+            #expect(idled >= .milliseconds(190) && idled < .seconds(2))
+
+            var figures: [Duration] = []
+            for number in 1...3 {
+                let woken = Task { () -> ContinuousClock.Instant in
+                    await driver.waitForChanges(timeoutMillis: 10_000)
+                    return ContinuousClock.now
+                }
+                try await Task.sleep(for: .milliseconds(100))  // the waiter is waiting
+                let committed = ContinuousClock.now
+                try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (\(number), 'n@x');")
+                let returned = ContinuousClock.now
+                let wake = await woken.value
+                figures.append(wake - committed)
+                #expect(wake - committed < .seconds(2))
+                print("waitForChanges: woke \(wake - committed) after psql started (psql itself took \(returned - committed))")
+            }
+            #expect(try await driver.changes(after: 0, limit: 10).changes.count == 3)
+        }
+    }
+
+    @Test func reconnectsAfterARestartAndLosesNothing() async throws {
+        try await PostgresServer.withServer { server in
+            try server.createDatabase("restart")
+            try server.psql(database: "restart", sql: Self.customers)
+            let driver = try PostgresDriver(url: server.url(database: "restart"), table: "customers", keyColumn: "id")
+            do {
+                try await driver.attach(columns: Self.mapped)
+                await driver.waitForChanges(timeoutMillis: 1000)  // listener connected
+                try server.psql(database: "restart", sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
+                let before = try await driver.changes(after: 0, limit: 10)
+                #expect(before.changes.map(\.key) == ["1"])
+
+                try await server.restart()
+                // Written while the driver is still disconnected.
+                try server.psql(database: "restart", sql: "INSERT INTO customers (id, email) VALUES (2, 'b@x');")
+                let started = ContinuousClock.now
+                let after = try await eventually { try await driver.changes(after: 0, limit: 10) }
+                #expect(after.changes.map(\.key) == ["1", "2"])
+                print("changes after restart: \(ContinuousClock.now - started)")
+
+                // The listener reconnects and wakes the runner; NOTIFY works again.
+                await driver.waitForChanges(timeoutMillis: 10_000)
+                let woken = Task { () -> ContinuousClock.Instant in
+                    await driver.waitForChanges(timeoutMillis: 10_000)
+                    return ContinuousClock.now
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                let committed = ContinuousClock.now
+                try server.psql(database: "restart", sql: "INSERT INTO customers (id, email) VALUES (3, 'c@x');")
+                #expect(await woken.value - committed < .seconds(2))
+                let outcomes = try await eventually {
+                    try await driver.apply([.update(record: "r1", key: "1", columns: ["name": .text("n")])],
+                                           capturedThrough: after.changes[1].sequence + 10)
+                }
+                // Row 1 has no change after the cursor (row 3's is unread): written.
+                #expect(outcomes == [.written(key: "1", lastValues: nil)])
+            } catch {
+                await driver.close()
+                throw error
+            }
+            await driver.close()
+        }
+    }
+
+    @Test func operationsFailQuicklyWhileTheServerIsDown() async throws {
+        // Port 1 (tcpmux): privileged, nothing listens there, and unlike a
+        // port that was free a moment ago no test server can take it.
+        let driver = try PostgresDriver(url: "postgres://postgres@127.0.0.1:1/none", table: "t", keyColumn: "id")
+        let started = ContinuousClock.now
+        let error = await #expect(throws: AdapterError.self) { try await driver.describe() }
+        print("unavailable reported after \(ContinuousClock.now - started)")
+        guard case .unavailable(let database, let reason) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(database == "none")
+        #expect(reason.hasPrefix("cannot connect") && !reason.lowercased().contains("timeout"))
+        // Within the backoff the next call does not even try.
+        await #expect(throws: AdapterError.self) { try await driver.changes(after: 0, limit: 1) }
+        // A refused connection is reported at once (about 0.1 s when this
+        // test runs alone; the other tests' synchronous psql calls can hold
+        // the cooperative threads for seconds on a 2-core machine).
+        #expect(ContinuousClock.now - started < .seconds(10))
+        // Waiting without a server just times out.
+        let waited = ContinuousClock.now
+        await driver.waitForChanges(timeoutMillis: 300)
+        #expect(ContinuousClock.now - waited < .seconds(3))
+        await driver.close()
+    }
+
+    @Test func truncateIsCapturedAndADroppedColumnBreaksNoExternalWrite() async throws {
+        try await withDriver(setUp: Self.customers + """
+            INSERT INTO customers (id, email) VALUES (1, 'a@x'), (2, 'b@x'), (3, 'c@x');
+            """
+        ) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            try server.psql(database: database, sql: "TRUNCATE customers;")
+            let read = try await driver.changes(after: 0, limit: 10)
+            #expect(read.changes.map(\.kind) == [.delete, .delete, .delete])
+            #expect(Set(read.changes.map(\.key)) == ["1", "2", "3"])
+            #expect(read.changes.first?.old?["email"] != nil)
+            #expect(read.pendingDeletes == 3)
+            #expect(read.tableRows == 0)
+            let cursor = try #require(read.changes.last?.sequence)
+
+            // The external application keeps working when a mapped column goes.
+            try server.psql(database: database, sql: """
+                ALTER TABLE customers DROP COLUMN name;
+                INSERT INTO customers (id, email) VALUES (4, 'd@x');
+                UPDATE customers SET email = 'e@x' WHERE id = 4;
+                """)
+            let schema = try await driver.describe()
+            #expect(schema.columns["name"] == nil)
+            let after = try await driver.changes(after: cursor, limit: 10)
+            #expect(after.changes.map(\.kind) == [.insert, .update])
+            #expect(after.changes.last?.new?["email"] == .text("e@x"))
+        }
+    }
+
+    @Test func detachRemovesEverything() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
+            try await driver.map(["1": "r1"])
+            let before = try #require(try await driver.changes(after: 0, limit: 10).changes.last?.sequence)
+            try await driver.detach()
+            let objects = try server.psql(database: database, sql: """
+                SELECT relname FROM pg_class WHERE relname LIKE '\\_tandem%'
+                UNION ALL SELECT proname FROM pg_proc WHERE proname LIKE '\\_tandem%'
+                UNION ALL SELECT tgname FROM pg_trigger WHERE tgname LIKE '\\_tandem%';
+                """)
+            #expect(objects.trimmed == "")
+            try server.psql(database: database, sql: "UPDATE customers SET name = 'still works';")
+            try await driver.detach()  // idempotent
+
+            // Attached anew, positions still pass a cursor kept from before.
+            try await driver.attach(columns: Self.mapped)
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (2, 'b@x');")
+            let read = try await driver.changes(after: 0, limit: 10)
+            let position = try #require(read.changes.first?.sequence)
+            #expect(position > before)
+            #expect(position > nowMillis() * 1000 - 3_600_000_000)
+        }
+    }
+}

@@ -1,0 +1,245 @@
+import Foundation
+import Synchronization
+import Testing
+import TandemAdapterCore
+import TandemAdapters
+import TandemCore
+import TandemCrypto
+import TandemNode
+import TandemPostgresAdapter
+import TandemSync
+import TandemTestSupport
+
+/// The PostgreSQL driver under the real `AdapterRunner`: a PostgreSQL table
+/// ("crm") and a SQLite table ("helpdesk") kept in sync through two
+/// `SyncNode`s over loopback TCP, edited by psql and the sqlite3 shell.
+@Suite struct PostgresRunnerTests {
+    static let crmTable = """
+        CREATE TABLE customers (id serial PRIMARY KEY, email text, full_name text, phone varchar(20), tags text[],
+            vip boolean, score double precision, visits integer, signed_on date, updated timestamptz,
+            notes text DEFAULT 'n/a');
+        """
+    static let helpdeskTable = """
+        CREATE TABLE contacts (contact_id INTEGER PRIMARY KEY AUTOINCREMENT, mail TEXT, name TEXT, tel TEXT,
+            labels JSON, is_vip BOOLEAN, rating REAL, visit_count INTEGER, since DATE, changed_at DATETIME,
+            internal TEXT DEFAULT 'x');
+        """
+
+    static func mapping(_ name: String, table: String, key: String, columns: [String: String]) -> AdapterMapping {
+        AdapterMapping(
+            name: name, collection: "contacts", table: table, keyColumn: key,
+            fields: columns.sorted { $0.key < $1.key }.map {
+                FieldBinding(field: $0.key, column: $0.value, isSet: $0.key == "tags")
+            },
+            match: MatchRule(field: "email", fallbackField: "phone"))
+    }
+
+    static let crmMapping = mapping(
+        "crm", table: "customers", key: "id",
+        columns: ["email": "email", "name": "full_name", "phone": "phone", "tags": "tags", "vip": "vip",
+                  "score": "score", "visits": "visits", "signed": "signed_on", "updated": "updated"])
+    static let helpdeskMapping = mapping(
+        "helpdesk", table: "contacts", key: "contact_id",
+        columns: ["email": "mail", "name": "name", "phone": "tel", "tags": "labels", "vip": "is_vip",
+                  "score": "rating", "visits": "visit_count", "signed": "since", "updated": "changed_at"])
+
+    @Test func postgresAndSQLiteStayEqualThroughTwoNodesAndAPostgresRestart() async throws {
+        try await PostgresServer.withServer { server in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-pg-runner-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try server.createDatabase("crm")
+            try server.psql(database: "crm", sql: Self.crmTable + """
+                INSERT INTO customers (email, full_name, phone) VALUES ('ada@example.com', 'Ada Lovelace', '+44 1');
+                INSERT INTO customers (email, full_name, phone) VALUES ('bob@example.com', 'Bob', '+1 2');
+                SELECT setval('customers_id_seq', 100);
+                """)
+            let sqlitePath = directory.appendingPathComponent("helpdesk.db").path
+            try sqlite3(sqlitePath, Self.helpdeskTable + """
+                INSERT INTO contacts (mail, name, tel) VALUES ('  ADA@example.com ', 'Ada Lovelace', '+44 1');
+                INSERT INTO contacts (mail, name, tel) VALUES ('carol@example.com', 'Carol', '+33 3');
+                """)
+            @discardableResult func crm(_ sql: String) throws -> String { try server.psql(database: "crm", sql: sql).trimmed }
+            @discardableResult func helpdesk(_ sql: String) throws -> String { try sqlite3(sqlitePath, sql) }
+
+            let crmSide = try RunnerSide(
+                keys: RunnerKeys.crm, store: directory.appendingPathComponent("crm-store").path, peers: [],
+                mapping: Self.crmMapping,
+                driver: PostgresDriver(url: server.url(database: "crm"), table: "customers", keyColumn: "id"))
+            try await crmSide.start()
+            defer { Task { await crmSide.stop() } }
+            let port = try #require(crmSide.node.boundPort)
+            let helpdeskSide = try RunnerSide(
+                keys: RunnerKeys.helpdesk, store: directory.appendingPathComponent("helpdesk-store").path,
+                peers: [PeerAddress(node: RunnerKeys.crm.nodeID, host: "127.0.0.1", port: port)],
+                mapping: Self.helpdeskMapping,
+                driver: SQLiteDriver(path: sqlitePath, table: "contacts", keyColumn: "contact_id"))
+            try await helpdeskSide.start()
+            defer { Task { await helpdeskSide.stop() } }
+
+            // First sync: matched by email, no duplicates.
+            try await waitUntil("three rows on both sides") {
+                try crm("SELECT count(*) FROM customers") == "3" && helpdesk("SELECT count(*) FROM contacts") == "3"
+            }
+            try await waitUntil("equal names and phones") {
+                try crm("SELECT lower(trim(email)) || '|' || full_name || '|' || phone FROM customers ORDER BY 1")
+                    == helpdesk("SELECT lower(trim(mail)) || '|' || name || '|' || tel FROM contacts ORDER BY 1")
+            }
+            #expect(try crm("SELECT notes FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "n/a")
+
+            // PostgreSQL to SQLite, every type.
+            try crm("""
+                UPDATE customers SET phone = '+44 20 7946 0000', vip = true, score = 4.5, visits = 7, signed_on = '2026-01-02',
+                    updated = '2026-12-05 10:00:00.250+00', tags = '{vip,churn-risk}' WHERE id = 1;
+                """)
+            try await waitUntil("the crm edit on the helpdesk") {
+                try helpdesk("""
+                    SELECT tel || '|' || is_vip || '|' || rating || '|' || visit_count || '|' || since || '|' || changed_at
+                    FROM contacts WHERE lower(trim(mail)) = 'ada@example.com'
+                    """) == "+44 20 7946 0000|1|4.5|7|2026-01-02|2026-12-05T10:00:00.250Z"
+            }
+            let labels = try helpdesk("SELECT labels FROM contacts WHERE lower(trim(mail)) = 'ada@example.com'")
+            #expect(Set(JSONArrayText.parse(labels) ?? []) == [.text("vip"), .text("churn-risk")])
+
+            // SQLite to PostgreSQL: a rename, a NULL, a boolean, a set edit.
+            try helpdesk("""
+                UPDATE contacts SET name = 'Ada King', tel = NULL, is_vip = 0, labels = '["vip","renewal"]'
+                WHERE lower(trim(mail)) = 'ada@example.com';
+                """)
+            try await waitUntil("the helpdesk edit in PostgreSQL") {
+                try crm("""
+                    SELECT full_name || '|' || coalesce(phone, 'NULL') || '|' || vip || '|' || array_to_string(tags, ',')
+                    FROM (SELECT full_name, phone, vip, ARRAY(SELECT unnest(tags) ORDER BY 1) AS tags FROM customers
+                          WHERE id = 1) AS c
+                    """) == "Ada King|NULL|false|renewal,vip"
+            }
+
+            // A poison value: too long for varchar(20) in PostgreSQL; it fails alone.
+            try helpdesk("""
+                UPDATE contacts SET tel = '+00 0000 0000 0000 0000 0000' WHERE lower(trim(mail)) = 'carol@example.com';
+                INSERT INTO contacts (mail, name) VALUES ('dan@example.com', 'Dan');
+                """)
+            try await waitUntil("the new contact in PostgreSQL") {
+                try crm("SELECT full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "Dan"
+            }
+            try await waitUntil("the refused write in the retry queue") { await crmSide.runner.currentStatus().retrying == 1 }
+            #expect(try crm("SELECT coalesce(phone, 'NULL') FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "+33 3")
+
+            // Deletes flow; one edit is one write on the other side.
+            try crm("DELETE FROM customers WHERE id = 2;")
+            try await waitUntil("the delete on the helpdesk") {
+                try helpdesk("SELECT count(*) FROM contacts WHERE lower(trim(mail)) = 'bob@example.com'") == "0"
+            }
+            try await waitUntil("both adapters idle") {
+                let crmIdle = await crmSide.runner.currentStatus().idle
+                let helpdeskIdle = await helpdeskSide.runner.currentStatus().idle
+                return crmIdle && helpdeskIdle
+            }
+            try helpdesk("""
+                CREATE TABLE row_writes (pk TEXT);
+                CREATE TRIGGER count_helpdesk AFTER UPDATE ON contacts BEGIN INSERT INTO row_writes VALUES (NEW.contact_id); END;
+                """)
+            try crm("""
+                CREATE TABLE row_writes (pk text);
+                CREATE FUNCTION count_write() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN INSERT INTO row_writes VALUES (NEW.id::text); RETURN NULL; END $$;
+                CREATE TRIGGER count_crm AFTER UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION count_write();
+                """)
+            let crmBefore = await crmSide.runner.currentStatus()
+            let helpdeskBefore = await helpdeskSide.runner.currentStatus()
+            try crm("UPDATE customers SET visits = 8 WHERE lower(trim(email)) = 'dan@example.com';")
+            try await waitUntil("the edit on the helpdesk") {
+                try helpdesk("SELECT visit_count FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "8"
+            }
+            try await waitUntil("both adapters quiet") {
+                let crm = await crmSide.runner.currentStatus(), helpdesk = await helpdeskSide.runner.currentStatus()
+                return crm.idle && helpdesk.idle && crm.captured == crmBefore.captured + 1
+                    && helpdesk.captured == helpdeskBefore.captured
+            }
+            try await Task.sleep(for: .milliseconds(300))  // room for an echo to show, if there were one
+            #expect(try crm("SELECT count(*) FROM row_writes") == "1")
+            #expect(try helpdesk("SELECT count(*) FROM row_writes") == "1")
+            #expect(await crmSide.runner.currentStatus().written == crmBefore.written)
+
+            // PostgreSQL restarts mid-stream: edits on both sides flow after it.
+            try await server.restart()
+            try crm("UPDATE customers SET visits = 9 WHERE lower(trim(email)) = 'dan@example.com';")
+            try helpdesk("UPDATE contacts SET name = 'Dan D.' WHERE lower(trim(mail)) = 'dan@example.com';")
+            try await waitUntil("edits on both sides after the restart") {
+                try helpdesk("SELECT visit_count || '|' || name FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "9|Dan D."
+                    && crm("SELECT visits || '|' || full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "9|Dan D."
+            }
+        }
+    }
+}
+
+/// Fixed node identities.
+enum RunnerKeys {
+    static let crm = keyPair(0x11)
+    static let helpdesk = keyPair(0x22)
+
+    static func keyPair(_ byte: UInt8) -> NodeKeyPair {
+        do {
+            return try NodeKeyPair(seed: Array(repeating: byte, count: NodeKeyPair.seedByteCount))
+        } catch {
+            fatalError("test key: \(error)")
+        }
+    }
+}
+
+/// Forwards node events to the runner created after the node.
+final class RunnerRelay: Sendable {
+    private let runners = Mutex<[AdapterRunner]>([])
+    func add(_ runner: AdapterRunner) { runners.withLock { $0.append(runner) } }
+    func forward(_ event: SyncEvent) { for runner in runners.withLock({ $0 }) { runner.observe(event) } }
+}
+
+/// A node and the adapter runner between it and one table.
+final class RunnerSide: Sendable {
+    let node: SyncNode
+    let runner: AdapterRunner
+
+    init(keys: NodeKeyPair, store: String, peers: [PeerAddress], mapping: AdapterMapping, driver: any AdapterDriver) throws {
+        var configuration = SyncNodeConfiguration(
+            identity: keys, port: 0, peers: peers, members: [RunnerKeys.crm.nodeID, RunnerKeys.helpdesk.nodeID],
+            reconnect: ReconnectPolicy(baseDelayMillis: 20, maxDelayMillis: 200, jitter: { 0.5 }))
+        configuration.sync.summaryIntervalMillis = 100
+        configuration.sync.resendAfterMillis = 500
+        let relay = RunnerRelay()
+        configuration.observer = { relay.forward($0) }
+        node = try SyncNode.open(configuration: configuration, directory: store)
+        runner = AdapterRunner(
+            mapping: mapping, node: node, driver: driver, clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        relay.add(runner)
+    }
+
+    func start() async throws {
+        try await node.start()
+        try await runner.start()
+    }
+
+    func stop() async {
+        await runner.stop()
+        try? await node.shutdown()
+    }
+}
+
+/// Polls `condition` until it holds, failing after `seconds`.
+func waitUntil(_ what: String, within seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    if try await condition() { return }
+    Issue.record("timed out waiting for \(what)")
+    throw CancellationError()
+}
+
+/// Runs SQL through the sqlite3 shell, as another program would.
+@discardableResult
+func sqlite3(_ path: String, _ sql: String) throws -> String {
+    let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), ["-bail", "-cmd", ".timeout 10000", path, sql])
+    guard result.status == 0 else { throw AdapterError.driver("sqlite3 failed: \(result.stderr)") }
+    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
