@@ -24,6 +24,10 @@ extension AdapterRunner {
     /// after its row was deleted. Returns how many deletes were released.
     @discardableResult
     public func approveDeletes() async throws -> Int {
+        try await exclusively { try await approveHeld() }
+    }
+
+    private func approveHeld() async throws -> Int {
         let held = try await driver.changes(in: cursor.held).filter { $0.kind == .delete }
         let release = cursor.held
         try await commit(held, read: CaptureRead(changes: held, pendingDeletes: 0, tableRows: 0), backfill: false, releasing: true) {
@@ -37,6 +41,10 @@ extension AdapterRunner {
     /// Returns how many deletes were dropped.
     @discardableResult
     public func rejectDeletes() async throws -> Int {
+        try await exclusively { try await rejectHeld() }
+    }
+
+    private func rejectHeld() async throws -> Int {
         let held = try await driver.changes(in: cursor.held).filter { $0.kind == .delete }
         let release = cursor.held
         var next = cursor

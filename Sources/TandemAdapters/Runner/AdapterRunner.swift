@@ -40,6 +40,11 @@ public actor AdapterRunner {
     var sweepsAfterBackfill = true
     /// When this run's backfill started (wall clock, ms).
     var backfillStarted: Int64?
+    /// Whether a step (the loop's, or an operator's approve or reject) is
+    /// under way: the actor is reentrant at every await, and two steps that
+    /// both advance the cursor must not interleave.
+    var stepping = false
+    var stepWaiters: [CheckedContinuation<Void, Never>] = []
     var loop: Task<Void, Never>?
     /// Records noted as changed from outside the actor (node events).
     nonisolated let inbox = Mutex<(order: [String], set: Set<String>)>(([], []))
@@ -135,6 +140,20 @@ public actor AdapterRunner {
     var identity: RecordIdentity { RecordIdentity(mapping: mapping, schema: schema) }
     var planner: CapturePlanner { CapturePlanner(identity: identity, node: node.node) }
 
+    // MARK: One step at a time
+
+    /// Runs `body` when no other step runs.
+    func exclusively<T>(_ body: () async throws -> T) async rethrows -> T {
+        if stepping {
+            await withCheckedContinuation { stepWaiters.append($0) }
+        }
+        stepping = true
+        defer {
+            if stepWaiters.isEmpty { stepping = false } else { stepWaiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
     // MARK: Loop
 
     private func run() async {
@@ -148,12 +167,10 @@ public actor AdapterRunner {
                         continue
                     }
                 }
-                var worked = false
-                if !cursor.backfilled {
-                    worked = try await backfillStep()
-                } else {
-                    worked = try await captureStep()
-                    worked = try await outboundStep() || worked
+                let worked = try await exclusively {
+                    if !cursor.backfilled { return try await backfillStep() }
+                    let captured = try await captureStep()
+                    return try await outboundStep() || captured
                 }
                 backoff = 100
                 status.idle = !worked && cursor.backfilled && sweep == nil && inbox.withLock({ $0.order.isEmpty })
