@@ -18,6 +18,7 @@ let package = Package(
         // suites under Benchmarks/Benchmarks/, run with `swift package benchmark`.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Timing, summaries and a seeded generator shared by the executables.
@@ -76,6 +77,8 @@ let package = Package(
                 .product(name: "TandemNode", package: rootPackage),
                 .product(name: "TandemAdapterCore", package: rootPackage),
                 .product(name: "TandemAdapters", package: rootPackage),
+                .product(name: "TandemPostgresAdapter", package: rootPackage),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
         ),

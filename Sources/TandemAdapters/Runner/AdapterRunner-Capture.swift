@@ -10,12 +10,25 @@ extension AdapterRunner {
     /// Captures the next changes of the outbox; returns whether there were any.
     func captureStep() async throws -> Bool {
         let read = try await driver.changes(after: cursor.through, limit: captureLimit)
-        guard let last = read.changes.last else { return false }
+        guard let last = read.changes.last else {
+            // Quiet: prune what was handled (the cursor, durable in the
+            // node's store, already says it was).
+            if acknowledgedThrough < cursor.through { try await acknowledge() }
+            return false
+        }
         try await splittingLargeBatches {
             try await commit(read.changes, read: read, backfill: false) { $0.through = last.sequence }
         }
-        try await driver.acknowledge(through: cursor.through, keeping: cursor.held)
+        // Pruning the outbox is one more transaction in the external
+        // system: done per 1,000 changes or when quiet, not per step.
+        if cursor.through - acknowledgedThrough >= Int64(Self.captureChunk) { try await acknowledge() }
         return true
+    }
+
+    /// Removes handled changes from the outbox (keeping held deletes).
+    func acknowledge() async throws {
+        try await driver.acknowledge(through: cursor.through, keeping: cursor.held)
+        acknowledgedThrough = cursor.through
     }
 
     /// Runs `body`; a batch too large for one sync message halves the

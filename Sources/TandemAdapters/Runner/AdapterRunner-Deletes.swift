@@ -61,7 +61,7 @@ extension AdapterRunner {
 
     private func finishHold(_ released: [ClosedRange<Int64>], approved: Bool, count: Int) async throws {
         heldKeys = []
-        try await driver.acknowledge(through: cursor.through, keeping: [])
+        try await acknowledge()
         try await node.appendAudit([AuditEvent(
             at: UInt64(clamping: clock()), kind: .deletesHeld, collection: mapping.collection, node: node.node,
             detail: "\(mapping.name): \(count) held deletes of \(mapping.table) \(approved ? "approved" : "rejected")")])

@@ -38,6 +38,8 @@ public actor AdapterRunner {
     /// Changes taken per capture commit (halved while batches are too large).
     var captureLimit = AdapterRunner.captureChunk
     var sweepsAfterBackfill = true
+    /// The cursor position the outbox was last pruned to.
+    var acknowledgedThrough: Int64 = 0
     /// When this run's backfill started (wall clock, ms).
     var backfillStarted: Int64?
     /// Whether a step (the loop's, or an operator's approve or reject) is
