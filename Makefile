@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench bench-store bench-peers bench-sync bench-reconcile clean sim
+.PHONY: deps build test demo bench bench-store bench-peers bench-sync bench-reconcile bench-adapters clean sim
 
 deps:
 	@missing=""; \
@@ -67,6 +67,25 @@ bench-reconcile: deps
 	test -d $(BENCH_RECONCILE_DIR)/seed/b || Benchmarks/.build/release/tandem-reconcile-bench sqlite-seed $(BENCH_RECONCILE_DIR) 1000000
 	Benchmarks/.build/release/tandem-reconcile-bench sqlite $(BENCH_RECONCILE_DIR) 1000000
 
+# Adapters end to end (docs/PERFORMANCE.md, "Adapters"): a row committed in
+# one database to the row committed in the other, through two nodes over TCP,
+# at 100 changes/s for 30 s each way, for SQLite and PostgreSQL tables in every
+# pairing, three runs each; then the first sync of a 1,000,000-row SQLite
+# table. PostgreSQL runs as a throwaway cluster (Benchmarks/Scripts/with-postgres.sh).
+# Takes about fifteen minutes.
+BENCH_ADAPTERS_DIR ?= .build-bench-adapters
+BENCH_ADAPTERS_ROWS ?= 1000000
+bench-adapters: deps
+	cd Benchmarks && swift build -c release --product tandem-adapter-bench
+	for run in 1 2 3; do \
+		for pairing in "sqlite sqlite" "postgres postgres" "sqlite postgres"; do \
+			Benchmarks/Scripts/with-postgres.sh Benchmarks/.build/release/tandem-adapter-bench latency $(BENCH_ADAPTERS_DIR) 30 $$pairing || exit 1; \
+		done; \
+	done
+	Benchmarks/.build/release/tandem-adapter-bench backfill $(BENCH_ADAPTERS_DIR) $(BENCH_ADAPTERS_ROWS) sqlite
+	Benchmarks/Scripts/with-postgres.sh Benchmarks/.build/release/tandem-adapter-bench backfill $(BENCH_ADAPTERS_DIR) 100000 postgres
+	rm -rf $(BENCH_ADAPTERS_DIR)
+
 # The partition simulator (docs/simulation.md): 10,000 five-node seeds with
 # every fault class, on two threads. Prints a summary; exits non-zero, with the
 # failing seeds and a shrunk trace of the first, if any run fails.
@@ -90,4 +109,4 @@ bench-peers: deps
 
 clean:
 	swift package clean
-	rm -rf Benchmarks/.build .build-peers .build-bench-reconcile
+	rm -rf Benchmarks/.build .build-peers .build-bench-reconcile .build-bench-adapters

@@ -82,20 +82,6 @@ extension Hex {
     static func encodeText(_ text: String) -> String { Hex.encode(Array(text.utf8)) }
 
     static func decodeText(_ hex: String) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = hex.utf8.makeIterator()
-        func nibble(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case 48...57: byte - 48
-            case 97...102: byte - 87
-            case 65...70: byte - 55
-            default: nil
-            }
-        }
-        while let high = iterator.next() {
-            guard let low = iterator.next(), let h = nibble(high), let l = nibble(low) else { return nil }
-            bytes.append(h << 4 | l)
-        }
-        return String(validating: bytes, as: UTF8.self)
+        Hex.decode(hex).flatMap { String(validating: $0, as: UTF8.self) }
     }
 }

@@ -15,56 +15,7 @@ enum AdapterKeys {
     static let helpdesk = keyPair(0x22)
     static let billing = keyPair(0x33)
 
-    static func keyPair(_ byte: UInt8) -> NodeKeyPair {
-        do {
-            return try NodeKeyPair(seed: Array(repeating: byte, count: NodeKeyPair.seedByteCount))
-        } catch {
-            fatalError("test key: \(error)")
-        }
-    }
-}
-
-struct AdapterTimeout: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
-/// Polls `condition` until it holds, failing after `seconds` (measured from
-/// this call, the step it guards): no fixed sleeps.
-func waitUntil(_ what: String, within seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    if try await condition() { return }
-    throw AdapterTimeout(what: what)
-}
-
-/// Runs SQL through the sqlite3 shell, as another program would.
-@discardableResult
-func sqlite3(_ path: String, _ sql: String) throws -> String {
-    let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), ["-bail", "-cmd", ".timeout 10000", path, sql])
-    guard result.status == 0 else { throw AdapterTimeout(what: "sqlite3 failed: \(result.stderr)") }
-    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-}
-
-/// Forwards node events to the adapters created after the node.
-final class EventRelay: Sendable {
-    private let runners = Mutex<[AdapterRunner]>([])
-    func add(_ runner: AdapterRunner) { runners.withLock { $0.append(runner) } }
-    func forward(_ event: SyncEvent) { for runner in runners.withLock({ $0 }) { runner.observe(event) } }
-}
-
-/// A temporary directory removed by `remove()`.
-struct AdapterDirectory {
-    let path: String
-    init(_ name: String) throws {
-        path = NSTemporaryDirectory() + "tandem-adapter-\(name)-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    func file(_ name: String) -> String { path + "/" + name }
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    static func keyPair(_ byte: UInt8) -> NodeKeyPair { TestKeys.keyPair(byte) }
 }
 
 /// One side of a synced pair: a node (own store directory) beside a SQLite
@@ -75,7 +26,7 @@ final class AdapterSide: Sendable {
     let database: String
     let storeDirectory: String
     let mapping: AdapterMapping
-    let relay = EventRelay()
+    let relay = AdapterEventRelay()
     let node: SyncNode
     let runner: AdapterRunner
     let peers: [PeerAddress]
@@ -132,7 +83,7 @@ final class AdapterSide: Sendable {
 /// (`customers`: id, email, full_name, phone, tags, vip, signed_on,
 /// updated) and "helpdesk" (`contacts` with different column names).
 final class SQLitePair: Sendable {
-    let directory: AdapterDirectory
+    let directory: TemporaryDirectory
     let crm: AdapterSide
     private let helpdeskSide: Mutex<AdapterSide>
     /// The helpdesk side (replaced by `restartHelpdesk`).
@@ -176,7 +127,7 @@ final class SQLitePair: Sendable {
             match: match ? MatchRule(field: "email", fallbackField: "phone") : nil, owners: owners, massDeletes: massDeletes)
     }
 
-    private init(directory: AdapterDirectory, crm: AdapterSide, helpdesk: AdapterSide) {
+    private init(directory: TemporaryDirectory, crm: AdapterSide, helpdesk: AdapterSide) {
         self.directory = directory
         self.crm = crm
         self.helpdeskSide = Mutex(helpdesk)
@@ -200,17 +151,17 @@ final class SQLitePair: Sendable {
         seedCRM: String = "", seedHelpdesk: String = "",
         helpdeskClock: @escaping @Sendable () -> Int64 = AdapterSide.wallClock
     ) async throws -> SQLitePair {
-        let directory = try AdapterDirectory(name)
-        try sqlite3(directory.file("crm.db"), "PRAGMA journal_mode=WAL; " + crmTable + seedCRM)
-        try sqlite3(directory.file("helpdesk.db"), helpdeskTable + seedHelpdesk)
+        let directory = try TemporaryDirectory("adapter-" + name)
+        try sqlite3(directory.appending("crm.db"), "PRAGMA journal_mode=WAL; " + crmTable + seedCRM)
+        try sqlite3(directory.appending("helpdesk.db"), helpdeskTable + seedHelpdesk)
         let crm = try AdapterSide(
-            name: "crm", keys: AdapterKeys.crm, database: directory.file("crm.db"), storeDirectory: directory.file("crm-store"),
+            name: "crm", keys: AdapterKeys.crm, database: directory.appending("crm.db"), storeDirectory: directory.appending("crm-store"),
             mapping: crmMapping, port: 0, peers: [])
         try await crm.start()
-        guard let port = crm.node.boundPort else { throw AdapterTimeout(what: "crm's port") }
+        guard let port = crm.node.boundPort else { throw Timeout(what: "crm's port") }
         let helpdesk = try AdapterSide(
-            name: "helpdesk", keys: AdapterKeys.helpdesk, database: directory.file("helpdesk.db"),
-            storeDirectory: directory.file("helpdesk-store"), mapping: helpdeskMapping, port: 0,
+            name: "helpdesk", keys: AdapterKeys.helpdesk, database: directory.appending("helpdesk.db"),
+            storeDirectory: directory.appending("helpdesk-store"), mapping: helpdeskMapping, port: 0,
             peers: [PeerAddress(node: AdapterKeys.crm.nodeID, host: "127.0.0.1", port: port)], clock: helpdeskClock)
         try await helpdesk.start()
         return SQLitePair(directory: directory, crm: crm, helpdesk: helpdesk)

@@ -5,6 +5,7 @@ import TandemCore
 import TandemCrypto
 import TandemNode
 import TandemStore
+import TandemTestSupport
 import Testing
 
 /// Where sync tools lose data: edits made during an outage, mass deletes,
@@ -16,7 +17,7 @@ struct SQLiteFailureTests {
     static func synced(_ name: String, crm: AdapterMapping = SQLitePair.crmMapping(),
                        helpdesk: AdapterMapping = SQLitePair.helpdeskMapping(), seed: String = seed) async throws -> SQLitePair {
         let pair = try await SQLitePair.start(name, crmMapping: crm, helpdeskMapping: helpdesk, seedCRM: seed)
-        try await waitUntil("the seed on the helpdesk") {
+        try await eventually("the seed on the helpdesk") {
             try pair.helpdesk.sql("SELECT count(*) FROM contacts") == pair.crm.sql("SELECT count(*) FROM customers")
         }
         return pair
@@ -26,7 +27,7 @@ struct SQLiteFailureTests {
     /// edit's time is later (the triggers record milliseconds).
     static func nextMillisecond() async throws {
         let start = Date()
-        try await waitUntil("the clock to move") { Date().timeIntervalSince(start) > 0.005 }
+        try await eventually("the clock to move") { Date().timeIntervalSince(start) > 0.005 }
     }
 
     @Test("edits made while a node was down keep their edit time: older loses, newer wins")
@@ -42,9 +43,9 @@ struct SQLiteFailureTests {
         try pair.crm.sql("UPDATE customers SET phone = '+44 old';")
         try await Self.nextMillisecond()
         try pair.helpdesk.sql("UPDATE contacts SET tel = '+44 new';")
-        try await waitUntil("crm captured its edits") { await pair.crm.status().idle }
+        try await eventually("crm captured its edits") { await pair.crm.status().idle }
         try await pair.restartHelpdesk()
-        try await waitUntil("both sides agree") {
+        try await eventually("both sides agree") {
             try pair.crm.sql("SELECT full_name || '|' || phone FROM customers") == "Ada (crm, newer)|+44 new"
                 && pair.helpdesk.sql("SELECT name || '|' || tel FROM contacts") == "Ada (crm, newer)|+44 new"
         }
@@ -62,7 +63,7 @@ struct SQLiteFailureTests {
         try await Self.nextMillisecond()
         try pair.helpdesk.sql("INSERT INTO contacts (mail, name, tel) VALUES ('Eve@Example.com ', 'Eve Adams', '+1 7');")
         try await pair.restartHelpdesk()
-        try await waitUntil("one Eve on each side, with the later name") {
+        try await eventually("one Eve on each side, with the later name") {
             try pair.crm.sql("SELECT count(*) || '|' || max(full_name) FROM customers WHERE lower(trim(email)) = 'eve@example.com'")
                 == "1|Eve Adams"
                 && pair.helpdesk.sql("SELECT count(*) || '|' || max(name) FROM contacts WHERE lower(trim(mail)) = 'eve@example.com'")
@@ -79,23 +80,23 @@ struct SQLiteFailureTests {
             seed: rows.joined())
         defer { Task { await pair.stop() } }
         try pair.crm.sql("DELETE FROM customers WHERE id <= 12;")
-        try await waitUntil("the deletes held") { await pair.crm.status().heldDeletes == 12 }
+        try await eventually("the deletes held") { await pair.crm.status().heldDeletes == 12 }
         #expect(try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "20")
         let held = try await pair.crm.runner.heldDeletes()
         #expect(held.count == 12)
         #expect(held.first?.lastValues["email"] == .text("c1@example.com"))
         // A further delete joins the open hold.
         try pair.crm.sql("DELETE FROM customers WHERE id = 13;")
-        try await waitUntil("the thirteenth delete held") { await pair.crm.status().heldDeletes == 13 }
+        try await eventually("the thirteenth delete held") { await pair.crm.status().heldDeletes == 13 }
         #expect(try await pair.crm.runner.approveDeletes() == 13)
-        try await waitUntil("the deletes on the helpdesk") { try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "7" }
+        try await eventually("the deletes on the helpdesk") { try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "7" }
 
         // Rejected: the rows come back on the side that deleted them (7 rows
         // reach this helpdesk's minimum of 5).
         try pair.helpdesk.sql("DELETE FROM contacts;")
-        try await waitUntil("the second hold") { await pair.helpdesk.status().heldDeletes == 7 }
+        try await eventually("the second hold") { await pair.helpdesk.status().heldDeletes == 7 }
         #expect(try await pair.helpdesk.runner.rejectDeletes() == 7)
-        try await waitUntil("the rows written back") { try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "7" }
+        try await eventually("the rows written back") { try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "7" }
         #expect(try pair.crm.sql("SELECT count(*) FROM customers") == "7")
     }
 
@@ -111,18 +112,18 @@ struct SQLiteFailureTests {
             UPDATE customers SET full_name = 'Augusta Ada King, Countess of Lovelace' WHERE id = 1;
             INSERT INTO customers (id, email, full_name) VALUES (2, 'bob@example.com', 'Bob');
             """)
-        try await waitUntil("the other record on the helpdesk") {
+        try await eventually("the other record on the helpdesk") {
             try pair.helpdesk.sql("SELECT count(*) FROM contacts WHERE mail = 'bob@example.com'") == "1"
         }
-        try await waitUntil("the refused record in the retry queue") { await pair.helpdesk.status().retrying == 1 }
+        try await eventually("the refused record in the retry queue") { await pair.helpdesk.status().retrying == 1 }
         #expect(try pair.helpdesk.sql("SELECT name FROM contacts WHERE mail = 'ada@example.com'") == "Ada")
         let audit = try pair.helpdesk.node.store.auditEvents(after: 0, limit: 10_000)
         #expect(audit.contains { $0.event.kind == .adapterError && $0.event.detail.contains("name too long") })
         try pair.crm.sql("UPDATE customers SET full_name = 'Ada King' WHERE id = 1;")
-        try await waitUntil("the fixed value on the helpdesk") {
+        try await eventually("the fixed value on the helpdesk") {
             try pair.helpdesk.sql("SELECT name FROM contacts WHERE mail = 'ada@example.com'") == "Ada King"
         }
-        try await waitUntil("the retry queue empty") { await pair.helpdesk.status().retrying == 0 }
+        try await eventually("the retry queue empty") { await pair.helpdesk.status().retrying == 0 }
     }
 
     @Test("a renamed mapped column pauses the adapter; changes flow once it is back")
@@ -131,13 +132,13 @@ struct SQLiteFailureTests {
         defer { Task { await pair.stop() } }
         try pair.helpdesk.sql("ALTER TABLE contacts RENAME COLUMN tel TO phone_number;")
         try pair.crm.sql("UPDATE customers SET phone = '+44 2', full_name = 'Ada K' WHERE id = 1;")
-        try await waitUntil("the helpdesk paused") {
+        try await eventually("the helpdesk paused") {
             if case .paused(let reason) = await pair.helpdesk.status().state { return reason.contains("tel") }
             return false
         }
         #expect(try pair.helpdesk.sql("SELECT name FROM contacts") == "Ada")
         try pair.helpdesk.sql("ALTER TABLE contacts RENAME COLUMN phone_number TO tel;")
-        try await waitUntil("the changes after the fix") {
+        try await eventually("the changes after the fix") {
             try pair.helpdesk.sql("SELECT name || '|' || tel FROM contacts") == "Ada K|+44 2"
         }
         #expect(await pair.helpdesk.status().state == .running)
@@ -152,11 +153,11 @@ struct SQLiteFailureTests {
             INSERT INTO contacts (mail, name) VALUES ('BOB@example.com', 'Bob two');
             INSERT INTO contacts (mail, tel, name) VALUES ('', NULL, 'Nobody');
             """)
-        try await waitUntil("the duplicate reported") {
+        try await eventually("the duplicate reported") {
             let issues = await pair.helpdesk.status().issues
             return issues["duplicate_key"] == 1 && issues["empty_key"] == 1
         }
-        try await waitUntil("one Bob in the crm") {
+        try await eventually("one Bob in the crm") {
             try pair.crm.sql("SELECT full_name FROM customers WHERE email = 'bob@example.com'") == "Bob one"
         }
         #expect(try pair.crm.sql("SELECT count(*) FROM customers") == "2")
@@ -171,17 +172,17 @@ struct SQLiteFailureTests {
             helpdesk: SQLitePair.helpdeskMapping(directions: ["visits": .out], owners: owners))
         defer { Task { await pair.stop() } }
         try pair.helpdesk.sql("UPDATE contacts SET is_vip = 1, rating = 9.5, visit_count = 3;")
-        try await waitUntil("the refusal reported and the rating synced") {
+        try await eventually("the refusal reported and the rating synced") {
             await pair.helpdesk.status().issues["not_owner"] == 1
         }
         // The helpdesk's rating is captured but never written to the crm's `in` column.
-        try await waitUntil("the helpdesk set back") {
+        try await eventually("the helpdesk set back") {
             try pair.helpdesk.sql("SELECT coalesce(is_vip, 'NULL') || '|' || coalesce(visit_count, 'NULL') FROM contacts") == "NULL|NULL"
         }
         #expect(try pair.crm.sql("SELECT coalesce(vip, 'NULL') || '|' || coalesce(score, 'NULL') FROM customers") == "NULL|NULL")
         // The owner's edit flows.
         try pair.crm.sql("UPDATE customers SET vip = 1, visits = 4;")
-        try await waitUntil("the owner's edit on the helpdesk") {
+        try await eventually("the owner's edit on the helpdesk") {
             try pair.helpdesk.sql("SELECT is_vip || '|' || visit_count FROM contacts") == "1|4"
         }
     }

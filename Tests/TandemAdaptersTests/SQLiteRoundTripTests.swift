@@ -1,6 +1,7 @@
 import Foundation
 import TandemAdapterCore
 import TandemAdapters
+import TandemTestSupport
 import Testing
 
 /// Two nodes over loopback TCP, each beside a SQLite file edited by the
@@ -21,11 +22,11 @@ struct SQLiteRoundTripTests {
                 INSERT INTO contacts (mail, name, tel) VALUES ('carol@example.com', 'Carol', '+33 3');
                 """)
         defer { Task { await pair.stop() } }
-        try await waitUntil("three rows on both sides") {
+        try await eventually("three rows on both sides") {
             try pair.crm.sql("SELECT count(*) FROM customers") == "3"
                 && pair.helpdesk.sql("SELECT count(*) FROM contacts") == "3"
         }
-        try await waitUntil("equal names and phones") {
+        try await eventually("equal names and phones") {
             try pair.crm.sql("SELECT lower(trim(email)) || '|' || full_name || '|' || phone FROM customers ORDER BY 1")
                 == pair.helpdesk.sql("SELECT lower(trim(mail)) || '|' || name || '|' || tel FROM contacts ORDER BY 1")
         }
@@ -41,14 +42,14 @@ struct SQLiteRoundTripTests {
         let pair = try await SQLitePair.start(
             "types", seedCRM: "INSERT INTO customers (id, email, full_name) VALUES (1, 'ada@example.com', 'Ada');")
         defer { Task { await pair.stop() } }
-        try await waitUntil("the first row on the helpdesk") {
+        try await eventually("the first row on the helpdesk") {
             try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "1"
         }
         try pair.crm.sql("""
             UPDATE customers SET phone = '+44 20 7946 0000', vip = 1, score = 4.5, visits = 7, signed_on = '2026-01-02',
                 updated = '2026-12-05 10:00:00.250', tags = '["vip","churn-risk"]' WHERE id = 1;
             """)
-        try await waitUntil("the crm edit on the helpdesk") {
+        try await eventually("the crm edit on the helpdesk") {
             try pair.helpdesk.sql("SELECT tel || '|' || is_vip || '|' || rating || '|' || visit_count || '|' || since || '|' || changed_at FROM contacts")
                 == "+44 20 7946 0000|1|4.5|7|2026-01-02|2026-12-05T10:00:00.250Z"
         }
@@ -59,20 +60,20 @@ struct SQLiteRoundTripTests {
         try pair.helpdesk.sql("""
             UPDATE contacts SET name = 'Ada King', tel = NULL, is_vip = 0, labels = '["vip","renewal"]';
             """)
-        try await waitUntil("the helpdesk edit on the crm") {
+        try await eventually("the helpdesk edit on the crm") {
             try pair.crm.sql("SELECT full_name || '|' || coalesce(phone, 'NULL') || '|' || vip FROM customers") == "Ada King|NULL|0"
         }
-        try await waitUntil("the set edit on the crm") {
+        try await eventually("the set edit on the crm") {
             Set(JSONArrayText.parse(try pair.crm.sql("SELECT tags FROM customers")) ?? []) == [.text("vip"), .text("renewal")]
         }
 
         // Inserts and deletes.
         try pair.helpdesk.sql("INSERT INTO contacts (mail, name) VALUES ('dan@example.com', 'Dan');")
-        try await waitUntil("the new contact in the crm") {
+        try await eventually("the new contact in the crm") {
             try pair.crm.sql("SELECT full_name FROM customers WHERE email = 'dan@example.com'") == "Dan"
         }
         try pair.crm.sql("DELETE FROM customers WHERE email = 'ada@example.com';")
-        try await waitUntil("the delete on the helpdesk") {
+        try await eventually("the delete on the helpdesk") {
             try pair.helpdesk.sql("SELECT count(*) FROM contacts WHERE mail = 'ada@example.com'") == "0"
         }
         #expect(try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "1")
@@ -83,10 +84,10 @@ struct SQLiteRoundTripTests {
         let pair = try await SQLitePair.start(
             "echo", seedCRM: "INSERT INTO customers (id, email, full_name) VALUES (1, 'ada@example.com', 'Ada');")
         defer { Task { await pair.stop() } }
-        try await waitUntil("the first row on the helpdesk") {
+        try await eventually("the first row on the helpdesk") {
             try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "1"
         }
-        try await waitUntil("both adapters idle") {
+        try await eventually("both adapters idle") {
             let crmIdle = await pair.crm.status().idle
             let helpdeskIdle = await pair.helpdesk.status().idle
             return crmIdle && helpdeskIdle
@@ -103,9 +104,9 @@ struct SQLiteRoundTripTests {
         let crmBefore = await pair.crm.status()
         let helpdeskBefore = await pair.helpdesk.status()
         try pair.crm.sql("UPDATE customers SET phone = '+44 1' WHERE id = 1;")
-        try await waitUntil("the edit on the helpdesk") { try pair.helpdesk.sql("SELECT tel FROM contacts") == "+44 1" }
+        try await eventually("the edit on the helpdesk") { try pair.helpdesk.sql("SELECT tel FROM contacts") == "+44 1" }
         // Quiet: both adapters idle twice in a row with nothing new captured.
-        try await waitUntil("both adapters quiet") {
+        try await eventually("both adapters quiet") {
             let crm = await pair.crm.status(), helpdesk = await pair.helpdesk.status()
             return crm.idle && helpdesk.idle && crm.captured == crmBefore.captured + 1
                 && helpdesk.captured == helpdeskBefore.captured

@@ -4,26 +4,8 @@ import TandemCrypto
 import TandemNode
 import TandemStore
 import TandemSync
+import TandemTestSupport
 import Testing
-
-struct Timeout: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
-/// Polls `condition` every 5 ms until it holds, failing after `seconds`:
-/// every wait in these tests has a deadline, none is a fixed sleep.
-func eventually(
-    _ what: String, within seconds: Double = 60, _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    if try await condition() { return }
-    throw Timeout(what: what)
-}
 
 /// A node configuration for tests: fast anti-entropy, short backoff.
 func testConfiguration(

@@ -78,10 +78,10 @@ import TandemTestSupport
             defer { Task { await helpdeskSide.stop() } }
 
             // First sync: matched by email, no duplicates.
-            try await waitUntil("three rows on both sides") {
+            try await eventually("three rows on both sides") {
                 try crm("SELECT count(*) FROM customers") == "3" && helpdesk("SELECT count(*) FROM contacts") == "3"
             }
-            try await waitUntil("equal names and phones") {
+            try await eventually("equal names and phones") {
                 try crm("SELECT lower(trim(email)) || '|' || full_name || '|' || phone FROM customers ORDER BY 1")
                     == helpdesk("SELECT lower(trim(mail)) || '|' || name || '|' || tel FROM contacts ORDER BY 1")
             }
@@ -92,7 +92,7 @@ import TandemTestSupport
                 UPDATE customers SET phone = '+44 20 7946 0000', vip = true, score = 4.5, visits = 7, signed_on = '2026-01-02',
                     updated = '2026-12-05 10:00:00.250+00', tags = '{vip,churn-risk}' WHERE id = 1;
                 """)
-            try await waitUntil("the crm edit on the helpdesk") {
+            try await eventually("the crm edit on the helpdesk") {
                 try helpdesk("""
                     SELECT tel || '|' || is_vip || '|' || rating || '|' || visit_count || '|' || since || '|' || changed_at
                     FROM contacts WHERE lower(trim(mail)) = 'ada@example.com'
@@ -106,7 +106,7 @@ import TandemTestSupport
                 UPDATE contacts SET name = 'Ada King', tel = NULL, is_vip = 0, labels = '["vip","renewal"]'
                 WHERE lower(trim(mail)) = 'ada@example.com';
                 """)
-            try await waitUntil("the helpdesk edit in PostgreSQL") {
+            try await eventually("the helpdesk edit in PostgreSQL") {
                 try crm("""
                     SELECT full_name || '|' || coalesce(phone, 'NULL') || '|' || vip || '|' || array_to_string(tags, ',')
                     FROM (SELECT full_name, phone, vip, ARRAY(SELECT unnest(tags) ORDER BY 1) AS tags FROM customers
@@ -119,18 +119,18 @@ import TandemTestSupport
                 UPDATE contacts SET tel = '+00 0000 0000 0000 0000 0000' WHERE lower(trim(mail)) = 'carol@example.com';
                 INSERT INTO contacts (mail, name) VALUES ('dan@example.com', 'Dan');
                 """)
-            try await waitUntil("the new contact in PostgreSQL") {
+            try await eventually("the new contact in PostgreSQL") {
                 try crm("SELECT full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "Dan"
             }
-            try await waitUntil("the refused write in the retry queue") { await crmSide.runner.currentStatus().retrying == 1 }
+            try await eventually("the refused write in the retry queue") { await crmSide.runner.currentStatus().retrying == 1 }
             #expect(try crm("SELECT coalesce(phone, 'NULL') FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "+33 3")
 
             // Deletes flow; one edit is one write on the other side.
             try crm("DELETE FROM customers WHERE id = 2;")
-            try await waitUntil("the delete on the helpdesk") {
+            try await eventually("the delete on the helpdesk") {
                 try helpdesk("SELECT count(*) FROM contacts WHERE lower(trim(mail)) = 'bob@example.com'") == "0"
             }
-            try await waitUntil("both adapters idle") {
+            try await eventually("both adapters idle") {
                 let crmIdle = await crmSide.runner.currentStatus().idle
                 let helpdeskIdle = await helpdeskSide.runner.currentStatus().idle
                 return crmIdle && helpdeskIdle
@@ -148,10 +148,10 @@ import TandemTestSupport
             let crmBefore = await crmSide.runner.currentStatus()
             let helpdeskBefore = await helpdeskSide.runner.currentStatus()
             try crm("UPDATE customers SET visits = 8 WHERE lower(trim(email)) = 'dan@example.com';")
-            try await waitUntil("the edit on the helpdesk") {
+            try await eventually("the edit on the helpdesk") {
                 try helpdesk("SELECT visit_count FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "8"
             }
-            try await waitUntil("both adapters quiet") {
+            try await eventually("both adapters quiet") {
                 let crm = await crmSide.runner.currentStatus(), helpdesk = await helpdeskSide.runner.currentStatus()
                 return crm.idle && helpdesk.idle && crm.captured == crmBefore.captured + 1
                     && helpdesk.captured == helpdeskBefore.captured
@@ -165,7 +165,7 @@ import TandemTestSupport
             try await server.restart()
             try crm("UPDATE customers SET visits = 9 WHERE lower(trim(email)) = 'dan@example.com';")
             try helpdesk("UPDATE contacts SET name = 'Dan D.' WHERE lower(trim(mail)) = 'dan@example.com';")
-            try await waitUntil("edits on both sides after the restart") {
+            try await eventually("edits on both sides after the restart") {
                 try helpdesk("SELECT visit_count || '|' || name FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "9|Dan D."
                     && crm("SELECT visits || '|' || full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "9|Dan D."
             }
@@ -178,20 +178,7 @@ enum RunnerKeys {
     static let crm = keyPair(0x11)
     static let helpdesk = keyPair(0x22)
 
-    static func keyPair(_ byte: UInt8) -> NodeKeyPair {
-        do {
-            return try NodeKeyPair(seed: Array(repeating: byte, count: NodeKeyPair.seedByteCount))
-        } catch {
-            fatalError("test key: \(error)")
-        }
-    }
-}
-
-/// Forwards node events to the runner created after the node.
-final class RunnerRelay: Sendable {
-    private let runners = Mutex<[AdapterRunner]>([])
-    func add(_ runner: AdapterRunner) { runners.withLock { $0.append(runner) } }
-    func forward(_ event: SyncEvent) { for runner in runners.withLock({ $0 }) { runner.observe(event) } }
+    static func keyPair(_ byte: UInt8) -> NodeKeyPair { TestKeys.keyPair(byte) }
 }
 
 /// A node and the adapter runner between it and one table.
@@ -205,7 +192,7 @@ final class RunnerSide: Sendable {
             reconnect: ReconnectPolicy(baseDelayMillis: 20, maxDelayMillis: 200, jitter: { 0.5 }))
         configuration.sync.summaryIntervalMillis = 100
         configuration.sync.resendAfterMillis = 500
-        let relay = RunnerRelay()
+        let relay = AdapterEventRelay()
         configuration.observer = { relay.forward($0) }
         node = try SyncNode.open(configuration: configuration, directory: store)
         runner = AdapterRunner(
@@ -224,22 +211,3 @@ final class RunnerSide: Sendable {
     }
 }
 
-/// Polls `condition` until it holds, failing after `seconds`.
-func waitUntil(_ what: String, within seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    if try await condition() { return }
-    Issue.record("timed out waiting for \(what)")
-    throw CancellationError()
-}
-
-/// Runs SQL through the sqlite3 shell, as another program would.
-@discardableResult
-func sqlite3(_ path: String, _ sql: String) throws -> String {
-    let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), ["-bail", "-cmd", ".timeout 10000", path, sql])
-    guard result.status == 0 else { throw AdapterError.driver("sqlite3 failed: \(result.stderr)") }
-    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-}

@@ -13,7 +13,6 @@
 // from the source commit to the target commit by one clock.
 import BenchmarkSupport
 import Foundation
-import Synchronization
 import TandemAdapterCore
 import TandemAdapters
 import TandemCore
@@ -57,11 +56,6 @@ func mapping(_ name: String) -> AdapterMapping {
         match: MatchRule(field: "email"))
 }
 
-final class Relay: Sendable {
-    let runner = Mutex<AdapterRunner?>(nil)
-    func forward(_ event: SyncEvent) { runner.withLock { $0 }?.observe(event) }
-}
-
 final class Side: Sendable {
     let node: SyncNode
     let runner: AdapterRunner
@@ -69,11 +63,11 @@ final class Side: Sendable {
     init(_ name: String, keys: NodeKeyPair, table: any BenchTable, peers: [PeerAddress]) throws {
         var configuration = SyncNodeConfiguration(
             identity: keys, port: 0, peers: peers, members: [crmKeys.nodeID, helpdeskKeys.nodeID])
-        let relay = Relay()
+        let relay = AdapterEventRelay()
         configuration.observer = { relay.forward($0) }
         node = try SyncNode.open(configuration: configuration, directory: "\(directory)/\(name)-store")
         runner = AdapterRunner(mapping: mapping(name), node: node, driver: try table.driver(), clock: wallClock)
-        relay.runner.withLock { $0 = runner }
+        relay.add(runner)
     }
 
     func start() async throws {
