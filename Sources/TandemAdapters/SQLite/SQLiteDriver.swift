@@ -1,6 +1,7 @@
 import GRDB
 import Synchronization
 public import TandemAdapterCore
+import TandemCore
 
 /// The adapter driver for a table in a SQLite database file that other
 /// programs (the sqlite3 shell, an application) read and write.
@@ -225,12 +226,12 @@ public final class SQLiteDriver: AdapterDriver {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try Row.fetchAll(
                     db, sql: """
-                        SELECT CAST(t.\(sql.quotedKey) AS TEXT) AS k, \(sql.json("t", columns)) AS v
+                        SELECT CAST(t.\(sql.quotedKey) AS TEXT), \(Self.select("t", columns))
                         FROM \(sql.quotedTable) AS t WHERE t.\(sql.quotedKey) IN (\(marks))
                         """,
                     arguments: StatementArguments(chunk))
                 for row in rows {
-                    let external = try Self.externalRow(row)
+                    let external = Self.externalRow(row, columns: columns)
                     result[external.key] = external
                 }
             }
@@ -244,21 +245,40 @@ public final class SQLiteDriver: AdapterDriver {
         return try await read { db in
             let rows = try Row.fetchAll(
                 db, sql: """
-                    SELECT CAST(t.\(sql.quotedKey) AS TEXT) AS k, \(sql.json("t", columns)) AS v
+                    SELECT CAST(t.\(sql.quotedKey) AS TEXT), \(Self.select("t", columns))
                     FROM \(sql.quotedTable) AS t \(key == nil ? "" : "WHERE t.\(sql.quotedKey) > ?")
                     ORDER BY t.\(sql.quotedKey) LIMIT ?
                     """,
                 arguments: StatementArguments(key.map { [$0, limit] as [any DatabaseValueConvertible] } ?? [limit]))
-            return try rows.map(Self.externalRow)
+            return rows.map { Self.externalRow($0, columns: columns) }
         }
     }
 
-    private static func externalRow(_ row: Row) throws -> ExternalRow {
-        let key: String = row["k"] ?? ""
-        guard let text: String = row["v"], let columns = JSONArrayText.object(text) else {
-            throw AdapterError.driver("row \(key) could not be read as JSON")
+    /// The mapped columns of alias `table`, in order (NULL when there are none).
+    private static func select(_ table: String, _ columns: [String]) -> String {
+        columns.isEmpty ? "NULL" : columns.map { "\(table).\(quoted($0))" }.joined(separator: ", ")
+    }
+
+    /// A row read as key, then `columns` in order: each value as its storage
+    /// class says (what the capture triggers' JSON holds for it; a blob as
+    /// hex text, as they write it).
+    private static func externalRow(_ row: Row, columns: [String]) -> ExternalRow {
+        let key: String = row[0] ?? ""
+        var values: [String: ExternalValue] = [:]
+        for (index, column) in columns.enumerated() {
+            switch row[index + 1] as DatabaseValue {
+            case let value where value.isNull: values[column] = .null
+            case let value:
+                switch value.storage {
+                case .int64(let number): values[column] = .int(number)
+                case .double(let number): values[column] = .double(number)
+                case .string(let text): values[column] = .text(text)
+                case .blob(let data): values[column] = .text(Hex.encode(Array(data)).uppercased())
+                case .null: values[column] = .null
+                }
+            }
         }
-        return ExternalRow(key: key, columns: columns)
+        return ExternalRow(key: key, columns: values)
     }
 
     /// The columns capture records: those of `attach`, else every column
