@@ -1,6 +1,10 @@
 /// A causal CRDT: a dot store together with the causal context of everything
 /// its replica has seen (Almeida et al., 2018, §5).
 ///
+/// Paper: P. S. Almeida, A. Shoker, C. Baquero, "Delta State Replicated
+/// Data Types", J. Parallel Distrib. Comput. 111 (2018),
+/// <https://arxiv.org/abs/1603.01529>.
+///
 /// `Causal` is a `Lattice` for every `DotStore`: its join joins the stores
 /// under both contexts and unions the contexts. The same type is a full
 /// replica state and a delta: a delta mutator returns a small `Causal` whose

@@ -1,5 +1,9 @@
 /// A node's hybrid logical clock (Kulkarni et al., 2014), as a pure value.
 ///
+/// Paper: S. Kulkarni, M. Demirbas, D. Madeppa, B. Avva, M. Leone, "Logical
+/// Physical Clocks and Consistent Snapshots in Globally Distributed
+/// Databases", <https://cse.buffalo.edu/tech-reports/2014-04.pdf>.
+///
 /// The clock never reads the wall clock itself: every operation takes the
 /// current physical time in milliseconds from the caller, so the simulator can
 /// drive it with virtual time and tests can replay any history.

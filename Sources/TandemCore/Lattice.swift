@@ -5,7 +5,8 @@
 /// associative and idempotent, and that `init()` is its identity. These laws
 /// are what make replicas converge whatever order, grouping and duplication
 /// the network delivers states and deltas in (Shapiro et al.,
-/// "Conflict-free Replicated Data Types", 2011).
+/// "Conflict-free Replicated Data Types", SSS 2011,
+/// <https://inria.hal.science/inria-00609399>).
 public protocol Lattice: Equatable, Sendable {
     /// The bottom element: the state of a replica that has seen nothing.
     init()

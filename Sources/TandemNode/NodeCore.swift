@@ -144,10 +144,8 @@ final class NodeCore {
             store: store, shell: NodeShell(core: self), configuration: sync,
             maxClockOffsetMillis: configuration.maxClockOffsetMillis,
             sign: { identity.sign($0) },
-            verify: { SignatureVerifier.verify(signature: $0.signature, message: $0.signingBytes, signer: $0.origin) },
-            verifyRecords: { chunk, peer in
-                SignatureVerifier.verify(signature: chunk.signature, message: chunk.signingBytes, signer: peer)
-            },
+            verify: { SignatureVerifier.verify($0) },
+            verifyRecords: { SignatureVerifier.verify($0, from: $1) },
             refusalPolicy: configuration.refusals)
     }
 

@@ -184,8 +184,8 @@ public final class Simulation {
             store: node.store, shell: ShellBox(hooks.wrapShell(index, node.id, node.shell)),
             configuration: syncConfiguration, maxClockOffsetMillis: config.maxClockOffsetMillis,
             sign: { keys.sign($0) },
-            verify: { SignatureVerifier.verify(signature: $0.signature, message: $0.signingBytes, signer: $0.origin) },
-            verifyRecords: { chunk, peer in SignatureVerifier.verify(signature: chunk.signature, message: chunk.signingBytes, signer: peer) })
+            verify: { SignatureVerifier.verify($0) },
+            verifyRecords: { SignatureVerifier.verify($0, from: $1) })
     }
 
     // MARK: The event loop

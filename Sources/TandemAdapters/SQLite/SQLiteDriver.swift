@@ -22,7 +22,7 @@ public final class SQLiteDriver: AdapterDriver {
     public let path: String
     public let table: String
     public let keyColumn: String
-    private let sql: SQLiteCaptureSQL
+    let sql: SQLiteCaptureSQL
     private let database: DatabaseQueue
     /// The columns the capture was attached with.
     private let attached = Mutex<[String]?>(nil)
@@ -283,113 +283,11 @@ public final class SQLiteDriver: AdapterDriver {
 
     /// The columns capture records: those of `attach`, else every column
     /// the driver can read.
-    private func mappedColumns() async throws -> [String] {
+    func mappedColumns() async throws -> [String] {
         if let columns = attached.withLock({ $0 }) { return columns }
         let schema = try await describe()
         return schema.columns.keys.filter { schema.columns[$0].map { if case .unsupported = $0 { false } else { true } } ?? false }
             .sorted()
-    }
-
-    public func apply(_ writes: [ExternalWrite], capturedThrough: Int64) async throws -> [WriteOutcome] {
-        guard !writes.isEmpty else { return [] }
-        let sql = self.sql
-        let columns = try await mappedColumns()
-        return try await write { db in
-            var outcomes: [WriteOutcome] = []
-            try db.inTransaction(.immediate) {
-                try db.execute(sql: "UPDATE \(sql.control) SET applying = 1")
-                for write in writes {
-                    try db.execute(sql: "SAVEPOINT tandem_write")
-                    do {
-                        let outcome = try Self.run(write, db: db, sql: sql, columns: columns, capturedThrough: capturedThrough)
-                        outcomes.append(outcome)
-                        try db.execute(sql: "RELEASE tandem_write")
-                    } catch let error as DatabaseError {
-                        try db.execute(sql: "ROLLBACK TO tandem_write")
-                        try db.execute(sql: "RELEASE tandem_write")
-                        outcomes.append(.failed(error.message ?? "\(error)"))
-                    }
-                }
-                try db.execute(sql: "UPDATE \(sql.control) SET applying = 0")
-                return .commit
-            }
-            return outcomes
-        }
-    }
-
-    private static func run(
-        _ write: ExternalWrite, db: Database, sql: SQLiteCaptureSQL, columns: [String], capturedThrough: Int64
-    ) throws -> WriteOutcome {
-        func pending(_ key: String) throws -> Bool {
-            try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(sql.outbox) WHERE pk = ? AND seq > ?)"),
-                arguments: [key, capturedThrough]) ?? false
-        }
-        func insert(record: String, key: String?, values: [String: ExternalValue]) throws -> WriteOutcome {
-            var names = values.keys.sorted()
-            var arguments = names.map { binding(values[$0] ?? .null) }
-            if let key, values[sql.keyColumn] == nil {
-                names.append(sql.keyColumn)
-                arguments.append(key)
-            }
-            if names.isEmpty {
-                try db.execute(sql: "INSERT INTO \(sql.quotedTable) DEFAULT VALUES")
-            } else {
-                try db.cachedStatement(
-                    sql: "INSERT INTO \(sql.quotedTable) (\(names.map(quoted).joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
-                ).execute(arguments: StatementArguments(arguments))
-            }
-            guard let newKey = try String.fetchOne(db.cachedStatement(
-                sql: "SELECT CAST(\(sql.quotedKey) AS TEXT) FROM \(sql.quotedTable) WHERE rowid = last_insert_rowid()"))
-                ?? key ?? values[sql.keyColumn].flatMap(textKey)
-            else { throw AdapterError.driver("inserted row of \(record) has no readable key") }
-            try db.cachedStatement(sql: "DELETE FROM \(sql.keys) WHERE record = ? AND pk <> ?").execute(arguments: [record, newKey])
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO \(sql.keys) (pk, record) VALUES (?, ?)")
-                .execute(arguments: [newKey, record])
-            return .written(key: newKey, lastValues: nil)
-        }
-        switch write {
-        case .insert(let record, let key, let values):
-            if let key, try pending(key) { return .deferred }
-            return try insert(record: record, key: key, values: values)
-        case .update(let record, let key, let values):
-            if try pending(key) { return .deferred }
-            let names = values.keys.sorted()
-            var arguments: [(any DatabaseValueConvertible)?] = names.map { binding(values[$0] ?? .null) }
-            arguments.append(key)
-            try db.cachedStatement(
-                sql: "UPDATE \(sql.quotedTable) SET \(names.map { "\(quoted($0)) = ?" }.joined(separator: ", ")) WHERE \(sql.quotedKey) = ?"
-            ).execute(arguments: StatementArguments(arguments))
-            if db.changesCount == 0 { return try insert(record: record, key: key, values: values) }
-            return .written(key: key, lastValues: nil)
-        case .delete(_, let key):
-            if try pending(key) { return .deferred }
-            let last = try String.fetchOne(
-                db, sql: "SELECT \(sql.json("t", columns)) FROM \(sql.quotedTable) AS t WHERE t.\(sql.quotedKey) = ?",
-                arguments: [key]).flatMap(JSONArrayText.object)
-            try db.execute(sql: "DELETE FROM \(sql.quotedTable) WHERE \(sql.quotedKey) = ?", arguments: [key])
-            return .written(key: key, lastValues: last)
-        }
-    }
-
-    private static func textKey(_ value: ExternalValue) -> String? {
-        switch value {
-        case .int(let number): String(number)
-        case .text(let text): text
-        case .double(let number): String(number)
-        default: nil
-        }
-    }
-
-    private static func binding(_ value: ExternalValue) -> (any DatabaseValueConvertible)? {
-        switch value {
-        case .null: nil
-        case .bool(let flag): flag ? 1 : 0
-        case .int(let number): number
-        case .double(let number): number
-        case .text(let text): text
-        case .array: JSONArrayText.encode(value)
-        }
     }
 
     public func rowCount() async throws -> Int {
@@ -401,13 +299,13 @@ public final class SQLiteDriver: AdapterDriver {
 
     // MARK: Access
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await database.read(body) } catch let error as DatabaseError {
             throw AdapterError.unavailable(database: path, reason: error.message ?? "\(error)")
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await database.writeWithoutTransaction(body) } catch let error as DatabaseError {
             throw AdapterError.unavailable(database: path, reason: error.message ?? "\(error)")
         }
