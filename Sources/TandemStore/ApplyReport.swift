@@ -28,9 +28,12 @@ public struct ApplyReport: Hashable, Sendable {
     func conflictEvents(collection: String, at now: UInt64) -> [AuditEvent] {
         conflicts.map { conflict in
             let losers = conflict.losers.map { "\($0.value) written \($0.stamp) as dot \($0.dot)" }.joined(separator: "; ")
+            // The latest loser is the one `tandem restore` writes back.
+            let latest = conflict.losers.max { $0.stamp < $1.stamp }
+            let restore = latest.map { RestorableValue(field: conflict.field, value: $0.value).suffix } ?? ""
             return AuditEvent(
                 at: now, kind: .conflict, collection: collection, record: conflict.record, node: conflict.winner.dot.node,
-                detail: "field \(conflict.field): \(conflict.winner.value) (\(conflict.winner.stamp)) won over \(losers)")
+                detail: "field \(conflict.field): \(conflict.winner.value) (\(conflict.winner.stamp)) won over \(losers)\(restore)")
         }
     }
 }

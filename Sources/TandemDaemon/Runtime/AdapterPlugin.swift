@@ -3,7 +3,8 @@ public import ServiceLifecycle
 public import TandemNode
 
 /// What the daemon hands an adapter when it starts it: its settings, its
-/// collection's settings, the running node, a logger and the metrics.
+/// collection's settings, the running node, a logger, the metrics and the
+/// hub that relays the node's events to the adapters.
 ///
 /// Guarantees: ``node`` is started when the adapter is made, and is shut
 /// down only after every adapter's service has returned.
@@ -25,11 +26,16 @@ public struct AdapterContext: Sendable {
     /// ``DaemonMetrics/setParity(collection:adapter:ratio:)``): they appear in
     /// `/metrics`, and conflicts and parity in the status health figures.
     public let metrics: DaemonMetrics
+    /// Where an adapter registers its runner: the hub forwards every node
+    /// event to it and the admin endpoint (status, held deletes, parity)
+    /// reaches it there.
+    public let hub: AdapterHub
 
     public init(
         settings: AdapterSettings, collection: CollectionSettings, configuration: NodeConfigurationFile,
-        node: SyncNode, logger: Logger, metrics: DaemonMetrics
+        node: SyncNode, logger: Logger, metrics: DaemonMetrics, hub: AdapterHub
     ) {
+        self.hub = hub
         self.settings = settings
         self.collection = collection
         self.configuration = configuration
