@@ -58,16 +58,13 @@ public struct AdapterContext: Sendable {
 /// ``makeAdapter(_:)`` stops the start-up with its description as the
 /// one-line reason; an error thrown by `run()` shuts the daemon down.
 ///
+/// `BuiltInAdapters` is the factory `tandem run` passes (SQLite and
+/// PostgreSQL tables through `AdapterRunner`); a factory that runs its own
+/// runners registers them with ``AdapterContext/hub`` so they receive the
+/// node's events and appear in status and the admin routes:
+///
 /// ```swift
-/// struct Adapters: AdapterFactory {
-///     func makeAdapter(_ context: AdapterContext) async throws -> any Service {
-///         switch context.settings.kind {
-///         case .sqlite: try SQLiteAdapter(context)
-///         case .postgres: try PostgresAdapter(context)
-///         }
-///     }
-/// }
-/// try await NodeDaemon(configuration: file, logger: logger, adapters: Adapters()).run()
+/// try await NodeDaemon(configuration: file, logger: logger, adapters: BuiltInAdapters()).run()
 /// ```
 public protocol AdapterFactory: Sendable {
     /// The adapter for `context.settings`, as a service to run.
