@@ -11,12 +11,13 @@ func sqlite3(_ path: String, _ sql: String) throws -> String {
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
-/// Polls `condition` until it holds, failing after `seconds` from now.
-func eventually(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) throws {
+/// Polls `condition` until it holds, failing after `seconds` from now;
+/// sleeps without holding a thread of the shared pool between polls.
+func eventually(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try condition() { return }
-        Thread.sleep(forTimeInterval: 0.05)  // polling interval, not synchronisation
+        try await Task.sleep(for: .milliseconds(50))  // polling interval, not synchronisation
     }
     if try condition() { return }
     Issue.record("timed out waiting for \(what)")
@@ -92,13 +93,13 @@ struct AdapterProcessTests {
         try helpdesk.start()
 
         // Backfill: five customers on both sides, Ada once each (matched by email).
-        try eventually("both tables hold the five customers") {
+        try await eventually("both tables hold the five customers") {
             try sqlite3(crmDB, "SELECT count(*) FROM customers") == "5"
                 && sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "5"
         }
         try sqlite3(crmDB, "UPDATE customers SET phone = '201' WHERE email = 'grace@example.com'")
         try sqlite3(helpdeskDB, "INSERT INTO contacts (mail, name, tel) VALUES ('linus@example.com', 'Linus', '600')")
-        try eventually("each edit in the other table") {
+        try await eventually("each edit in the other table") {
             try sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'grace@example.com'") == "201"
                 && sqlite3(crmDB, "SELECT full_name FROM customers WHERE email = 'linus@example.com'") == "Linus"
         }
@@ -121,7 +122,7 @@ struct AdapterProcessTests {
         // A mass delete (4 of 6 rows) is held, listed, then approved.
         try sqlite3(crmDB, "DELETE FROM customers WHERE email IN ('ada@example.com', 'grace@example.com', 'alan@example.com', 'edsger@example.com')")
         var listed = ""
-        try eventually("the held deletes listed") {
+        try await eventually("the held deletes listed") {
             let result = try TandemExecutable.run(["deletes", "--config", crm.configPath, "--json"])
             listed = result.stdout
             guard result.status == 0 else { return false }
@@ -137,7 +138,7 @@ struct AdapterProcessTests {
         let approve = try TandemExecutable.run(["approve-deletes", "--config", crm.configPath, "--adapter", "customers"])
         #expect(approve.status == 0, "\(approve.stderr)")
         #expect(approve.stdout.contains("4 held deletes approved"), "\(approve.stdout)")
-        try eventually("the approved deletes on the helpdesk") {
+        try await eventually("the approved deletes on the helpdesk") {
             try sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "2"
         }
         let unknown = try TandemExecutable.run(["approve-deletes", "--config", crm.configPath, "--adapter", "nosuch"])
@@ -157,12 +158,12 @@ struct AdapterProcessTests {
         try await Task.sleep(for: .milliseconds(20))  // a later edit time (ms precision), not synchronisation
         try sqlite3(helpdeskDB, "UPDATE contacts SET tel = '602' WHERE mail = 'linus@example.com'")
         try crm.start()
-        try eventually("the later phone on both sides") {
+        try await eventually("the later phone on both sides") {
             try sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'linus@example.com'") == "602"
                 && sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'linus@example.com'") == "602"
         }
         var eventID: Int?
-        try eventually("the conflict listed") {
+        try await eventually("the conflict listed") {
             let conflicts = try TandemExecutable.run(["conflicts", "--config", crm.configPath, "--json"])
             guard conflicts.status == 0,
                   let list = try JSONSerialization.jsonObject(with: Data(conflicts.stdout.utf8)) as? [[String: Any]]
@@ -179,7 +180,7 @@ struct AdapterProcessTests {
         let restore = try TandemExecutable.run(["restore", "--config", crm.configPath, "--event", "\(id)"])
         #expect(restore.status == 0, "\(restore.stderr)")
         #expect(restore.stdout.contains("phone"), "\(restore.stdout)")
-        try eventually("the restored loser on both sides") {
+        try await eventually("the restored loser on both sides") {
             try sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'linus@example.com'") == "601"
                 && sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'linus@example.com'") == "601"
         }
@@ -196,12 +197,12 @@ struct AdapterProcessTests {
     }
 
     @Test("an adapter whose table is missing stops the start with one line")
-    func missingTable() throws {
+    func missingTable() async throws {
         let crm = try DaemonNode(name: "crm")
         defer { crm.cleanUp() }
         try sqlite3(crm.directory.appending("crm.db"), "CREATE TABLE other (id INTEGER PRIMARY KEY);")
         try crm.configure(peers: [], collection: "match_key = \"email\"", extra: Self.crmAdapter)
-        let result = try TandemExecutable.run(["run", "--config", crm.configPath])
+        let result = try await TandemExecutable.runOffPool(["run", "--config", crm.configPath])
         #expect(result.status != 0)
         let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         #expect(errors.count == 1, "\(result.stderr)")

@@ -5,11 +5,11 @@ import Testing
 @Suite("tandem demo")
 struct DemoCommandTests {
     @Test("demo --once: two tandem run processes, both tables converge with the conflict's loser kept; exits 0")
-    func demoConverges() throws {
+    func demoConverges() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let folder = directory.appending("demo")
-        let demo = try TandemExecutable.run(["demo", "--once", "--dir", folder])
+        let demo = try await TandemExecutable.runOffPool(["demo", "--once", "--dir", folder])
         #expect(demo.status == 0, "stdout: \(demo.stdout)\nstderr: \(demo.stderr)")
         #expect(demo.stdout.contains("both sides agree: yes"))
         #expect(demo.stdout.contains("converged "))
@@ -18,16 +18,16 @@ struct DemoCommandTests {
         #expect(FileManager.default.fileExists(atPath: folder + "/crm.db"))
         #expect(FileManager.default.fileExists(atPath: folder + "/helpdesk.toml"))
         // Run again in the same folder: an earlier demo is replaced.
-        let again = try TandemExecutable.run(["demo", "--once", "--dir", folder])
+        let again = try await TandemExecutable.runOffPool(["demo", "--once", "--dir", folder])
         #expect(again.status == 0, "stderr: \(again.stderr)")
     }
 
     @Test("demo refuses a folder that is not a demo's")
-    func refusesForeignFolder() throws {
+    func refusesForeignFolder() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try Data("keep".utf8).write(to: URL(fileURLWithPath: directory.appending("notes.txt")))
-        let demo = try TandemExecutable.run(["demo", "--once", "--dir", directory.path])
+        let demo = try await TandemExecutable.runOffPool(["demo", "--once", "--dir", directory.path])
         #expect(demo.status != 0)
         #expect(demo.stderr.contains("is not a demo folder"), "\(demo.stderr)")
     }

@@ -45,13 +45,13 @@ struct PostgresProcessTests {
             try crm.start()
             try helpdesk.start()
 
-            try eventually("both customers in both tables") {
+            try await eventually("both customers in both tables") {
                 try server.psql(database: "crm", sql: "SELECT count(*) FROM customers").trimmingCharacters(in: .whitespacesAndNewlines) == "2"
                     && sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "2"
             }
             try server.psql(database: "crm", sql: "UPDATE customers SET phone = '101' WHERE email = 'ada@example.com'")
             try sqlite3(helpdeskDB, "UPDATE contacts SET name = 'Rear Admiral Grace Hopper' WHERE mail = 'grace@example.com'")
-            try eventually("each edit in the other database") {
+            try await eventually("each edit in the other database") {
                 try sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'ada@example.com'") == "101"
                     && server.psql(database: "crm", sql: "SELECT full_name FROM customers WHERE email = 'grace@example.com'")
                         .trimmingCharacters(in: .whitespacesAndNewlines) == "Rear Admiral Grace Hopper"
