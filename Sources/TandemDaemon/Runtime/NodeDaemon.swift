@@ -92,7 +92,6 @@ public struct NodeDaemon: Sendable {
         do {
             try await runServices(node, log: log, clock: nodeConfiguration.clock, metrics: metrics, hub: hub)
         } catch {
-            await hub.stopAll()
             try? await node.shutdown()
             throw error
         }
@@ -133,9 +132,17 @@ public struct NodeDaemon: Sendable {
                   failureTerminationBehavior: .gracefullyShutdownGroup)
         ]
         for settings in configuration.adapters {
+            let adapter: any Service
+            do {
+                adapter = try await makeAdapter(settings, node: node, metrics: metrics, hub: hub)
+            } catch {
+                // The adapters started so far stop before the node does.
+                await hub.stopAll()
+                throw error
+            }
             services.append(.init(
-                service: try await makeAdapter(settings, node: node, metrics: metrics, hub: hub),
-                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+                service: adapter, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         hub.seal()
         let tracker = PeerTracker()
