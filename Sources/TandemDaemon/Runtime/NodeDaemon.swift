@@ -113,7 +113,7 @@ public struct NodeDaemon: Sendable {
     }
 
     /// Counts the conflicts a peer's batch or a reconciliation resolved
-    /// (`tandem_conflicts_total{collection,field}`).
+    /// that lost a value (`tandem_conflicts_total{collection,field}`).
     static func countConflicts(_ event: SyncEvent, metrics: DaemonMetrics) {
         let (collection, report): (String, ApplyReport)
         switch event {
@@ -121,7 +121,9 @@ public struct NodeDaemon: Sendable {
         case .reconciled(let name, let applied): (collection, report) = (name, applied)
         default: return
         }
-        for conflict in report.conflicts { metrics.countConflict(collection: collection, field: conflict.field) }
+        for conflict in report.conflicts where ApplyReport.losesValue(conflict) {
+            metrics.countConflict(collection: collection, field: conflict.field)
+        }
     }
 
     private func runServices(
