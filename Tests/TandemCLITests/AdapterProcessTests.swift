@@ -118,6 +118,8 @@ struct AdapterProcessTests {
         let text = String(decoding: metrics.body, as: UTF8.self)
         #expect(text.contains("tandem_adapter_captured_total{adapter=\"contacts/sqlite/customers\",collection=\"contacts\"}"), "\(text)")
         #expect(text.contains("tandem_adapter_held_deletes{adapter=\"contacts/sqlite/customers\",collection=\"contacts\"} 0"))
+        // Linus, inserted on the helpdesk, written here: one latency sample at least.
+        #expect(text.contains("tandem_sync_latency_seconds_count{collection=\"contacts\"}"), "\(text)")
 
         // A mass delete (4 of 6 rows) is held, listed, then approved.
         try sqlite3(crmDB, "DELETE FROM customers WHERE email IN ('ada@example.com', 'grace@example.com', 'alan@example.com', 'edsger@example.com')")

@@ -30,7 +30,11 @@ public struct BuiltInAdapters: AdapterFactory {
         } catch {
             throw DaemonError.adapterFailed(adapter: settings.name, detail: "\(error)")
         }
-        let runner = AdapterRunner(mapping: mapping, node: context.node, driver: driver, clock: Self.wallClock)
+        let metrics = context.metrics
+        let collection = settings.collection
+        let runner = AdapterRunner(
+            mapping: mapping, node: context.node, driver: driver, clock: Self.wallClock,
+            onSyncLatency: { millis in metrics.recordSyncLatency(collection: collection, .milliseconds(millis)) })
         do {
             try await runner.start()
         } catch {
