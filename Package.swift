@@ -142,10 +142,14 @@ let package = Package(
         ),
         // The daemon behind `tandem run`, `status` and `audit`: the TOML
         // configuration, logging, metrics, the admin endpoint and the
-        // service lifecycle around a `SyncNode`. Adapters plug in here.
+        // service lifecycle around a `SyncNode`, with the SQLite and
+        // PostgreSQL adapters its configuration names.
         .target(
             name: "TandemDaemon",
             dependencies: [
+                "TandemAdapterCore",
+                "TandemAdapters",
+                "TandemPostgresAdapter",
                 "TandemCore",
                 "TandemCrypto",
                 "TandemStore",
@@ -171,7 +175,11 @@ let package = Package(
             dependencies: [
                 "TandemCore",
                 "TandemCrypto",
+                "TandemStore",
+                "TandemAdapterCore",
                 "TandemDaemon",
+                // The demo's two SQLite databases, made and edited as another program would.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -333,7 +341,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemDaemonTests",
-            dependencies: ["TandemDaemon", "TandemCore", "TandemCrypto", "TandemStore", "TandemNode"],
+            dependencies: ["TandemDaemon", "TandemAdapterCore", "TandemCore", "TandemCrypto", "TandemStore", "TandemNode"],
             swiftSettings: strictSettings
         ),
     ]

@@ -12,7 +12,9 @@ public struct AuditEvent: Hashable, Sendable {
         case localCommit = "local-commit"
         /// A peer's batch was applied.
         case remoteApply = "remote-apply"
-        /// A concurrent write lost; `detail` holds the losing write so it can be restored.
+        /// A concurrent write lost; `detail` holds the losing write so it can
+        /// be restored (`RestorableValue`). Concurrent writes of the winner's
+        /// own value are not recorded: nothing was lost.
         case conflict
         /// Input was refused; `detail` says what and why.
         case rejected

@@ -12,6 +12,13 @@ struct Tandem: AsyncParsableCommand {
             RunCommand.self,
             StatusCommand.self,
             AuditCommand.self,
+            ConflictsCommand.self,
+            RestoreCommand.self,
+            DeletesCommand.self,
+            ApproveDeletesCommand.self,
+            RejectDeletesCommand.self,
+            ParityCommand.self,
+            DetachCommand.self,
             DemoCommand.self,
         ]
     )

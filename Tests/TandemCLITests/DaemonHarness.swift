@@ -26,8 +26,9 @@ final class DaemonNode: @unchecked Sendable {
         adminPort = try LoopbackSocket.freePort()
     }
 
-    /// Writes the configuration with `peers` and any `extra` text.
-    func configure(peers: [DaemonNode], extra: String = "") throws {
+    /// Writes the configuration with `peers` and any `extra` text;
+    /// `collection` is the text under `[[collection]]` after the name.
+    func configure(peers: [DaemonNode], collection: String = "", extra: String = "") throws {
         var text = """
             [node]
             name = "\(name)"
@@ -38,6 +39,7 @@ final class DaemonNode: @unchecked Sendable {
 
             [[collection]]
             name = "contacts"
+            \(collection)
 
             """
         for peer in peers {

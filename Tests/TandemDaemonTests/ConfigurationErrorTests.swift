@@ -37,6 +37,8 @@ struct ConfigurationErrorTests {
              expected: "node.toml:19: collection[1].owners.renewal_date: \"billing\" is neither this node nor a [[peer]]; expected one of: crm, helpdesk"),
         Case(replace: "collection = \"contacts\"", with: "collection = \"people\"",
              expected: "node.toml:22: adapter[1].collection: no [[collection]] named \"people\"; expected one of: contacts"),
+        Case(replace: "tags = \"in\"\n", with: "tags = \"in\"\n\n[[adapter]]\ncollection = \"contacts\"\nkind = \"sqlite\"\ndatabase = \"other.db\"\ntable = \"customers\"\nkey = \"id\"\n[adapter.fields]\nemail = \"email\"\n",
+             expected: "node.toml:39: adapter[2].table: adapter[1] already syncs a sqlite table \"customers\" with collection \"contacts\" (the adapter name contacts/sqlite/customers must be unique on a node)"),
         Case(replace: "kind = \"sqlite\"", with: "kind = \"mysql\"",
              expected: "node.toml:23: adapter[1].kind: expected \"sqlite\" or \"postgres\", got \"mysql\""),
         Case(replace: "kind = \"sqlite\"", with: "kind = \"postgres\"",

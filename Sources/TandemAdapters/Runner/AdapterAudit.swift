@@ -25,7 +25,10 @@ enum AdapterAudit {
         }
         for lost in plan.lost {
             let what = lost.field.map { "field \($0): captured \(lost.value?.description ?? "?")" } ?? "delete of the row"
-            event(.conflict, lost.record, "\(mapping.name): \(what) edited \(CanonicalTime.format(millis: lost.editedAtMillis)) lost to \(lost.winner?.description ?? "the record") edited \(CanonicalTime.format(millis: lost.winnerEditedAtMillis)); row \(lost.key) set back")
+            // A lost field edit keeps its value restorable (`tandem restore`).
+            var restore = ""
+            if let field = lost.field, let value = lost.value { restore = RestorableValue(field: field, value: value).suffix }
+            event(.conflict, lost.record, "\(mapping.name): \(what) edited \(CanonicalTime.format(millis: lost.editedAtMillis)) lost to \(lost.winner?.description ?? "the record") edited \(CanonicalTime.format(millis: lost.winnerEditedAtMillis)); row \(lost.key) set back\(restore)")
         }
         for issue in plan.issues { event(.adapterError, nil, "\(mapping.name): \(issue)") }
         if !plan.held.isEmpty {

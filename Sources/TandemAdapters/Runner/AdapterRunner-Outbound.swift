@@ -43,6 +43,7 @@ extension AdapterRunner {
         let rows = try await driver.rows(keys: Array(Set(keys.values)))
         var writes: [ExternalWrite] = []
         var events: [AuditEvent] = []
+        var snapshots: [String: RecordSnapshot] = [:]
         let auditTime = UInt64(clamping: now)
         func audit(_ kind: AuditEvent.Kind, _ record: String, _ detail: String) {
             events.append(AuditEvent(
@@ -53,6 +54,7 @@ extension AdapterRunner {
             let key = keys[id]
             if let key, heldKeys.contains(key) { continue }
             let snapshot = stores[id].flatMap { RecordSnapshot(id: id, store: $0) }
+            snapshots[id] = snapshot
             do {
                 if let write = try OutboundPlanner.write(
                     record: id, snapshot: snapshot, key: key, row: key.flatMap { rows[$0] }, mapping: mapping, schema: schema) {
@@ -66,12 +68,14 @@ extension AdapterRunner {
             }
         }
         let outcomes = try await driver.apply(writes, capturedThrough: cursor.through)
+        let committed = clock()
         var count = 0
         for (write, outcome) in zip(writes, outcomes) {
             switch outcome {
             case .written(let key, let lastValues):
                 retries.succeeded(write.record)
                 count += 1
+                measureLatency(write, snapshots[write.record], committed: committed)
                 switch write {
                 case .insert(_, _, let columns):
                     audit(.appliedExternal, write.record, "row \(key) of \(mapping.table) inserted: \(Self.describe(columns))")
@@ -93,6 +97,18 @@ extension AdapterRunner {
         status.written += count
         try await node.appendAudit(events)
         return count
+    }
+
+    /// Reports the time from a peer's edit to its row write, for inserts
+    /// and updates of edits made since the runner started.
+    private func measureLatency(_ write: ExternalWrite, _ snapshot: RecordSnapshot?, committed: Int64) {
+        guard let onSyncLatency, let snapshot else { return }
+        if case .delete = write { return }
+        let own = node.node
+        guard let newest = snapshot.fields.values.filter({ $0.writer != own }).map(\.editedAtMillis).max(),
+              newest >= startedAtMillis
+        else { return }
+        onSyncLatency(max(committed - newest, 0))
     }
 
     static func describe(_ columns: [String: ExternalValue]) -> String {

@@ -48,6 +48,12 @@ public actor AdapterRunner {
     var stepping = false
     var stepWaiters: [CheckedContinuation<Void, Never>] = []
     var loop: Task<Void, Never>?
+    /// Called with the time from a peer's edit to its commit in this table
+    /// (see ``init(mapping:node:driver:clock:onSyncLatency:)``).
+    let onSyncLatency: (@Sendable (_ millis: Int64) -> Void)?
+    /// When this runner started (wall clock, ms): older edits are not
+    /// measured (a backfill's values carry the earliest time).
+    var startedAtMillis: Int64 = .max
     /// Records noted as changed from outside the actor (node events).
     nonisolated let inbox = Mutex<(order: [String], set: Set<String>)>(([], []))
     /// Rung when records are noted, so an idle loop wakes at once.
@@ -57,7 +63,15 @@ public actor AdapterRunner {
     static let outboundChunk = 1000
     static let captureChunk = 1000
 
-    public init(mapping: AdapterMapping, node: SyncNode, driver: any AdapterDriver, clock: @escaping @Sendable () -> Int64) {
+    /// - Parameter onSyncLatency: called after each row write that brings a
+    ///   peer's edit to the table, with the milliseconds from the edit (the
+    ///   newest of the record's fields written by another node, made since
+    ///   this runner started) to the write's commit: the sync latency.
+    public init(
+        mapping: AdapterMapping, node: SyncNode, driver: any AdapterDriver, clock: @escaping @Sendable () -> Int64,
+        onSyncLatency: (@Sendable (_ millis: Int64) -> Void)? = nil
+    ) {
+        self.onSyncLatency = onSyncLatency
         self.mapping = mapping
         self.node = node
         self.driver = driver
@@ -69,6 +83,7 @@ public actor AdapterRunner {
     /// - Throws: `AdapterError` when the table cannot be used (no such
     ///   table, a mapped column missing, an unreadable cursor).
     public func start() async throws {
+        startedAtMillis = clock()
         try await prepare()
         loop = Task { await self.run() }
     }

@@ -1,10 +1,11 @@
-import Foundation
+public import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A minimal HTTP/1.1 client for the admin endpoint: one `GET`, one
-/// response, connection closed. Used by `tandem status`.
+/// A minimal HTTP/1.1 client for the admin endpoint: one request (`GET`,
+/// or `POST` without a body), one response, connection closed. Used by
+/// `tandem status` and the adapter commands.
 ///
 /// Guarantees: returns or throws within the timeout; never follows
 /// redirects; reads at most ``maximumBodyBytes`` of body.
@@ -20,6 +21,33 @@ public enum AdminClient {
 
     /// `GET path` from the admin endpoint at `address`.
     public static func get(_ path: String, from address: HostPort, timeoutSeconds: Int64 = 10) async throws(DaemonError) -> Response {
+        try await request(.GET, path, at: address, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// `POST path` (no body) to the admin endpoint at `address`.
+    public static func post(_ path: String, to address: HostPort, timeoutSeconds: Int64 = 10) async throws(DaemonError) -> Response {
+        try await request(.POST, path, at: address, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// The body of a successful (200) answer to `GET` or `POST path`; any
+    /// other answer is a ``DaemonError/adminAnswer(address:detail:)`` with
+    /// the endpoint's one-line reason.
+    public static func body(
+        post: Bool, _ path: String, at address: HostPort, timeoutSeconds: Int64 = 120
+    ) async throws(DaemonError) -> Data {
+        let response = post
+            ? try await self.post(path, to: address, timeoutSeconds: timeoutSeconds)
+            : try await get(path, from: address, timeoutSeconds: timeoutSeconds)
+        guard response.status == 200 else {
+            let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw DaemonError.adminAnswer(address: address.description, detail: text.isEmpty ? "HTTP \(response.status)" : text)
+        }
+        return Data(response.body)
+    }
+
+    private static func request(
+        _ method: HTTPMethod, _ path: String, at address: HostPort, timeoutSeconds: Int64
+    ) async throws(DaemonError) -> Response {
         // A thread of its own: the process's shared loops may be busy (a
         // test process running nodes), and one request must not wait on them.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -46,8 +74,9 @@ public enum AdminClient {
             promise.fail(failure)
             throw failure
         }
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
         head.headers.add(name: "Host", value: address.description)
+        if method == .POST { head.headers.add(name: "Content-Length", value: "0") }
         head.headers.add(name: "Connection", value: "close")
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)

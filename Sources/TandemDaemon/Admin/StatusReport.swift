@@ -1,7 +1,8 @@
 public import Foundation
 
 /// What `GET /status` answers and `tandem status` prints: the node, each
-/// peer, each collection and the health figures, at one moment.
+/// peer, each collection, the health figures and each adapter, at one
+/// moment.
 ///
 /// Guarantees: encodes to and decodes from the same JSON (snake_case keys,
 /// through ``encode()`` and ``decode(_:)``); times are ISO 8601 UTC; a figure
@@ -57,8 +58,10 @@ public struct StatusReport: Codable, Hashable, Sendable {
         public var rejectedMessages: Int
         /// Store failures, dropped sends, dial failures and peers cut off.
         public var syncErrors: Int
-        /// Conflicts recorded by the adapters since start (absent on a node
-        /// without adapters).
+        /// Conflicts since start: concurrent writes resolved in peers'
+        /// batches and reconciliation, plus captured edits the adapters
+        /// found older than the CRDT's value (absent on a node without
+        /// adapters).
         public var conflicts: Int?
         /// The lowest parity ratio of the adapters' last checks (absent
         /// before the first).
@@ -69,6 +72,9 @@ public struct StatusReport: Codable, Hashable, Sendable {
     public var peers: [Peer]
     public var collections: [Collection]
     public var health: Health
+    /// The node's adapters (absent from nodes that predate them; empty on a
+    /// pure relay).
+    public var adapters: [Adapter]? = nil
 
     /// The report as JSON (snake_case keys, sorted, pretty-printed).
     public func encode() throws -> Data {

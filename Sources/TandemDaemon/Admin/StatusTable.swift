@@ -21,6 +21,23 @@ public enum StatusTable {
         lines.append(contentsOf: table(
             ["COLLECTION", "RECORDS", "STATE DIGEST"],
             report.collections.map { [$0.name, String($0.records), $0.stateDigest] }))
+        if let adapters = report.adapters, !adapters.isEmpty {
+            lines.append("")
+            lines.append(contentsOf: table(
+                ["ADAPTER", "STATE", "CAPTURED", "WRITTEN", "LOST EDITS", "RETRYING", "HELD DELETES", "ERRORS", "BACKFILL"],
+                adapters.map { adapter in
+                    [adapter.name, adapter.state, String(adapter.captured), String(adapter.written), String(adapter.lostEdits),
+                     String(adapter.retrying), String(adapter.heldDeletes), String(adapter.errors), backfill(adapter)]
+                }))
+            for adapter in adapters {
+                if let reason = adapter.pausedReason { lines.append("  \(adapter.name) paused: \(reason)") }
+                if !adapter.issues.isEmpty {
+                    let issues = adapter.issues.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                    lines.append("  \(adapter.name) rows not synced: \(issues)")
+                }
+                if let error = adapter.lastError { lines.append("  \(adapter.name) last error: \(error)") }
+            }
+        }
         lines.append("")
         let health = report.health
         lines.append(contentsOf: table(
@@ -36,6 +53,16 @@ public enum StatusTable {
                 ["record parity", health.parityRatio.map { String($0) } ?? "-"],
             ]))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Rows imported, and while backfilling the rate and time left.
+    private static func backfill(_ adapter: StatusReport.Adapter) -> String {
+        var text = String(adapter.backfilledRows)
+        if let total = adapter.backfillTotal { text += "/\(total)" }
+        text += " rows"
+        if let rate = adapter.backfillRowsPerSecond { text += ", \(Int(rate)) rows/s" }
+        if let left = adapter.backfillSecondsLeft { text += ", \(Int(left.rounded(.up))) s left" }
+        return text
     }
 
     private static func table(_ header: [String], _ rows: [[String]]) -> [String] {

@@ -97,6 +97,36 @@ public enum AuditLog {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
+    /// A JSON array of conflict events: the fields of ``renderJSON(_:names:)``
+    /// and, where the event keeps one, `field` and `loser` (the losing
+    /// value as text) and `restorable: true`.
+    public static func renderConflictsJSON(_ records: [AuditRecord], names: [NodeID: String]) throws -> String {
+        let objects: [[String: Any]] = records.map { entry in
+            let event = entry.event
+            var object: [String: Any] = [
+                "id": entry.id, "at": iso(event.at), "kind": event.kind.rawValue, "detail": readableDetail(event.detail),
+            ]
+            if let collection = event.collection { object["collection"] = collection }
+            if let record = event.record { object["record"] = record }
+            if let node = event.node {
+                object["node"] = node.hex
+                if let name = names[node] { object["node_name"] = name }
+            }
+            let loser = RestorableValue.parse(event.detail)
+            object["restorable"] = loser != nil
+            if let loser {
+                object["field"] = loser.field
+                object["loser"] = loser.value.description
+            }
+            return object
+        }
+        let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// An event's detail without its machine-readable restore suffix.
+    public static func readableDetail(_ detail: String) -> String { RestorableValue.split(detail).text }
+
     /// Peer and own names by node id, for rendering.
     public static func names(_ file: NodeConfigurationFile, own: NodeID?) -> [NodeID: String] {
         var names: [NodeID: String] = [:]
@@ -105,7 +135,8 @@ public enum AuditLog {
         return names
     }
 
-    private static func iso(_ millis: UInt64) -> String {
+    /// A time in milliseconds as ISO 8601 with milliseconds.
+    public static func iso(_ millis: UInt64) -> String {
         Date(timeIntervalSince1970: Double(millis) / 1000).formatted(
             .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))
     }

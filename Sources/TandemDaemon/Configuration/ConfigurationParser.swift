@@ -42,6 +42,16 @@ struct ConfigurationParser {
                 "no [[collection]] named \"\(adapter.collection)\"; "
                     + (known.isEmpty ? "the file defines none" : "expected one of: \(known.joined(separator: ", "))"))
         }
+        // An adapter's name keys its cursor in the store: two adapters of
+        // one collection on tables of the same name would share it.
+        for (index, adapter) in adapters.enumerated() {
+            if let first = adapters[..<index].firstIndex(where: { $0.name == adapter.name }) {
+                throw adapterSections[index].error(
+                    "table",
+                    "adapter[\(first + 1)] already syncs a \(adapter.kind.rawValue) table \"\(adapter.table)\" with collection "
+                        + "\"\(adapter.collection)\" (the adapter name \(adapter.name) must be unique on a node)")
+            }
+        }
         return Parsed(node: node, peers: peers, collections: collections, adapters: adapters)
     }
 

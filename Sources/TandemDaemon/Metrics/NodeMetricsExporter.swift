@@ -65,6 +65,29 @@ final class NodeMetricsExporter: Sendable {
         counter("batches_compacted", "Batches removed from the delta log by compaction", [], snapshot.batchesCompacted)
     }
 
+    /// Exports each adapter's status (`tandem_adapter_*{adapter,collection}`).
+    func exportAdapters(_ adapters: [StatusReport.Adapter]) {
+        for adapter in adapters {
+            let labels = [("adapter", adapter.name), ("collection", adapter.collection)]
+            counter("adapter_captured", "Row changes an adapter captured and committed", labels, adapter.captured)
+            counter("adapter_written", "Writes an adapter made to its table", labels, adapter.written)
+            counter("adapter_errors", "Driver errors of an adapter (connection, schema), retried", labels, adapter.errors)
+            counter(
+                "adapter_lost_edits", "Captured edits that lost to later edits (conflicts, kept in the audit log)", labels,
+                adapter.lostEdits)
+            for (reason, count) in adapter.issues {
+                counter("adapter_issues", "Rows an adapter could not sync, by reason", labels + [("reason", reason)], count)
+            }
+            gauge("adapter_retrying", "records", "Records whose write the table refuses, waiting to be retried", labels)
+                .set(to: Double(adapter.retrying))
+            gauge("adapter_held_deletes", "", "Deletes held for approval", labels).set(to: Double(adapter.heldDeletes))
+            gauge("adapter_paused", "", "1 while the adapter is paused (schema drift)", labels)
+                .set(to: adapter.state == "paused" ? 1 : 0)
+            gauge("adapter_backfilled", "rows", "Rows imported by the adapter's backfill", labels)
+                .set(to: Double(adapter.backfilledRows))
+        }
+    }
+
     private func gauge(_ name: String, _ unit: String, _ help: String, _ labels: [(String, String)]) -> Gauge {
         metrics.registry.makeGauge(descriptor: DaemonMetrics.name(name, unit: unit, help: help), labels: labels)
     }

@@ -3,7 +3,8 @@ public import ServiceLifecycle
 public import TandemNode
 
 /// What the daemon hands an adapter when it starts it: its settings, its
-/// collection's settings, the running node, a logger and the metrics.
+/// collection's settings, the running node, a logger, the metrics and the
+/// hub that relays the node's events to the adapters.
 ///
 /// Guarantees: ``node`` is started when the adapter is made, and is shut
 /// down only after every adapter's service has returned.
@@ -25,11 +26,16 @@ public struct AdapterContext: Sendable {
     /// ``DaemonMetrics/setParity(collection:adapter:ratio:)``): they appear in
     /// `/metrics`, and conflicts and parity in the status health figures.
     public let metrics: DaemonMetrics
+    /// Where an adapter registers its runner: the hub forwards every node
+    /// event to it and the admin endpoint (status, held deletes, parity)
+    /// reaches it there.
+    public let hub: AdapterHub
 
     public init(
         settings: AdapterSettings, collection: CollectionSettings, configuration: NodeConfigurationFile,
-        node: SyncNode, logger: Logger, metrics: DaemonMetrics
+        node: SyncNode, logger: Logger, metrics: DaemonMetrics, hub: AdapterHub
     ) {
+        self.hub = hub
         self.settings = settings
         self.collection = collection
         self.configuration = configuration
@@ -52,16 +58,13 @@ public struct AdapterContext: Sendable {
 /// ``makeAdapter(_:)`` stops the start-up with its description as the
 /// one-line reason; an error thrown by `run()` shuts the daemon down.
 ///
+/// `BuiltInAdapters` is the factory `tandem run` passes (SQLite and
+/// PostgreSQL tables through `AdapterRunner`); a factory that runs its own
+/// runners registers them with ``AdapterContext/hub`` so they receive the
+/// node's events and appear in status and the admin routes:
+///
 /// ```swift
-/// struct Adapters: AdapterFactory {
-///     func makeAdapter(_ context: AdapterContext) async throws -> any Service {
-///         switch context.settings.kind {
-///         case .sqlite: try SQLiteAdapter(context)
-///         case .postgres: try PostgresAdapter(context)
-///         }
-///     }
-/// }
-/// try await NodeDaemon(configuration: file, logger: logger, adapters: Adapters()).run()
+/// try await NodeDaemon(configuration: file, logger: logger, adapters: BuiltInAdapters()).run()
 /// ```
 public protocol AdapterFactory: Sendable {
     /// The adapter for `context.settings`, as a service to run.

@@ -7,6 +7,7 @@ public import TandemCrypto
 import TandemNet
 public import TandemNode
 import TandemStore
+import TandemSync
 import UnixSignals
 
 /// `tandem run`: one node from a configuration file, in the foreground,
@@ -51,6 +52,7 @@ public struct NodeDaemon: Sendable {
         var configuration = SyncNodeConfiguration(
             identity: identity, host: file.node.listen.host, port: file.node.listen.port, peers: peers)
         configuration.maxClockOffsetMillis = file.node.maxClockDriftMillis
+        configuration.sync.fieldOwners = AdapterMappingBuilder.fieldOwners(file, own: identity.nodeID)
         return configuration
     }
 
@@ -68,7 +70,13 @@ public struct NodeDaemon: Sendable {
         let identity = try Self.readKey(configuration)
         var nodeConfiguration = try Self.nodeConfiguration(configuration, identity: identity)
         let log = NodeEventLog(logger: logger, peers: configuration.peers)
-        nodeConfiguration.observer = { log.event($0) }
+        let metrics = DaemonMetrics()
+        let hub = AdapterHub()
+        nodeConfiguration.observer = { event in
+            log.event(event)
+            hub.forward(event)
+            Self.countConflicts(event, metrics: metrics)
+        }
         nodeConfiguration.transport.events = TransportEvents(
             rejected: { log.transportRefused($0) }, authenticated: { log.authenticated($0) })
         let node = try openNode(nodeConfiguration)
@@ -82,7 +90,7 @@ public struct NodeDaemon: Sendable {
             throw DaemonError.node(detail: "cannot start the node: \(error)")
         }
         do {
-            try await runServices(node, log: log, clock: nodeConfiguration.clock)
+            try await runServices(node, log: log, clock: nodeConfiguration.clock, metrics: metrics, hub: hub)
         } catch {
             try? await node.shutdown()
             throw error
@@ -104,17 +112,41 @@ public struct NodeDaemon: Sendable {
         }
     }
 
-    private func runServices(_ node: SyncNode, log: NodeEventLog, clock: @escaping @Sendable () -> UInt64) async throws(DaemonError) {
-        let metrics = DaemonMetrics()
+    /// Counts the conflicts a peer's batch or a reconciliation resolved
+    /// that lost a value (`tandem_conflicts_total{collection,field}`).
+    static func countConflicts(_ event: SyncEvent, metrics: DaemonMetrics) {
+        let (collection, report): (String, ApplyReport)
+        switch event {
+        case .applied(let batch, let applied): (collection, report) = (batch.collection, applied)
+        case .reconciled(let name, let applied): (collection, report) = (name, applied)
+        default: return
+        }
+        for conflict in report.conflicts where ApplyReport.losesValue(conflict) {
+            metrics.countConflict(collection: collection, field: conflict.field)
+        }
+    }
+
+    private func runServices(
+        _ node: SyncNode, log: NodeEventLog, clock: @escaping @Sendable () -> UInt64, metrics: DaemonMetrics, hub: AdapterHub
+    ) async throws(DaemonError) {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: NodeService(node: node, logger: logger), successTerminationBehavior: .gracefullyShutdownGroup,
                   failureTerminationBehavior: .gracefullyShutdownGroup)
         ]
         for settings in configuration.adapters {
+            let adapter: any Service
+            do {
+                adapter = try await makeAdapter(settings, node: node, metrics: metrics, hub: hub)
+            } catch {
+                // The adapters started so far stop before the node does.
+                await hub.stopAll()
+                throw error
+            }
             services.append(.init(
-                service: try await makeAdapter(settings, node: node, metrics: metrics),
-                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+                service: adapter, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup))
         }
+        hub.seal()
         let tracker = PeerTracker()
         services.append(.init(
             service: PeerWatchService(node: node, tracker: tracker, log: log, clock: clock),
@@ -122,12 +154,13 @@ public struct NodeDaemon: Sendable {
         let bound = BoundAddress()
         let settings = configuration.node
         let inspector = NodeInspector(
-            node: node, configuration: configuration, tracker: tracker, metrics: metrics, startedAt: Date(),
+            node: node, configuration: configuration, tracker: tracker, metrics: metrics, hub: hub, startedAt: Date(),
             adminAddress: { (bound.value ?? settings.admin).description })
         let logger = self.logger
         let onReady = self.onReady
         let listen = HostPort(host: settings.listen.host, port: node.boundPort ?? settings.listen.port)
-        let admin = AdminServer(address: settings.admin, inspector: inspector, logger: logger)
+        let operations = AdapterOperations(node: node, hub: hub, metrics: metrics, configuration: configuration)
+        let admin = AdminServer(address: settings.admin, inspector: inspector, operations: operations, logger: logger)
             .makeApplication { address in
                 bound.value = address
                 logger.info(
@@ -153,7 +186,9 @@ public struct NodeDaemon: Sendable {
         }
     }
 
-    private func makeAdapter(_ settings: AdapterSettings, node: SyncNode, metrics: DaemonMetrics) async throws(DaemonError) -> any Service {
+    private func makeAdapter(
+        _ settings: AdapterSettings, node: SyncNode, metrics: DaemonMetrics, hub: AdapterHub
+    ) async throws(DaemonError) -> any Service {
         guard let adapters else {
             throw DaemonError.adapterUnavailable(
                 adapter: settings.name, detail: "this build of tandem has no \(settings.kind.rawValue) adapter yet")
@@ -165,7 +200,7 @@ public struct NodeDaemon: Sendable {
         logger[metadataKey: "adapter"] = "\(settings.name)"
         let context = AdapterContext(
             settings: settings, collection: collection, configuration: configuration, node: node, logger: logger,
-            metrics: metrics)
+            metrics: metrics, hub: hub)
         do {
             return try await adapters.makeAdapter(context)
         } catch let error as DaemonError {

@@ -1,4 +1,5 @@
 import Foundation
+import TandemAdapters
 import TandemCore
 import TandemNode
 import TandemStore
@@ -13,6 +14,7 @@ final class NodeInspector: Sendable {
     let configuration: NodeConfigurationFile
     let tracker: PeerTracker
     let metrics: DaemonMetrics
+    let hub: AdapterHub
     private let exporter: NodeMetricsExporter
     private let startedAt: Date
     /// The admin address actually bound (port 0 in the file picks one).
@@ -20,8 +22,9 @@ final class NodeInspector: Sendable {
 
     init(
         node: SyncNode, configuration: NodeConfigurationFile, tracker: PeerTracker, metrics: DaemonMetrics,
-        startedAt: Date, adminAddress: @escaping @Sendable () -> String
+        hub: AdapterHub, startedAt: Date, adminAddress: @escaping @Sendable () -> String
     ) {
+        self.hub = hub
         self.node = node
         self.configuration = configuration
         self.tracker = tracker
@@ -41,17 +44,26 @@ final class NodeInspector: Sendable {
     }
 
     /// Copies the node's figures into the Prometheus registry and renders it.
-    func renderMetrics() -> String {
+    func renderMetrics() async -> String {
         let connected = Set(node.connectedPeers)
         let held = try? node.store.summary().batches
         exporter.export(node.metrics, peers: configuration.peers.map { peer in
             .init(name: peer.name, connected: connected.contains(peer.publicKey), backlog: backlog(of: peer.publicKey, held: held))
         })
+        exporter.exportAdapters(await adapterReports())
         return metrics.render()
     }
 
+    /// Each adapter's status now.
+    func adapterReports() async -> [StatusReport.Adapter] {
+        var reports: [StatusReport.Adapter] = []
+        for entry in hub.entries { reports.append(StatusReport.Adapter(entry.settings, await entry.runner.currentStatus())) }
+        return reports
+    }
+
     /// The status report now.
-    func statusReport() throws(StoreError) -> StatusReport {
+    func statusReport() async throws(StoreError) -> StatusReport {
+        let adapters = await adapterReports()
         let now = Date()
         let connected = Set(node.connectedPeers)
         let held = try node.store.summary().batches
@@ -94,9 +106,10 @@ final class NodeInspector: Sendable {
             rejectedMessages: metrics.totalRejections + metrics.totalTransportRejections,
             syncErrors: metrics.storeFailures + metrics.sendsDropped + metrics.dialFailures + metrics.peersCutOff
                 + metrics.peersNotReading,
-            conflicts: configuration.adapters.isEmpty ? nil : self.metrics.adapterFigures.conflicts,
+            conflicts: configuration.adapters.isEmpty
+                ? nil : self.metrics.adapterFigures.conflicts + adapters.reduce(0) { $0 + $1.lostEdits },
             parityRatio: self.metrics.adapterFigures.parity)
-        return StatusReport(node: report, peers: peers, collections: collections, health: health)
+        return StatusReport(node: report, peers: peers, collections: collections, health: health, adapters: adapters)
     }
 
     static func iso(_ date: Date) -> String { date.ISO8601Format() }

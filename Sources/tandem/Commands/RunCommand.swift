@@ -21,6 +21,6 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let file = try options.load()
-        try await NodeDaemon(configuration: file, logger: logFormat.makeLogger()).run()
+        try await NodeDaemon(configuration: file, logger: logFormat.makeLogger(), adapters: BuiltInAdapters()).run()
     }
 }

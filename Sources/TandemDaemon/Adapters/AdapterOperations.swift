@@ -1,0 +1,110 @@
+import Foundation
+import TandemAdapterCore
+import TandemAdapters
+import TandemCore
+import TandemNode
+import TandemStore
+
+/// A request to the admin endpoint that cannot be served: the HTTP status
+/// and a one-line reason (the command prints it).
+struct AdminRequestError: Error, CustomStringConvertible {
+    var status: Int
+    var description: String
+}
+
+/// What the admin endpoint's adapter routes do on the running node: list,
+/// approve and reject held deletes, run parity checks, restore a conflict
+/// loser.
+///
+/// Guarantees: an adapter name that matches none is an error naming the
+/// adapters there are; a restore writes exactly one field of one record as
+/// a new local change, and the adapters of the collection write it to
+/// their tables.
+struct AdapterOperations: Sendable {
+    let node: SyncNode
+    let hub: AdapterHub
+    let metrics: DaemonMetrics
+    let configuration: NodeConfigurationFile
+
+    func selected(_ name: String?) throws(AdminRequestError) -> [AdapterHub.Entry] {
+        let found = hub.select(name)
+        if let name, found.isEmpty {
+            let names = hub.entries.map(\.name)
+            throw AdminRequestError(
+                status: 404,
+                description: "no adapter \(name) on this node; expected one of: \(names.isEmpty ? "(none)" : names.joined(separator: ", "))")
+        }
+        return found
+    }
+
+    func heldDeletes(_ name: String?) async throws -> [AdapterReports.HeldDeletes] {
+        var reports: [AdapterReports.HeldDeletes] = []
+        for entry in try selected(name) {
+            let held = try await entry.runner.heldDeletes()
+            reports.append(AdapterReports.HeldDeletes(
+                adapter: entry.name, table: entry.settings.table,
+                deletes: held.map { delete in
+                    AdapterReports.Delete(
+                        sequence: delete.sequence, key: delete.key,
+                        deletedAt: CanonicalTime.format(millis: delete.editedAtMillis),
+                        lastValues: delete.lastValues.mapValues { value in
+                            if case .text(let text) = value { return text }
+                            return value == .null ? "null" : value.description
+                        })
+                }))
+        }
+        return reports
+    }
+
+    func release(_ name: String?, approve: Bool) async throws -> [AdapterReports.Released] {
+        var released: [AdapterReports.Released] = []
+        for entry in try selected(name) {
+            let count = approve ? try await entry.runner.approveDeletes() : try await entry.runner.rejectDeletes()
+            released.append(AdapterReports.Released(adapter: entry.name, count: count))
+        }
+        return released
+    }
+
+    func parity(_ name: String?) async throws -> [AdapterReports.Parity] {
+        var reports: [AdapterReports.Parity] = []
+        for entry in try selected(name) {
+            let repairs = await entry.runner.checkParity()
+            var records: UInt64 = 0
+            for (_, leaf) in try node.store.leafDigests(entry.settings.collection) { records += leaf.count }
+            let ratio = records == 0 ? 1 : max(0, 1 - Double(repairs) / Double(records))
+            metrics.setParity(collection: entry.settings.collection, adapter: entry.name, ratio: ratio)
+            reports.append(AdapterReports.Parity(
+                adapter: entry.name, collection: entry.settings.collection, records: records, repairs: repairs, ratio: ratio))
+        }
+        return reports
+    }
+
+    func restore(event id: Int64) async throws -> AdapterReports.Restored {
+        guard id >= 1, let found = try node.store.auditEvents(after: id - 1, limit: 1).first, found.id == id else {
+            throw AdminRequestError(status: 404, description: "no audit event #\(id) (tandem conflicts lists them)")
+        }
+        let event = found.event
+        guard event.kind == .conflict else {
+            throw AdminRequestError(status: 400, description: "audit event #\(id) is \(event.kind.rawValue), not a conflict")
+        }
+        guard let collection = event.collection, let record = event.record else {
+            throw AdminRequestError(status: 400, description: "conflict #\(id) names no record")
+        }
+        guard let loser = RestorableValue.parse(event.detail) else {
+            throw AdminRequestError(
+                status: 400,
+                description: "conflict #\(id) keeps no restorable value (a lost delete, or an event written before restore existed)")
+        }
+        if configuration.collection(named: collection)?.sets.contains(loser.field) == true {
+            throw AdminRequestError(status: 400, description: "conflict #\(id) is on set field \(loser.field); sets keep every concurrent add")
+        }
+        do {
+            _ = try await node.write(collection: collection, record: record, fields: [loser.field: loser.value])
+        } catch {
+            throw AdminRequestError(status: 409, description: "cannot write \(collection)/\(record).\(loser.field): \(error)")
+        }
+        hub.noteChanged(collection: collection, records: [record])
+        return AdapterReports.Restored(
+            event: id, collection: collection, record: record, field: loser.field, value: loser.value.description)
+    }
+}
