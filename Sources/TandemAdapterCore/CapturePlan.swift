@@ -71,6 +71,11 @@ public struct CapturePlan: Hashable, Sendable {
     /// Outbox sequences of deletes held for approval (`MassDeletePolicy`).
     public var held: [Int64] = []
     public var lost: [LostEdit] = []
+    /// Values the CRDT held that captured edits replaced without having
+    /// seen them (the row showed another value when it was edited, or the
+    /// row was new): concurrent edits, resolved by edit time. `winner` is the
+    /// captured value; the replaced value is kept here (restorable).
+    public var overwritten: [LostEdit] = []
     public var issues: [CaptureIssue] = []
     /// Records whose row must be rewritten from the CRDT (an edit lost or
     /// was refused, a delete lost).

@@ -118,6 +118,15 @@ public struct CapturePlanner: Sendable {
                             continue
                         }
                     }
+                    // The edit did not see the value it replaces (made
+                    // elsewhere, not yet written to this row): a concurrent
+                    // edit, kept so it can be restored.
+                    if let current = snapshot.fields[binding.field], current.value != .null, !backfill,
+                       !Self.saw(current.value, before: change.kind == .insert ? nil : before, column: binding.column, type: type) {
+                        plan.overwritten.append(CapturePlan.LostEdit(
+                            record: record, key: change.key, field: binding.field, value: current.value,
+                            editedAtMillis: current.editedAtMillis, winner: value, winnerEditedAtMillis: change.editedAtMillis))
+                    }
                     write.fields.append(CapturePlan.FieldWrite(
                         field: binding.field, value: value, editedAtMillis: change.editedAtMillis))
                     snapshot.fields[binding.field] = RecordSnapshot.Field(
@@ -144,6 +153,13 @@ public struct CapturePlanner: Sendable {
             }
         }
         return plan
+    }
+
+    /// Whether the row showed `held` before the edit (`before`, nil for a
+    /// new row), in the column's canonical form.
+    static func saw(_ held: Value, before: ExternalValue?, column: String, type: ColumnType) -> Bool {
+        guard let before, let shown = try? ValueConversion.value(before, column: column, type: type) else { return false }
+        return shown == held || shown == ValueConversion.normalized(held, column: column, type: type)
     }
 
     /// Plans one delete; returns whether it deletes.

@@ -96,6 +96,19 @@ struct CapturePlannerTests {
         #expect(plan.repairs == ["email:a@x"])
     }
 
+    @Test("an edit of a row that did not show the held value replaces it as a concurrent edit, kept restorable")
+    func concurrentOverwrite() {
+        // The row showed "old"; the CRDT meanwhile took "+44 1" from elsewhere.
+        let plan = Self.plan(Self.update("+44 2", at: 2_000), holding: .init(value: .string("+44 1"), editedAtMillis: 1_000, writer: Self.other))
+        #expect(plan.writes.first?.fields.first?.value == .string("+44 2"))
+        #expect(plan.overwritten.first?.value == .string("+44 1"))
+        #expect(plan.overwritten.first?.winner == .string("+44 2"))
+        // The row showed the held value: a plain edit, nothing overwritten.
+        let seen = CapturedChange(sequence: 1, kind: .update, key: "1", old: ["email": .text("a@x"), "phone": .text("+44 1")],
+                                  new: ["email": .text("a@x"), "phone": .text("+44 2")], editedAtMillis: 2_000)
+        #expect(Self.plan(seen, holding: .init(value: .string("+44 1"), editedAtMillis: 1_000, writer: Self.other)).overwritten.isEmpty)
+    }
+
     @Test("a value equal to the held one is no change (an echo)")
     func echo() {
         let plan = Self.plan(Self.update("+44 1", at: 9_000), holding: .init(value: .string("+44 1"), editedAtMillis: 1_000, writer: Self.other))

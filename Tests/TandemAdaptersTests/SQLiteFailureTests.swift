@@ -49,9 +49,14 @@ struct SQLiteFailureTests {
             try pair.crm.sql("SELECT full_name || '|' || phone FROM customers") == "Ada (crm, newer)|+44 new"
                 && pair.helpdesk.sql("SELECT name || '|' || tel FROM contacts") == "Ada (crm, newer)|+44 new"
         }
-        // The losing edit is in the helpdesk's audit log.
+        // The losing edit is in an audit log as a conflict: the helpdesk's
+        // (its capture lost, or the crm's batch beat its write) or the crm's
+        // (its capture replaced a value it had not seen).
         let audit = try pair.helpdesk.node.store.auditEvents(after: 0, limit: 10_000)
-        #expect(audit.contains { $0.event.kind == .conflict && $0.event.detail.contains("Ada (helpdesk, older)") })
+            + pair.crm.node.store.auditEvents(after: 0, limit: 10_000)
+        #expect(
+            audit.contains { $0.event.kind == .conflict && $0.event.detail.contains("Ada (helpdesk, older)") },
+            "\(audit.map { "\($0.event.kind): \($0.event.detail)" }.joined(separator: "\n"))")
     }
 
     @Test("the same customer created on both sides during a partition becomes one record")

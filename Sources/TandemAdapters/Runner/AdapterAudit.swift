@@ -30,6 +30,10 @@ enum AdapterAudit {
             if let field = lost.field, let value = lost.value { restore = RestorableValue(field: field, value: value).suffix }
             event(.conflict, lost.record, "\(mapping.name): \(what) edited \(CanonicalTime.format(millis: lost.editedAtMillis)) lost to \(lost.winner?.description ?? "the record") edited \(CanonicalTime.format(millis: lost.winnerEditedAtMillis)); row \(lost.key) set back\(restore)")
         }
+        for replaced in plan.overwritten {
+            guard let field = replaced.field, let value = replaced.value else { continue }
+            event(.conflict, replaced.record, "\(mapping.name): field \(field): \(value) edited \(CanonicalTime.format(millis: replaced.editedAtMillis)) lost to \(replaced.winner?.description ?? "?") captured from row \(replaced.key), edited \(CanonicalTime.format(millis: replaced.winnerEditedAtMillis)) without seeing it\(RestorableValue(field: field, value: value).suffix)")
+        }
         for issue in plan.issues { event(.adapterError, nil, "\(mapping.name): \(issue)") }
         if !plan.held.isEmpty {
             event(.deletesHeld, nil, "\(mapping.name): \(plan.held.count) deletes of \(mapping.table) held for approval (mass delete)")

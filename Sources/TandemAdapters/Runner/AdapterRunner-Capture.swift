@@ -123,7 +123,7 @@ extension AdapterRunner {
         guard let plan = outcome.withLock({ $0 }) else { return }
         status.captured += plan.steps.count
         status.unchanged += plan.unchanged
-        status.lostEdits += plan.lost.count
+        status.lostEdits += plan.lost.count + plan.overwritten.count
         for issue in plan.issues { status.issues[issue.label, default: 0] += 1 }
         noteChanged(plan.repairs.sorted())
     }
