@@ -52,11 +52,11 @@ struct SQLiteFailureTests {
         // The losing edit is in an audit log as a conflict: the helpdesk's
         // (its capture lost, or the crm's batch beat its write) or the crm's
         // (its capture replaced a value it had not seen).
-        let audit = try pair.helpdesk.node.store.auditEvents(after: 0, limit: 10_000)
-            + pair.crm.node.store.auditEvents(after: 0, limit: 10_000)
-        #expect(
-            audit.contains { $0.event.kind == .conflict && $0.event.detail.contains("Ada (helpdesk, older)") },
-            "\(audit.map { "\($0.event.kind): \($0.event.detail)" }.joined(separator: "\n"))")
+        try await eventually("the losing edit in an audit log") {
+            let audit = try pair.helpdesk.node.store.auditEvents(after: 0, limit: 10_000)
+                + pair.crm.node.store.auditEvents(after: 0, limit: 10_000)
+            return audit.contains { $0.event.kind == .conflict && $0.event.detail.contains("Ada (helpdesk, older)") }
+        }
     }
 
     @Test("the same customer created on both sides during a partition becomes one record")
@@ -122,8 +122,11 @@ struct SQLiteFailureTests {
         }
         try await eventually("the refused record in the retry queue") { await pair.helpdesk.status().retrying == 1 }
         #expect(try pair.helpdesk.sql("SELECT name FROM contacts WHERE mail = 'ada@example.com'") == "Ada")
-        let audit = try pair.helpdesk.node.store.auditEvents(after: 0, limit: 10_000)
-        #expect(audit.contains { $0.event.kind == .adapterError && $0.event.detail.contains("name too long") })
+        // The refusal is audited (committed just after the retry queue took it).
+        try await eventually("the refusal in the audit log") {
+            try pair.helpdesk.node.store.auditEvents(after: 0, limit: 10_000)
+                .contains { $0.event.kind == .adapterError && $0.event.detail.contains("name too long") }
+        }
         try pair.crm.sql("UPDATE customers SET full_name = 'Ada King' WHERE id = 1;")
         try await eventually("the fixed value on the helpdesk") {
             try pair.helpdesk.sql("SELECT name FROM contacts WHERE mail = 'ada@example.com'") == "Ada King"
