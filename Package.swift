@@ -284,7 +284,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemAdapterCoreTests",
-            dependencies: ["TandemAdapterCore", "TandemCore"],
+            dependencies: ["TandemAdapterCore", "TandemCore", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import TandemAdapterCore
 import Foundation
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Properties of the pure adapter core over generated histories of row
@@ -40,7 +41,7 @@ struct AdapterHistoryPropertyTests {
     static let tags = ["vip", "churn", "renewal"]
 
     /// A random edit of the mapped columns (by system: text tags or an array).
-    static func columns(_ system: SimulatedSystem, _ random: inout SplitMix, all: Bool) -> [String: ExternalValue] {
+    static func columns(_ system: SimulatedSystem, _ random: inout SplitMix64, all: Bool) -> [String: ExternalValue] {
         var result: [String: ExternalValue] = [:]
         let isCRM = system.node == crm
         if all || Bool.random(using: &random) {
@@ -100,7 +101,7 @@ struct AdapterHistoryPropertyTests {
 
     @Test("no echo, and two tables with the same history end equal", arguments: 0..<200)
     func historiesConverge(seed: Int) throws {
-        var random = SplitMix(state: UInt64(seed) &* 0x9E37_79B9 &+ 7)
+        var random = SplitMix64(state: UInt64(seed) &* 0x9E37_79B9 &+ 7)
         var (a, b) = Self.pair()
         var now: Int64 = 1_800_000_000_000
         let debug = ProcessInfo.processInfo.environment["TANDEM_DEBUG_SEED"] == String(seed)
