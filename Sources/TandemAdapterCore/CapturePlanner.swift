@@ -104,6 +104,12 @@ public struct CapturePlanner: Sendable {
                     // NULL where the record holds nothing is no change (what
                     // an inserted row shows for fields it was not given).
                     if value == .null && snapshot.fields[binding.field] == nil && exists { continue }
+                    // The match key a record without that field shows
+                    // (`OutboundPlanner`) is no change either.
+                    if snapshot.fields[binding.field] == nil, exists,
+                       let shown = RecordIdentity.shownKey(
+                           of: record, field: binding.field, column: binding.column, type: type, mapping: mapping),
+                       shown == value { continue }
                     if let current = snapshot.fields[binding.field] {
                         if current.value == value
                             || ValueConversion.normalized(current.value, column: binding.column, type: type) == value {

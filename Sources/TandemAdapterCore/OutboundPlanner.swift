@@ -24,7 +24,8 @@ public enum ExternalWrite: Hashable, Sendable {
 /// Only fields whose direction writes are compared and written; every
 /// unmapped column is left alone. A field the record does not hold is left
 /// out of an inserted row (it gets the column's default) and is NULL in an
-/// existing one. Values are compared in
+/// existing one, except the match key the record's id was derived from
+/// (`RecordIdentity.shownKey`). Values are compared in
 /// canonical form, so a row already equal to the record needs no write.
 public enum OutboundPlanner {
     /// The write that makes row `row` (nil: no row; `key` is the row's
@@ -55,9 +56,14 @@ public enum OutboundPlanner {
             }
             // A field the record does not hold: an inserted row keeps the
             // column's default; an existing row shows NULL (the field was
-            // removed by a delete that a concurrent edit of another field survived).
-            let value = snapshot.fields[binding.field]?.value ?? .null
-            if snapshot.fields[binding.field] == nil && row == nil { continue }
+            // removed by a delete that a concurrent edit of another field
+            // survived), except the match key the record's id was derived
+            // from, which it shows as long as the record lives.
+            let shownKey = snapshot.fields[binding.field] == nil
+                ? RecordIdentity.shownKey(of: id, field: binding.field, column: binding.column, type: type, mapping: mapping)
+                : nil
+            let value = snapshot.fields[binding.field]?.value ?? shownKey ?? .null
+            if snapshot.fields[binding.field] == nil && shownKey == nil && row == nil { continue }
             if let current, let held = try? ValueConversion.value(current, column: binding.column, type: type),
                held == value || held == ValueConversion.normalized(value, column: binding.column, type: type) { continue }
             if current == nil, value == .null, row != nil { continue }

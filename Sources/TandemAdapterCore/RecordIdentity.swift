@@ -42,6 +42,25 @@ public struct RecordIdentity: Hashable, Sendable {
         return .emptyKey
     }
 
+    /// The value a row shows in `column` (of `type`) for a record that
+    /// holds no `field`, when `field` is the match field (or fallback field)
+    /// the record's id was derived from: the key in its compared form
+    /// (`email:ann@example.com` shows `ann@example.com`), so a record that
+    /// lost its key field (a delete concurrent with an edit of another
+    /// field, semantics.md) keeps a row that is found by its key, never a
+    /// second row of the same key. Nil otherwise, or when the key does not
+    /// fit the column.
+    public static func shownKey(
+        of id: String, field: String, column: String, type: ColumnType, mapping: AdapterMapping
+    ) -> Value? {
+        guard let match = mapping.match, field == match.field || field == match.fallbackField else { return nil }
+        let prefix = field + ":"
+        guard id.hasPrefix(prefix), id.utf8.count > prefix.utf8.count,
+              let external = try? ValueConversion.external(.string(String(id.dropFirst(prefix.count))), column: column, type: type)
+        else { return nil }
+        return try? ValueConversion.value(external, column: column, type: type)
+    }
+
     /// The match key's comparable text, or nil when empty.
     func normalized(_ value: Value, _ rule: MatchRule) -> String? {
         var text: String
