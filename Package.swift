@@ -350,7 +350,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemDaemonTests",
-            dependencies: ["TandemDaemon", "TandemAdapterCore", "TandemCore", "TandemCrypto", "TandemStore", "TandemNode"],
+            dependencies: [
+                "TandemDaemon", "TandemAdapters", "TandemAdapterCore", "TandemCore", "TandemCrypto", "TandemStore", "TandemNode",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]
