@@ -28,8 +28,8 @@ struct ParityScheduleService: Service, CustomStringConvertible {
                 }
                 do {
                     for report in try await check.run(adapter: nil) {
-                        let line = "scheduled parity check: " + ParityCheck.line(report)
-                        if report.repairs > 0 { logger.warning("\(line)") } else { logger.info("\(line)") }
+                        let line = "scheduled parity check: " + report.line
+                        if report.repairs > 0 || report.skipped != nil { logger.warning("\(line)") } else { logger.info("\(line)") }
                     }
                 } catch {
                     logger.warning("scheduled parity check failed", metadata: ["error": "\(error)"])

@@ -115,7 +115,7 @@ struct ParityCommand: AsyncParsableCommand {
             return
         }
         for report in reports {
-            print("\(report.adapter): \(report.records) records, \(report.repairs) rows repaired, parity \(String(format: "%.4f", report.ratio))")
+            print(report.line)
         }
         if reports.isEmpty { print("no adapters") }
     }
