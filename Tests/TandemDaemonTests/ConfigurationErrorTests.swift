@@ -24,7 +24,7 @@ struct ConfigurationErrorTests {
         Case(replace: "max_clock_drift_ms = 250", with: "max_clock_drift_ms = -1",
              expected: "node.toml:7: node.max_clock_drift_ms: expected milliseconds, 0 or more; got -1"),
         Case(replace: "[node]\n", with: "colour = \"red\"\n[node]\n",
-             expected: "node.toml:1: colour: unknown key; expected one of: [node], [peer], [collection], [adapter]"),
+             expected: "node.toml:1: colour: unknown key; expected one of: [node], [peer], [collection], [adapter], [alerts]"),
         Case(replace: "name = \"helpdesk\"", with: "name = \"crm\"",
              expected: "node.toml:10: peer[1].name: \"crm\" is this node's own name"),
         Case(replace: "address = \"127.0.0.1:7402\"", with: "address = \"127.0.0.1:7402\"\nport = 7402",
@@ -49,6 +49,18 @@ struct ConfigurationErrorTests {
              expected: "node.toml:33: adapter[1].direction.tags: expected \"both\", \"in\" or \"out\", got \"sideways\""),
         Case(replace: "tags = \"in\"", with: "phone = \"in\"",
              expected: "node.toml:33: adapter[1].direction.phone: is not a field of [adapter.fields]"),
+        Case(replace: "max_clock_drift_ms = 250", with: "max_clock_drift_ms = 250\nparity_interval_minutes = -5",
+             expected: "node.toml:8: node.parity_interval_minutes: expected 0 (off) or minutes from 0.01 to 525600 (a year), got -5.0"),
+        Case(replace: "max_clock_drift_ms = 250", with: "max_clock_drift_ms = 250\naudit_retention_days = 1.5",
+             expected: "node.toml:8: node.audit_retention_days: expected an integer, got a number"),
+        Case(replace: "tags = \"in\"\n", with: "tags = \"in\"\n\n[alerts]\nwebhook = \"ftp://example.com\"\n",
+             expected: "node.toml:36: alerts.webhook: expected an http:// or https:// URL (such as \"http://127.0.0.1:8080/alerts\"), got \"ftp://example.com\""),
+        Case(replace: "tags = \"in\"\n", with: "tags = \"in\"\n\n[alerts]\nmin_parity = 2\n",
+             expected: "node.toml:36: alerts.min_parity: expected a ratio from 0 (off) to 1, got 2.0"),
+        Case(replace: "tags = \"in\"\n", with: "tags = \"in\"\n\n[alerts]\nwebhook_retries = 11\n",
+             expected: "node.toml:36: alerts.webhook_retries: expected 0 to 10 further attempts, got 11"),
+        Case(replace: "tags = \"in\"\n", with: "tags = \"in\"\n\n[alerts]\npage = \"ops\"\n",
+             expected: "node.toml:36: alerts.page: unknown key; expected one of: webhook, error_rate_per_minute, min_parity, cooldown_seconds, check_interval_seconds, webhook_timeout_seconds, webhook_retries"),
     ]
 
     @Test("a bad value or key names the file, line, key and what is expected", arguments: cases)

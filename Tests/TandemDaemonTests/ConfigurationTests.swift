@@ -51,6 +51,45 @@ struct ConfigurationTests {
         #expect(file.node.admin == NodeSettings.defaultAdmin)
         #expect(file.node.maxClockDriftMillis == 500)
         #expect(file.peers.isEmpty && file.collections.isEmpty && file.adapters.isEmpty)
+        #expect(file.node.parityIntervalMinutes == 60)
+        #expect(file.node.auditRetentionDays == 30)
+        #expect(file.alerts == AlertSettings())
+        #expect(file.alerts.webhook == nil)
+        #expect(file.alerts.errorRatePerMinute == 10)
+        #expect(file.alerts.minParity == 0.99)
+        #expect(file.alerts.cooldownSeconds == 300)
+        #expect(file.alerts.checkIntervalSeconds == 10)
+        #expect(file.alerts.webhookTimeoutSeconds == 5)
+        #expect(file.alerts.webhookRetries == 3)
+    }
+
+    @Test("parity schedule, audit retention and [alerts] are read")
+    func operationsKeys() throws {
+        let fixture = try ConfigurationFixture()
+        defer { fixture.remove() }
+        let file = try fixture.parse("""
+            [node]
+            name = "relay"
+            data_dir = "data"
+            key_file = "node.key"
+            listen = "127.0.0.1:7401"
+            parity_interval_minutes = 0.5
+            audit_retention_days = 0
+
+            [alerts]
+            webhook = "http://127.0.0.1:8080/alerts"
+            error_rate_per_minute = 0
+            min_parity = 1
+            cooldown_seconds = 0
+            check_interval_seconds = 1
+            webhook_timeout_seconds = 2
+            webhook_retries = 0
+            """)
+        #expect(file.node.parityIntervalMinutes == 0.5)
+        #expect(file.node.auditRetentionDays == 0)
+        #expect(file.alerts == AlertSettings(
+            webhook: "http://127.0.0.1:8080/alerts", errorRatePerMinute: 0, minParity: 1, cooldownSeconds: 0,
+            checkIntervalSeconds: 1, webhookTimeoutSeconds: 2, webhookRetries: 0))
     }
 
     @Test("a postgres adapter keeps its URL")

@@ -25,16 +25,10 @@ struct AdapterOperations: Sendable {
     let hub: AdapterHub
     let metrics: DaemonMetrics
     let configuration: NodeConfigurationFile
+    let parityCheck: ParityCheck
 
     func selected(_ name: String?) throws(AdminRequestError) -> [AdapterHub.Entry] {
-        let found = hub.select(name)
-        if let name, found.isEmpty {
-            let names = hub.entries.map(\.name)
-            throw AdminRequestError(
-                status: 404,
-                description: "no adapter \(name) on this node; expected one of: \(names.isEmpty ? "(none)" : names.joined(separator: ", "))")
-        }
-        return found
+        try hub.selected(name)
     }
 
     func heldDeletes(_ name: String?) async throws -> [AdapterReports.HeldDeletes] {
@@ -65,18 +59,9 @@ struct AdapterOperations: Sendable {
         return released
     }
 
+    /// The node's parity check (the same the schedule runs).
     func parity(_ name: String?) async throws -> [AdapterReports.Parity] {
-        var reports: [AdapterReports.Parity] = []
-        for entry in try selected(name) {
-            let repairs = await entry.runner.checkParity()
-            var records: UInt64 = 0
-            for (_, leaf) in try node.store.leafDigests(entry.settings.collection) { records += leaf.count }
-            let ratio = records == 0 ? 1 : max(0, 1 - Double(repairs) / Double(records))
-            metrics.setParity(collection: entry.settings.collection, adapter: entry.name, ratio: ratio)
-            reports.append(AdapterReports.Parity(
-                adapter: entry.name, collection: entry.settings.collection, records: records, repairs: repairs, ratio: ratio))
-        }
-        return reports
+        try await parityCheck.run(adapter: name)
     }
 
     func restore(event id: Int64) async throws -> AdapterReports.Restored {

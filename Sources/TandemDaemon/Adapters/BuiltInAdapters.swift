@@ -66,8 +66,8 @@ public struct BuiltInAdapters: AdapterFactory {
 }
 
 /// One running adapter as a service of the daemon's group: logs what the
-/// runner reports (each new error once, pauses and resumptions, the end of
-/// the backfill), and stops it at graceful shutdown (the step in flight
+/// runner reports (each new error once, pauses and resumptions, the
+/// backfill's progress every 5 s and its end), and stops it at graceful shutdown (the step in flight
 /// finishes first).
 struct AdapterService: Service, CustomStringConvertible {
     let name: String
@@ -81,10 +81,14 @@ struct AdapterService: Service, CustomStringConvertible {
         let logger = self.logger
         await cancelWhenGracefulShutdown {
             var last = await runner.currentStatus()
+            var progress = BackfillProgress()
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(250))
                 let now = await runner.currentStatus()
                 Self.logChanges(from: last, to: now, logger: logger)
+                if let line = progress.line(now, at: ContinuousClock.now) {
+                    logger.info("\(line.message)", metadata: line.metadata)
+                }
                 last = now
             }
         }

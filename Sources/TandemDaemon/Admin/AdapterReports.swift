@@ -111,6 +111,15 @@ public enum AdapterReports {
         public var repairs: Int
         /// Share of records found equal: 1 - repairs / records (1 when empty).
         public var ratio: Double
+        /// Why the adapter was not checked (it holds deletes for approval);
+        /// absent when it was.
+        public var skipped: String? = nil
+
+        /// One line, as `tandem parity` prints it.
+        public var line: String {
+            if let skipped { return "\(adapter): not checked: \(skipped)" }
+            return "\(adapter): \(records) records, \(repairs) rows repaired, parity \(AlertRules.ratio(ratio))"
+        }
     }
 
     /// A conflict loser written back.

@@ -66,6 +66,13 @@ public struct StatusReport: Codable, Hashable, Sendable {
         /// The lowest parity ratio of the adapters' last checks (absent
         /// before the first).
         public var parityRatio: Double?
+        /// When the last parity check (scheduled or `tandem parity`)
+        /// finished (absent before the first).
+        public var lastParityCheck: String? = nil
+        /// The alerts firing now (`sync_errors`, `low_parity ADAPTER`,
+        /// `adapter_paused ADAPTER`, `deletes_held ADAPTER`); absent from
+        /// nodes that predate alerts.
+        public var alerts: [String]? = nil
     }
 
     public var node: Node

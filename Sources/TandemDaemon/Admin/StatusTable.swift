@@ -51,6 +51,8 @@ public enum StatusTable {
                 ["sync errors", String(health.syncErrors)],
                 ["conflicts", health.conflicts.map(String.init) ?? "-"],
                 ["record parity", health.parityRatio.map { String($0) } ?? "-"],
+                ["last parity check", health.lastParityCheck ?? "-"],
+                ["alerts firing", health.alerts.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") } ?? "-"],
             ]))
         return lines.joined(separator: "\n") + "\n"
     }

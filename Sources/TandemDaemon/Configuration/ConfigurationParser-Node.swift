@@ -3,7 +3,9 @@ import TOMLKit
 import TandemCore
 
 extension ConfigurationParser {
-    static let nodeKeys = ["name", "data_dir", "key_file", "listen", "admin", "max_clock_drift_ms"]
+    static let nodeKeys = ["name", "data_dir", "key_file", "listen", "admin", "max_clock_drift_ms", "parity_interval_minutes",
+        "audit_retention_days",
+    ]
     static let peerKeys = ["name", "address", "public_key"]
 
     func parseNode(_ section: TOMLSection) throws(ConfigurationError) -> NodeSettings {
@@ -19,11 +21,20 @@ extension ConfigurationParser {
             }
             drift = UInt64(value)
         }
+        let parity = try section.double("parity_interval_minutes") ?? NodeSettings.defaultParityIntervalMinutes
+        guard parity == 0 || (parity >= 0.01 && parity <= 525_600) else {
+            throw section.error(
+                "parity_interval_minutes", "expected 0 (off) or minutes from 0.01 to 525600 (a year), got \(parity)")
+        }
+        let retention = try section.int("audit_retention_days") ?? NodeSettings.defaultAuditRetentionDays
+        guard retention >= 0, retention <= 36_500 else {
+            throw section.error("audit_retention_days", "expected 0 (keep forever) or days up to 36500, got \(retention)")
+        }
         try section.finish(expected: Self.nodeKeys)
         try checkKeyFile(keyFile, section: section)
         return NodeSettings(
             name: name, dataDirectory: dataDirectory, keyFile: keyFile, listen: listen, admin: admin,
-            maxClockDriftMillis: drift)
+            maxClockDriftMillis: drift, parityIntervalMinutes: parity, auditRetentionDays: retention)
     }
 
     func parsePeer(_ section: TOMLSection) throws(ConfigurationError) -> PeerSettings {

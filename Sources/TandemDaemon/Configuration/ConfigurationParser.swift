@@ -12,9 +12,10 @@ struct ConfigurationParser {
         var peers: [PeerSettings]
         var collections: [CollectionSettings]
         var adapters: [AdapterSettings]
+        var alerts: AlertSettings
     }
 
-    static let topLevelKeys = ["node", "peer", "collection", "adapter"]
+    static let topLevelKeys = ["node", "peer", "collection", "adapter", "alerts"]
 
     mutating func parse(_ table: TOMLTable) throws(ConfigurationError) -> Parsed {
         let root = TOMLSection(table: table, path: "", header: "", entry: nil, context: context)
@@ -31,6 +32,8 @@ struct ConfigurationParser {
         let adapterSections = try entries(root, "adapter")
         var adapters: [AdapterSettings] = []
         for section in adapterSections { adapters.append(try parseAdapter(section)) }
+        let alerts = try root.subsection("alerts").map { section throws(ConfigurationError) in try parseAlerts(section) }
+            ?? AlertSettings()
         try root.finish(expected: Self.topLevelKeys.map { "[\($0)]" })
 
         try checkPeers(peers, node: node, root: root)
@@ -52,7 +55,7 @@ struct ConfigurationParser {
                         + "\"\(adapter.collection)\" (the adapter name \(adapter.name) must be unique on a node)")
             }
         }
-        return Parsed(node: node, peers: peers, collections: collections, adapters: adapters)
+        return Parsed(node: node, peers: peers, collections: collections, adapters: adapters, alerts: alerts)
     }
 
     /// The entries of an array of tables (`[[peer]]`), as sections.

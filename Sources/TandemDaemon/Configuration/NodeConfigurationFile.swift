@@ -19,16 +19,19 @@ public struct NodeConfigurationFile: Hashable, Sendable {
     public var peers: [PeerSettings]
     public var collections: [CollectionSettings]
     public var adapters: [AdapterSettings]
+    /// `[alerts]` (the defaults when the file has none).
+    public var alerts: AlertSettings
 
     public init(
         path: String, node: NodeSettings, peers: [PeerSettings] = [],
-        collections: [CollectionSettings] = [], adapters: [AdapterSettings] = []
+        collections: [CollectionSettings] = [], adapters: [AdapterSettings] = [], alerts: AlertSettings = AlertSettings()
     ) {
         self.path = path
         self.node = node
         self.peers = peers
         self.collections = collections
         self.adapters = adapters
+        self.alerts = alerts
     }
 
     /// Reads and checks the file at `path`.
@@ -68,7 +71,7 @@ public struct NodeConfigurationFile: Hashable, Sendable {
         let parsed = try parser.parse(table)
         return NodeConfigurationFile(
             path: absolutePath ?? context.resolve(file), node: parsed.node, peers: parsed.peers,
-            collections: parsed.collections, adapters: parsed.adapters)
+            collections: parsed.collections, adapters: parsed.adapters, alerts: parsed.alerts)
     }
 
     /// The collection named `name`.

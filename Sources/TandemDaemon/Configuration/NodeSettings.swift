@@ -21,16 +21,28 @@ public struct NodeSettings: Hashable, Sendable {
     /// Remote timestamps further ahead of local time than this are held,
     /// not trusted.
     public var maxClockDriftMillis: UInt64
+    /// Minutes between scheduled parity checks (the check `tandem parity`
+    /// runs); 0 turns the schedule off.
+    public var parityIntervalMinutes: Double
+    /// Audit events older than this many days are pruned (conflicts are
+    /// kept); 0 keeps every event.
+    public var auditRetentionDays: Int
 
     /// The admin address when the file does not set one.
     public static let defaultAdmin = HostPort(host: "127.0.0.1", port: 9401)
     /// The drift bound when the file does not set one.
     public static let defaultMaxClockDriftMillis: UInt64 = HybridLogicalClock.defaultMaxOffsetMillis
+    /// The parity schedule when the file does not set one: hourly.
+    public static let defaultParityIntervalMinutes = 60.0
+    /// The audit retention when the file does not set one.
+    public static let defaultAuditRetentionDays = 30
 
     public init(
         name: String, dataDirectory: String, keyFile: String, listen: HostPort,
         admin: HostPort = NodeSettings.defaultAdmin,
-        maxClockDriftMillis: UInt64 = NodeSettings.defaultMaxClockDriftMillis
+        maxClockDriftMillis: UInt64 = NodeSettings.defaultMaxClockDriftMillis,
+        parityIntervalMinutes: Double = NodeSettings.defaultParityIntervalMinutes,
+        auditRetentionDays: Int = NodeSettings.defaultAuditRetentionDays
     ) {
         self.name = name
         self.dataDirectory = dataDirectory
@@ -38,5 +50,7 @@ public struct NodeSettings: Hashable, Sendable {
         self.listen = listen
         self.admin = admin
         self.maxClockDriftMillis = maxClockDriftMillis
+        self.parityIntervalMinutes = parityIntervalMinutes
+        self.auditRetentionDays = auditRetentionDays
     }
 }

@@ -32,6 +32,9 @@ public final class DaemonMetrics: Sendable {
         figures.withLock { ($0.conflicts, $0.parity.values.min()) }
     }
 
+    /// The last parity ratio of each adapter checked so far.
+    var parityByAdapter: [String: Double] { figures.withLock { $0.parity } }
+
     /// Buckets of the sync latency histogram: 1 ms to 1 minute.
     public static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),

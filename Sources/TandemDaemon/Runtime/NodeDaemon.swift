@@ -18,7 +18,8 @@ import UnixSignals
 /// open the admin endpoint. Every failure before the node runs is a
 /// ``DaemonError`` with a one-line reason, and whatever had started is
 /// stopped again. Then a swift-service-lifecycle `ServiceGroup` runs the
-/// node, the adapters, the peer watch and the admin endpoint; SIGINT or
+/// node, the adapters, the peer watch, the alerts (``AlertService``), the
+/// parity schedule and audit retention, and the admin endpoint; SIGINT or
 /// SIGTERM shuts them down gracefully in reverse order (admin endpoint
 /// first, the node last: in-flight transactions finish, peers see their
 /// sessions close, the store is closed), and ``run()`` returns.
@@ -153,13 +154,22 @@ public struct NodeDaemon: Sendable {
             successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         let bound = BoundAddress()
         let settings = configuration.node
+        let parityCheck = ParityCheck(node: node, hub: hub, metrics: metrics)
+        let activeAlerts = ActiveAlerts()
         let inspector = NodeInspector(
-            node: node, configuration: configuration, tracker: tracker, metrics: metrics, hub: hub, startedAt: Date(),
+            node: node, configuration: configuration, tracker: tracker, metrics: metrics, hub: hub,
+            parityCheck: parityCheck, alerts: activeAlerts, startedAt: Date(),
             adminAddress: { (bound.value ?? settings.admin).description })
         let logger = self.logger
         let onReady = self.onReady
         let listen = HostPort(host: settings.listen.host, port: node.boundPort ?? settings.listen.port)
-        let operations = AdapterOperations(node: node, hub: hub, metrics: metrics, configuration: configuration)
+        for service in housekeeping(node, inspector: inspector, parityCheck: parityCheck, alerts: activeAlerts, metrics: metrics) {
+            services.append(.init(
+                service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        let operations = AdapterOperations(
+            node: node, hub: hub, metrics: metrics, configuration: configuration, parityCheck: parityCheck)
         let admin = AdminServer(address: settings.admin, inspector: inspector, operations: operations, logger: logger)
             .makeApplication { address in
                 bound.value = address
@@ -185,6 +195,33 @@ public struct NodeDaemon: Sendable {
             throw DaemonError.node(detail: "stopped on error: \(error)")
         }
     }
+
+    /// The periodic work beside sync: alerts, the parity schedule (unless
+    /// `parity_interval_minutes` is 0) and audit retention (unless
+    /// `audit_retention_days` is 0).
+    private func housekeeping(
+        _ node: SyncNode, inspector: NodeInspector, parityCheck: ParityCheck, alerts: ActiveAlerts, metrics: DaemonMetrics
+    ) -> [any Service] {
+        let settings = configuration.node
+        var services: [any Service] = [
+            AlertService(
+                settings: configuration.alerts, node: settings.name, nodeID: node.node.hex,
+                figures: { await inspector.alertFigures() }, clock: Self.wallMillis, logger: logger, metrics: metrics,
+                active: alerts)
+        ]
+        if settings.parityIntervalMinutes > 0 {
+            services.append(ParityScheduleService(
+                check: parityCheck, interval: .milliseconds(Int64(settings.parityIntervalMinutes * 60_000)), logger: logger))
+        }
+        if settings.auditRetentionDays > 0, let store = node.store as? any AuditRetention {
+            services.append(AuditRetentionService(
+                store: store, retentionDays: settings.auditRetentionDays, clock: Self.wallMillis, logger: logger))
+        }
+        return services
+    }
+
+    /// Wall time in milliseconds since the Unix epoch.
+    static let wallMillis: @Sendable () -> UInt64 = { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }
 
     private func makeAdapter(
         _ settings: AdapterSettings, node: SyncNode, metrics: DaemonMetrics, hub: AdapterHub

@@ -15,6 +15,8 @@ final class NodeInspector: Sendable {
     let tracker: PeerTracker
     let metrics: DaemonMetrics
     let hub: AdapterHub
+    let parityCheck: ParityCheck
+    let alerts: ActiveAlerts
     private let exporter: NodeMetricsExporter
     private let startedAt: Date
     /// The admin address actually bound (port 0 in the file picks one).
@@ -22,9 +24,12 @@ final class NodeInspector: Sendable {
 
     init(
         node: SyncNode, configuration: NodeConfigurationFile, tracker: PeerTracker, metrics: DaemonMetrics,
-        hub: AdapterHub, startedAt: Date, adminAddress: @escaping @Sendable () -> String
+        hub: AdapterHub, parityCheck: ParityCheck, alerts: ActiveAlerts, startedAt: Date,
+        adminAddress: @escaping @Sendable () -> String
     ) {
         self.hub = hub
+        self.parityCheck = parityCheck
+        self.alerts = alerts
         self.node = node
         self.configuration = configuration
         self.tracker = tracker
@@ -108,8 +113,25 @@ final class NodeInspector: Sendable {
                 + metrics.peersNotReading,
             conflicts: configuration.adapters.isEmpty
                 ? nil : self.metrics.adapterFigures.conflicts + adapters.reduce(0) { $0 + $1.lostEdits },
-            parityRatio: self.metrics.adapterFigures.parity)
+            parityRatio: self.metrics.adapterFigures.parity,
+            lastParityCheck: parityCheck.lastCompleted.map(Self.iso), alerts: alerts.current)
         return StatusReport(node: report, peers: peers, collections: collections, health: health, adapters: adapters)
+    }
+
+    /// The figures the alert rules read (``AlertFigures``).
+    func alertFigures() async -> AlertFigures {
+        let node = self.node.metrics
+        var figures = AlertFigures(
+            errors: node.storeFailures + node.sendsDropped + node.peersCutOff + node.peersNotReading
+                + node.totalRejections + node.totalTransportRejections,
+            parity: metrics.parityByAdapter)
+        for entry in hub.entries {
+            let status = await entry.runner.currentStatus()
+            figures.errors += status.errors + status.issues.values.reduce(0, +)
+            if case .paused(let reason) = status.state { figures.paused[entry.name] = reason }
+            if status.heldDeletes > 0 { figures.heldDeletes[entry.name] = status.heldDeletes }
+        }
+        return figures
     }
 
     static func iso(_ date: Date) -> String { date.ISO8601Format() }

@@ -218,7 +218,7 @@ public final class InMemoryStore: ReplicaStore {
 
     /// Runs `body` on a copy of the state and installs the copy only if the
     /// body succeeds and no crash was injected: all or nothing.
-    private func transaction<T>(_ body: (inout MemoryState) throws(StoreError) -> T) throws(StoreError) -> T {
+    func transaction<T>(_ body: (inout MemoryState) throws(StoreError) -> T) throws(StoreError) -> T {
         try state.withLock { (state: inout MemoryState) throws(StoreError) -> T in
             var draft = state
             let result = try body(&draft)

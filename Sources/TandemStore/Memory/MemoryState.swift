@@ -34,6 +34,8 @@ struct MemoryState: Sendable {
     var clock = HLCTimestamp.zero
     var acks: [NodeID: BatchVector] = [:]
     var audit: [AuditRecord] = []
+    /// The position of the next audit event (positions are never reused).
+    var nextAuditID: Int64 = 1
     var cursors: [String: [UInt8]] = [:]
     var keyMap: [MemoryKey: String] = [:]
 
@@ -78,7 +80,8 @@ struct MemoryState: Sendable {
 
     mutating func record(_ events: [AuditEvent]) {
         for event in events {
-            audit.append(AuditRecord(id: Int64(audit.count + 1), event: event))
+            audit.append(AuditRecord(id: nextAuditID, event: event))
+            nextAuditID += 1
         }
     }
 }

@@ -112,6 +112,10 @@ enum SQLiteSchema {
                 """)
         }
         migrator.registerMigration("v2-vector-ranges", migrate: moveVectorCloudsToRanges)
+        // v3: audit events by time, for retention's DELETE (`pruneAudit(before:)`).
+        migrator.registerMigration("v3-audit-by-time") { db in
+            try db.execute(sql: "CREATE INDEX audit_by_time ON audit(at)")
+        }
         return migrator
     }
 

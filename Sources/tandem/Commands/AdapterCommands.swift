@@ -96,7 +96,7 @@ struct ParityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parity",
         abstract: "Check each adapter's table against the CRDT state now and repair what differs.",
-        discussion: "Sweeps every record of the collection; rows that differ are rewritten from the CRDT state and counted.")
+        discussion: "Sweeps every record of the collection; rows that differ are rewritten from the CRDT state and counted. While it runs longer than a second, a terminal shows the seconds on standard error.")
 
     @OptionGroup var options: ConfigOption
     @OptionGroup var select: AdapterOption
@@ -105,14 +105,17 @@ struct ParityCommand: AsyncParsableCommand {
 
     func run() async throws {
         let file = try options.load()
-        let data = try await AdminClient.body(post: true, "/parity" + select.query, at: file.node.admin, timeoutSeconds: 3600)
+        let path = "/parity" + select.query
+        let data = try await TerminalProgress.whileRunning("checking parity") {
+            try await AdminClient.body(post: true, path, at: file.node.admin, timeoutSeconds: 3600)
+        }
         let reports = try AdapterReports.decode([AdapterReports.Parity].self, data)
         if json {
             print(try AdapterReports.json(reports))
             return
         }
         for report in reports {
-            print("\(report.adapter): \(report.records) records, \(report.repairs) rows repaired, parity \(String(format: "%.4f", report.ratio))")
+            print(report.line)
         }
         if reports.isEmpty { print("no adapters") }
     }

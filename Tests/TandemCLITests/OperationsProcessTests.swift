@@ -1,0 +1,145 @@
+import Foundation
+import TandemDaemon
+import TandemTestSupport
+import Testing
+
+/// What runs beside sync in a `tandem run` process: alerts posted to a real
+/// webhook server, the parity schedule, audit retention.
+@Suite("tandem run: alerts, scheduled parity, audit retention", .serialized)
+struct OperationsProcessTests {
+    /// One node with the CRM's SQLite table, no peers.
+    static func crmNode(extra: String) throws -> (node: DaemonNode, database: String) {
+        let crm = try DaemonNode(name: "crm")
+        let database = crm.directory.appending("crm.db")
+        try sqlite3(database, """
+            PRAGMA journal_mode=WAL;
+            CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, full_name TEXT, phone TEXT);
+            INSERT INTO customers (email, full_name, phone) VALUES
+                ('ada@example.com', 'Ada Lovelace', '100'), ('grace@example.com', 'Grace Hopper', '200'),
+                ('alan@example.com', 'Alan Turing', '300'), ('edsger@example.com', 'Edsger Dijkstra', '400');
+            """)
+        try crm.configure(peers: [], collection: "match_key = \"email\"", extra: AdapterProcessTests.crmAdapter + extra)
+        return (crm, database)
+    }
+
+    @Test("a held mass delete posts a firing alert to the webhook (retried after a 500) and a resolved one once rejected; parity runs on schedule")
+    func webhookAndSchedule() async throws {
+        let receiver = try await WebhookReceiver(failures: 1)
+        defer { receiver.stop() }
+        let (crm, database) = try Self.crmNode(extra: """
+
+            [alerts]
+            webhook = "\(receiver.url)"
+            check_interval_seconds = 1
+            webhook_timeout_seconds = 5
+            webhook_retries = 3
+            cooldown_seconds = 0
+
+            """)
+        defer { crm.cleanUp() }
+        // A parity check every 1.2 s.
+        let config = try String(contentsOfFile: crm.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "[node]\n", with: "[node]\nparity_interval_minutes = 0.02\n")
+        try Data(config.utf8).write(to: URL(fileURLWithPath: crm.configPath))
+        try crm.start()
+
+        // The schedule ran: status has the time of the last check and the parity.
+        let checked = try #require(try crm.waitForStatus { $0.health.lastParityCheck != nil && $0.health.parityRatio != nil })
+        #expect(checked.health.parityRatio == 1)
+        #expect(checked.health.alerts == [])
+        #expect(crm.waitForLog("scheduled parity check: contacts/sqlite/customers: 4 records, 0 rows repaired"))
+
+        // 3 of 4 rows deleted (mass_delete_min_rows = 3): held, and alerted.
+        try sqlite3(database, "DELETE FROM customers WHERE email <> 'ada@example.com'")
+        try await eventually("the firing alert received") {
+            receiver.received.contains { $0.alert == "deletes_held" && $0.status == "firing" }
+        }
+        let firing = try #require(receiver.received.first)
+        #expect(firing.node == "crm")
+        #expect(firing.nodeId == crm.nodeID)
+        #expect(firing.adapter == "contacts/sqlite/customers")
+        #expect(firing.value == 3)
+        #expect(firing.summary.contains("holds 3 deletes for approval"))
+        #expect(receiver.attempts >= 2, "the first POST was answered 500 and retried")
+        #expect(crm.waitForLog("alert: adapter contacts/sqlite/customers holds 3 deletes"))
+        let during = try #require(try crm.status())
+        #expect(during.health.alerts == ["deletes_held contacts/sqlite/customers"], "\(during.health)")
+        // The schedule skips an adapter holding deletes: its sweep would write the rows back.
+        #expect(crm.waitForLog("scheduled parity check: contacts/sqlite/customers: not checked: 3 held deletes wait for approval"))
+        #expect(try sqlite3(database, "SELECT count(*) FROM customers") == "1")
+        let parity = try TandemExecutable.run(["parity", "--config", crm.configPath])
+        #expect(parity.stdout.contains("not checked: 3 held deletes"), "\(parity.stdout)")
+        let table = try TandemExecutable.run(["status", "--config", crm.configPath])
+        #expect(table.stdout.contains("deletes_held contacts/sqlite/customers"), "\(table.stdout)")
+
+        let reject = try TandemExecutable.run(["reject-deletes", "--config", crm.configPath])
+        #expect(reject.status == 0, "\(reject.stderr)")
+        try await eventually("the resolved alert received") {
+            receiver.received.contains { $0.alert == "deletes_held" && $0.status == "resolved" }
+        }
+        #expect(try sqlite3(database, "SELECT count(*) FROM customers") == "4")
+        let metrics = try await AdminClient.get("/metrics", from: HostPort(host: "127.0.0.1", port: crm.adminPort), timeoutSeconds: 60)
+        let text = String(decoding: metrics.body, as: UTF8.self)
+        #expect(text.contains("tandem_alerts_total{alert=\"deletes_held\",status=\"firing\"} 1"), "\(text)")
+        #expect(text.contains("tandem_alerts_total{alert=\"deletes_held\",status=\"resolved\"} 1"), "\(text)")
+        #expect(crm.terminate()?.status == 0)
+    }
+
+    @Test("a webhook that never answers is logged and counted, and sync goes on")
+    func failingWebhook() async throws {
+        // A port nothing listens on: every attempt is refused.
+        let port = try LoopbackSocket.freePort()
+        let (crm, database) = try Self.crmNode(extra: """
+
+            [alerts]
+            webhook = "http://127.0.0.1:\(port)/alerts"
+            check_interval_seconds = 1
+            webhook_retries = 1
+
+            """)
+        defer { crm.cleanUp() }
+        try crm.start()
+        _ = try #require(try crm.waitForStatus { $0.adapters?.first?.state == "running" })
+        try sqlite3(database, "DELETE FROM customers WHERE email <> 'ada@example.com'")
+        #expect(crm.waitForLog("alert webhook failed"))
+        try await eventually("the failure counted in /metrics", within: 60) {
+            let metrics = try await AdminClient.get("/metrics", from: HostPort(host: "127.0.0.1", port: crm.adminPort), timeoutSeconds: 60)
+            return String(decoding: metrics.body, as: UTF8.self).contains("tandem_alert_webhook_failures_total 1")
+        }
+        // The node still answers and captures.
+        try sqlite3(database, "UPDATE customers SET phone = '101' WHERE email = 'ada@example.com'")
+        _ = try #require(try crm.waitForStatus { ($0.adapters?.first?.captured ?? 0) >= 5 })
+        #expect(crm.terminate()?.status == 0)
+    }
+
+    @Test("audit events older than audit_retention_days are pruned at start, conflicts kept")
+    func auditRetention() async throws {
+        let (crm, _) = try Self.crmNode(extra: "")
+        defer { crm.cleanUp() }
+        let config = try String(contentsOfFile: crm.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "[node]\n", with: "[node]\naudit_retention_days = 1\n")
+        try Data(config.utf8).write(to: URL(fileURLWithPath: crm.configPath))
+        try crm.start()
+        _ = try #require(try crm.waitForStatus { $0.adapters?.first?.state == "running" })
+        #expect(crm.terminate()?.status == 0)
+
+        // Two events from 2020, one a conflict; the node's own are recent.
+        let store = crm.directory.appending("data/tandem.sqlite")
+        try sqlite3(store, """
+            INSERT INTO audit (at, kind, collection, record, detail) VALUES
+                (1577836800000, 'captured', 'contacts', 'email:old@example.com', 'old capture'),
+                (1577836800000, 'conflict', 'contacts', 'email:old@example.com', 'old conflict');
+            """)
+        let before = try TandemExecutable.run(["audit", "--config", crm.configPath, "--json"])
+        #expect(before.stdout.contains("old capture"))
+
+        try crm.start()
+        #expect(crm.waitForLog("audit events pruned"))
+        let after = try TandemExecutable.run(["audit", "--config", crm.configPath, "--json"])
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(!after.stdout.contains("old capture"), "\(after.stdout)")
+        #expect(after.stdout.contains("old conflict"))
+        #expect(after.stdout.contains("captured"), "the recent events stay")
+        #expect(crm.terminate()?.status == 0)
+    }
+}
