@@ -207,7 +207,7 @@ import TandemTestSupport
             try await Task.sleep(for: .milliseconds(100))
             waiting.cancel()
             await waiting.value
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(30))  // far below the 60 s wait, generous for a busy machine
         }
     }
 
