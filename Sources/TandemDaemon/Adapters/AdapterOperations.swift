@@ -65,7 +65,10 @@ struct AdapterOperations: Sendable {
         return released
     }
 
-    func parity(_ name: String?) async throws -> [AdapterReports.Parity] {
+    /// Checks each selected adapter's table against the CRDT state and,
+    /// when no adapter is named, the CRDT state against each peer's
+    /// (`peerParity()`).
+    func parity(_ name: String?) async throws -> AdapterReports.ParityRun {
         var reports: [AdapterReports.Parity] = []
         for entry in try selected(name) {
             let repairs = await entry.runner.checkParity()
@@ -76,7 +79,7 @@ struct AdapterOperations: Sendable {
             reports.append(AdapterReports.Parity(
                 adapter: entry.name, collection: entry.settings.collection, records: records, repairs: repairs, ratio: ratio))
         }
-        return reports
+        return AdapterReports.ParityRun(adapters: reports, peers: name == nil ? try await peerParity() : [])
     }
 
     func restore(event id: Int64) async throws -> AdapterReports.Restored {

@@ -53,6 +53,7 @@ public struct NodeDaemon: Sendable {
             identity: identity, host: file.node.listen.host, port: file.node.listen.port, peers: peers)
         configuration.maxClockOffsetMillis = file.node.maxClockDriftMillis
         configuration.sync.fieldOwners = AdapterMappingBuilder.fieldOwners(file, own: identity.nodeID)
+        configuration.sync.stateSources = Set(file.peers.filter(\.stateSource).map(\.publicKey))
         return configuration
     }
 

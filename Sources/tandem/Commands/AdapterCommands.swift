@@ -95,8 +95,12 @@ struct RejectDeletesCommand: AsyncParsableCommand {
 struct ParityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parity",
-        abstract: "Check each adapter's table against the CRDT state now and repair what differs.",
-        discussion: "Sweeps every record of the collection; rows that differ are rewritten from the CRDT state and counted.")
+        abstract: "Check each adapter's table against the CRDT state, and the CRDT state against each peer's, now; repair what differs.",
+        discussion: """
+            Sweeps every record of the collection; rows that differ are rewritten from the CRDT state and counted. \
+            Without --adapter, also compares this node's records with each peer's by digest over the protocol, \
+            drilling down to the records that differ, which are exchanged and joined where the nodes take each other's state.
+            """)
 
     @OptionGroup var options: ConfigOption
     @OptionGroup var select: AdapterOption
@@ -106,15 +110,16 @@ struct ParityCommand: AsyncParsableCommand {
     func run() async throws {
         let file = try options.load()
         let data = try await AdminClient.body(post: true, "/parity" + select.query, at: file.node.admin, timeoutSeconds: 3600)
-        let reports = try AdapterReports.decode([AdapterReports.Parity].self, data)
+        let run = try AdapterReports.decode(AdapterReports.ParityRun.self, data)
         if json {
-            print(try AdapterReports.json(reports))
+            print(try AdapterReports.json(run))
             return
         }
-        for report in reports {
+        for report in run.adapters {
             print("\(report.adapter): \(report.records) records, \(report.repairs) rows repaired, parity \(String(format: "%.4f", report.ratio))")
         }
-        if reports.isEmpty { print("no adapters") }
+        if run.adapters.isEmpty { print("no adapters") }
+        for peer in run.peers { print(peer.line) }
     }
 }
 

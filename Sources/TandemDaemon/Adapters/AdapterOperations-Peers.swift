@@ -1,0 +1,19 @@
+import TandemCore
+import TandemNode
+
+extension AdapterOperations {
+    /// How long a peer parity check may take before it is reported timed out.
+    static let peerParityTimeout: Duration = .seconds(60)
+
+    /// Checks this node's CRDT state against each peer's over the protocol
+    /// (`SyncNode.checkPeerParity`), repairs what differs where trust
+    /// allows, and records the outcome per peer in the metrics.
+    func peerParity() async throws -> [AdapterReports.PeerParity] {
+        let names = Dictionary(configuration.peers.map { ($0.publicKey, $0.name) }, uniquingKeysWith: { first, _ in first })
+        return try await node.checkPeerParity(timeout: Self.peerParityTimeout).map { report in
+            let name = names[report.peer] ?? report.peer.hex
+            metrics.recordPeerParity(peer: name, outcome: report.outcome.label, repaired: report.recordsRepaired)
+            return AdapterReports.PeerParity(peer: name, report)
+        }
+    }
+}
