@@ -55,12 +55,19 @@ extension NodeCore {
             }
         case .local(let writes):
             commit(writes, now: now)
+        case .checkParity(let peer, let timeout):
+            driver?.handle(.checkParity(with: peer, timeoutMillis: timeout), now: now)
         }
     }
 
     func fail(_ input: NodeInput) {
-        if case .local(let writes) = input {
+        switch input {
+        case .local(let writes):
             for write in writes { write.promise.fail(NodeError.notRunning) }
+        case .checkParity(let peer, _):
+            for waiter in parityWaiters.removeValue(forKey: peer) ?? [] { waiter.fail(NodeError.notRunning) }
+        default:
+            break
         }
     }
 }

@@ -104,6 +104,9 @@ extension NodeCore {
         if case .refusalLimitReached(let peer, let limit, let interval) = event {
             cutOff(peer, limit: limit, intervalMillis: interval)
         }
+        if case .peerParityChecked(let report) = event {
+            for waiter in parityWaiters.removeValue(forKey: report.peer) ?? [] { waiter.succeed(report) }
+        }
         configuration.observer?(event)
     }
 }

@@ -53,6 +53,8 @@ final class NodeCore {
     /// acknowledgements), and when the log was last compacted.
     var directPeers: Set<NodeID> = []
     var lastCompaction: UInt64 = 0
+    /// Callers awaiting a parity check against each peer (`NodeCore-Parity.swift`).
+    var parityWaiters: [NodeID: [EventLoopPromise<PeerParityReport>]] = [:]
 
     /// The most local changes a group commit puts in one batch, and the
     /// most estimated bytes (a single change is never split; these keep a
@@ -172,6 +174,8 @@ final class NodeCore {
             inputs.removeAll()
             for write in pendingWrites { write.promise.fail(NodeError.notRunning) }
             pendingWrites.removeAll()
+            for waiter in parityWaiters.values.joined() { waiter.fail(NodeError.notRunning) }
+            parityWaiters.removeAll()
             // Refusals counted together but not yet audited are written now.
             driver?.flushRefusals(now: configuration.clock(), everything: true)
             driver = nil

@@ -17,6 +17,8 @@ enum NodeInput {
     case timerFired
     /// Local changes to one collection, committed together as one batch.
     case local([LocalWrite])
+    /// Check parity against `peer` (`SyncNode.checkPeerParity`).
+    case checkParity(NodeID, timeoutMillis: UInt64)
 }
 
 /// A local change waiting for the driver: the records it loads, the delta

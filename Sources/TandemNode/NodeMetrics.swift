@@ -71,6 +71,12 @@ public struct NodeMetrics: Hashable, Sendable {
     /// Outgoing connection attempts, and those that failed to connect.
     public var dials = 0
     public var dialFailures = 0
+    /// Parity checks against peers finished (`SyncNode.checkPeerParity`),
+    /// records they repaired (on both sides) per peer, and the last report
+    /// per peer.
+    public var peerParityChecks = 0
+    public var peerParityRepaired: [NodeID: UInt64] = [:]
+    public var lastPeerParity: [NodeID: PeerParityReport] = [:]
 
     public init() {}
 
@@ -94,6 +100,10 @@ public struct NodeMetrics: Hashable, Sendable {
         case .replyCutShort: reconciliationRepliesCutShort += 1
         case .equivocation(let origin, _, _): equivocatingOrigins.insert(origin)
         case .divergence(let peer, _): divergedPeers.insert(peer)
+        case .peerParityChecked(let report):
+            peerParityChecks += 1
+            peerParityRepaired[report.peer, default: 0] &+= report.recordsRepaired
+            lastPeerParity[report.peer] = report
         }
     }
 }

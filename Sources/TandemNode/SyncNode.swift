@@ -271,3 +271,23 @@ public final class SyncNode: Sendable {
         return RecordCollection(trusted: [id: stored], context: CausalContext()).record(id)
     }
 }
+
+extension SyncNode {
+    /// Checks this node's records against each peer's (configured or
+    /// connected) over the protocol, and repairs what differs where trust
+    /// allows: digests first, then (Merkle-style) only the buckets and
+    /// records that differ (docs/protocol.md, "Parity check against a
+    /// peer"). Returns one report per peer, in node-id order, each within
+    /// `timeout` plus one timer tick; a peer not connected is reported
+    /// `unreachable` at once.
+    ///
+    /// - Throws: `NodeError.notRunning` if the node is not running or shuts
+    ///   down meanwhile.
+    public func checkPeerParity(timeout: Duration = .seconds(30)) async throws -> [PeerParityReport] {
+        guard lifecycle.withLock({ $0 == .started }) else { throw NodeError.notRunning }
+        let millis = UInt64(clamping: timeout.components.seconds) &* 1_000
+            &+ UInt64(clamping: timeout.components.attoseconds / 1_000_000_000_000_000)
+        let core = self.core
+        return try await eventLoop.flatSubmit { core.value.checkPeerParity(timeoutMillis: millis) }.get()
+    }
+}

@@ -21,6 +21,10 @@ public struct SyncDriver<Shell: SyncShell> {
     private var refusals: RefusalLedger
     /// What reconciliation may still send each peer.
     private var replyBudgets: [NodeID: ReplyBudget] = [:]
+    /// What this node counts of its parity checks running, by peer, and of
+    /// the checks it answers (`SyncDriver-Parity.swift`).
+    var parityTallies: [NodeID: ParityTally] = [:]
+    var parityServed: [NodeID: ParityTally.Served] = [:]
 
     /// Creates a driver resuming from `store`.
     ///
@@ -85,6 +89,7 @@ public struct SyncDriver<Shell: SyncShell> {
         for bytes in messages {
             do {
                 let message = try SyncMessage(decoding: bytes, limits: machine.configuration.limits)
+                countParityBytes(of: message, bytes.count, peer: peer)
                 actions += machine.handle(.received(message, from: peer), now: now)
             } catch {
                 actions += machine.rejectMalformedMessage(error, from: peer)
@@ -209,6 +214,12 @@ public struct SyncDriver<Shell: SyncShell> {
             }
         case .deferRecordsForClockSkew(let collection, let drift, _):
             shell.observe(.recordsDeferredForClockSkew(collection: collection, drift))
+        case .sendParityRequest, .answerParity, .drillDown, .parityCheckFinished:
+            do {
+                return try performParity(action, now: now)
+            } catch {
+                shell.observe(.storeFailed(error))
+            }
         }
         return []
     }
@@ -241,7 +252,7 @@ public struct SyncDriver<Shell: SyncShell> {
             steps = ReconciliationStep.bucketDigests(
                 collection: collection, level: level, theirs: theirs, ourLeaves: try store.leafDigests(collection),
                 peerIsStateSource: peerIsStateSource)
-        case .summary, .batches, .records:
+        case .summary, .batches, .records, .parityRequest, .parityReply:
             steps = []
         }
         return try perform(steps, from: peer, now: now)
@@ -249,7 +260,7 @@ public struct SyncDriver<Shell: SyncShell> {
 
     /// Carries out a reconciliation step's actions: the sends, the join or
     /// the adoption (each one store transaction), the refusal.
-    private mutating func perform(
+    mutating func perform(
         _ steps: [ReconciliationStep.Action], from peer: NodeID, now: UInt64
     ) throws(StoreError) -> [SyncAction] {
         var followUps: [SyncAction] = []
@@ -260,9 +271,12 @@ public struct SyncDriver<Shell: SyncShell> {
         for step in steps {
             switch step {
             case .sendBucketDigests(let collection, let level, let buckets):
-                shell.send(SyncMessage.bucketDigests(collection: collection, level: level, buckets: buckets).encoded(), to: peer)
+                send(.bucketDigests(collection: collection, level: level, buckets: buckets), to: peer)
+            case .sendParityReply(let check, let held, let roots, let repaired, let drilling):
+                send(.parityReply(check: check, held: held, collections: roots, repaired: repaired, drilling: drilling), to: peer)
             case .sendRecords(let collection, let leaves, let isReply):
                 let sent = try sendRecords(collection, leaves: leaves, isReply: isReply, to: peer, allowance: allowance)
+                parityTallies[peer]?.bytes += sent.bytes
                 allowance -= sent.bytes
                 budget.spend(sent.bytes)
                 if sent.cutShort { shell.observe(.replyCutShort(peer: peer, collection: collection, bytesSent: sent.bytes)) }
@@ -272,6 +286,7 @@ public struct SyncDriver<Shell: SyncShell> {
             case .join(let collection, let delta):
                 let report = try store.commitReconciliation(
                     delta, collection: collection, from: peer, clock: machine.clock.latest, now: now)
+                countRepaired(report, from: peer)
                 shell.observe(.reconciled(collection: collection, report))
             case .reject(let rejection):
                 followUps += machine.reject(rejection, from: peer)

@@ -40,4 +40,6 @@ public enum SyncEvent: Sendable {
     /// `intervalMillis`: the shell should close it and back off
     /// (`RefusalLedger`). Reported once per interval.
     case refusalLimitReached(peer: NodeID, limit: Int, intervalMillis: UInt64)
+    /// A parity check against a peer ended (`SyncInput.checkParity`).
+    case peerParityChecked(PeerParityReport)
 }

@@ -147,11 +147,16 @@ struct AdapterProcessTests {
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no adapter nosuch"), "\(unknown.stderr)")
 
-        // Parity on demand: the tables agree, nothing to repair.
+        // Parity on demand: the tables agree, nothing to repair; and the
+        // two nodes' CRDT states agree (compared by digest over the protocol).
         let parity = try TandemExecutable.run(["parity", "--config", crm.configPath, "--json"])
         #expect(parity.status == 0, "\(parity.stderr)")
-        let checks = try AdapterReports.decode([AdapterReports.Parity].self, Data(parity.stdout.utf8))
-        #expect(checks.first?.repairs == 0)
+        let checks = try AdapterReports.decode(AdapterReports.ParityRun.self, Data(parity.stdout.utf8))
+        #expect(checks.adapters.first?.repairs == 0)
+        #expect(checks.peers.map(\.peer) == ["helpdesk"])
+        #expect(checks.peers.first?.outcome == "in_sync", "\(checks.peers)")
+        let parityText = try TandemExecutable.run(["parity", "--config", crm.configPath])
+        #expect(parityText.stdout.contains("peer helpdesk: in sync"), "\(parityText.stdout)")
 
         // A conflict: crm offline, both sides edit Linus's phone, crm back.
         let stopped = try #require(crm.terminate())

@@ -28,7 +28,7 @@ struct ConfigurationErrorTests {
         Case(replace: "name = \"helpdesk\"", with: "name = \"crm\"",
              expected: "node.toml:10: peer[1].name: \"crm\" is this node's own name"),
         Case(replace: "address = \"127.0.0.1:7402\"", with: "address = \"127.0.0.1:7402\"\nport = 7402",
-             expected: "node.toml:12: peer[1].port: unknown key; expected one of: name, address, public_key"),
+             expected: "node.toml:12: peer[1].port: unknown key; expected one of: name, address, public_key, state_source"),
         Case(replace: "sets = [\"tags\"]", with: "sets = \"tags\"",
              expected: "node.toml:18: collection[1].sets: expected an array of strings, got a string"),
         Case(replace: "match_key = \"email\"\n", with: "",

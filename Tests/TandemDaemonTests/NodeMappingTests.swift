@@ -27,6 +27,24 @@ struct NodeMappingTests {
         #expect(configuration.maxClockOffsetMillis == 250)
     }
 
+    @Test("state_source = true makes a peer a state source; a value that is not a boolean names the key")
+    func stateSource() throws {
+        let fixture = try ConfigurationFixture()
+        defer { fixture.remove() }
+        let peer = try #require(NodeID(hex: fixture.peerKey))
+        let text = fixture.valid.replacingOccurrences(
+            of: "public_key = \"\(fixture.peerKey)\"", with: "public_key = \"\(fixture.peerKey)\"\nstate_source = true")
+        let file = try fixture.parse(text)
+        #expect(file.peers.first?.stateSource == true)
+        let identity = try NodeKeyFile.read(from: file.node.keyFile)
+        #expect(try NodeDaemon.nodeConfiguration(file, identity: identity).sync.stateSources == [peer])
+        let wrong = fixture.valid.replacingOccurrences(
+            of: "public_key = \"\(fixture.peerKey)\"", with: "public_key = \"\(fixture.peerKey)\"\nstate_source = \"yes\"")
+        #expect { try fixture.parse(wrong) } throws: { error in
+            "\(error)".contains("peer[1].state_source: expected true or false")
+        }
+    }
+
     @Test("a peer with this node's own key is refused")
     func selfAsPeer() throws {
         let fixture = try ConfigurationFixture()

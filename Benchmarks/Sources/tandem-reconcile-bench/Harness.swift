@@ -11,6 +11,7 @@ import TandemSync
 final class QueueShell: SyncShell {
     var outbox: [(to: NodeID, bytes: [UInt8])] = []
     var failures: [String] = []
+    var parityReports: [PeerParityReport] = []
 
     func send(_ bytes: [UInt8], to peer: NodeID) { outbox.append((peer, bytes)) }
     func scheduleTimer(afterMillis millis: UInt64) {}
@@ -18,6 +19,7 @@ final class QueueShell: SyncShell {
         switch event {
         case .rejected(let rejection, let peer): failures.append("rejected from \(peer.hex): \(rejection)")
         case .storeFailed(let error): failures.append("store failed: \(error)")
+        case .peerParityChecked(let report): parityReports.append(report)
         default: break
         }
     }
@@ -26,7 +28,7 @@ final class QueueShell: SyncShell {
 /// Every message's encoded bytes, by kind and by direction.
 struct Traffic {
     /// The message kinds by tag (docs/protocol.md, "Sync messages").
-    static let kinds = ["summary", "batches", "stateDigest", "bucketDigests", "records"]
+    static let kinds = ["summary", "batches", "stateDigest", "bucketDigests", "records", "parityRequest", "parityReply"]
 
     var bytes: [String: Int] = [:]
     var messages: [String: Int] = [:]
@@ -154,6 +156,9 @@ struct RunResult {
     var seconds: Double
     var timerRounds: Int
     var chunks: Int
+    /// The parity check A ran against B once they were equal: its traffic,
+    /// its report and its wall time.
+    var parity: (traffic: Traffic, report: PeerParityReport, seconds: Double)
 }
 
 /// Connects A and B, delivers until quiescent, and fires summary rounds
@@ -173,9 +178,32 @@ func reconcile(a storeA: any ReplicaStore, keyA: NodeKeyPair, b storeB: any Repl
     }
     let seconds = Double(monotonicNanos() - start) / 1e9
     guard link.failures.isEmpty else { fatalError("the run was not clean: \(link.failures.prefix(5))") }
-    return RunResult(
-        traffic: link.traffic, seconds: seconds, timerRounds: rounds,
-        chunks: link.a.machine.counters.recordsChunksReceived + link.b.machine.counters.recordsChunksReceived)
+    let chunks = link.a.machine.counters.recordsChunksReceived + link.b.machine.counters.recordsChunksReceived
+    let traffic = link.traffic
+    return RunResult(traffic: traffic, seconds: seconds, timerRounds: rounds, chunks: chunks, parity: try checkParity(&link))
+}
+
+/// A parity check from A against B (`SyncInput.checkParity`), now that
+/// both hold the same batches and records: every message of the check is
+/// counted, from the request to the outcome.
+func checkParity(_ link: inout Link) throws -> (traffic: Traffic, report: PeerParityReport, seconds: Double) {
+    let start = monotonicNanos()
+    link.traffic = Traffic()
+    link.a.handle(.checkParity(with: link.b.node, timeoutMillis: 60_000), now: link.now)
+    link.collect()
+    link.settle()
+    var rounds = 0
+    while link.a.shell.parityReports.isEmpty {
+        guard rounds < 70 else { fatalError("the parity check has not ended after \(rounds) rounds") }
+        link.advance(1_001)
+        link.settle()
+        rounds += 1
+    }
+    let seconds = Double(monotonicNanos() - start) / 1e9
+    guard let report = link.a.shell.parityReports.last, report.outcome == .inSync, link.failures.isEmpty else {
+        fatalError("the parity check of equal replicas was not clean: \(link.a.shell.parityReports), \(link.failures.prefix(5))")
+    }
+    return (link.traffic, report, seconds)
 }
 
 /// Count and digest of all of a store's records (from its leaf digests).

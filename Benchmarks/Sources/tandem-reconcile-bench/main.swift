@@ -152,6 +152,8 @@ func report(_ changed: Int, _ results: [RunResult]) {
     print("  bytes exchanged: \(summary(results.map { Double($0.traffic.total) })) (A->B \(summary(results.map { Double($0.traffic.aToB) })), B->A \(summary(results.map { Double($0.traffic.bToA) })))")
     print("  messages: \(summary(results.map { Double($0.traffic.messageCount) })); by kind (last run): \(last.breakdown)")
     print("  wall time: \(summary(results.map(\.seconds), "%.3f")) s; summary rounds after connecting: \(summary(results.map { Double($0.timerRounds) })); records chunks: \(summary(results.map { Double($0.chunks) }))")
+    let parity = results.map(\.parity)
+    print("  then a peer parity check, A against B (outcome \(parity.last?.report.outcome.label ?? "-")): \(summary(parity.map { Double($0.traffic.total) })) bytes (A->B \(summary(parity.map { Double($0.traffic.aToB) })), B->A \(summary(parity.map { Double($0.traffic.bToA) }))), \(parity.last?.traffic.breakdown ?? ""); bytes the report counted: \(summary(parity.map { Double($0.report.bytesExchanged) })); records compared: \(summary(parity.map { Double($0.report.recordsCompared) })); wall time \(summary(parity.map(\.seconds), "%.4f")) s")
 }
 
 func runMemory(records: Int) throws {

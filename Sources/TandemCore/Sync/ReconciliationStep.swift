@@ -30,6 +30,53 @@ public enum ReconciliationStep {
         /// The peer holds the same batches but these collections differ:
         /// report it (an origin equivocated, or a store is damaged).
         case reportDivergence(collections: [String])
+        /// Answer parity request `check` with this node's batch vector and
+        /// roots, the records joined from the peer during that check, and
+        /// whether this node started the drill-down.
+        case sendParityReply(check: UInt64, held: BatchVector, roots: [CollectionRoot], repaired: UInt64, drilling: Bool)
+    }
+
+    /// Every collection's root (count and digest of all its records), from
+    /// its leaf digests.
+    public static func roots(_ leaves: [String: [UInt16: (count: UInt64, digest: UInt64)]]) -> [CollectionRoot] {
+        leaves.keys.sorted().map { name in
+            let root = DigestReconciliation.root(fromLeaves: leaves[name] ?? [:])
+            return CollectionRoot(collection: name, count: root.count, digest: root.digest)
+        }
+    }
+
+    /// The first step down into `collections`: all 16 level-1 bucket
+    /// digests of each (empty ones included). Reconciliation and parity
+    /// checks both start here.
+    public static func drillDown(
+        _ collections: [String], ourLeaves: [String: [UInt16: (count: UInt64, digest: UInt64)]]
+    ) -> [Action] {
+        collections.map { name in
+            let buckets = DigestReconciliation.buckets(fromLeaves: ourLeaves[name] ?? [:], level: 1, only: Set(0..<16))
+            return .sendBucketDigests(collection: name, level: 1, buckets: buckets)
+        }
+    }
+
+    /// A peer's parity request (its batch vector `held` and roots) against
+    /// our leaf digests of every collection either side has. Always
+    /// answered. The roots are compared only at the same batch vector
+    /// (otherwise batches are in flight and the requester asks again);
+    /// where they differ, this node drills down if it takes the peer's
+    /// records (`peerIsStateSource`), so the records exchanged are joined
+    /// here, and the peer joins ours if it takes them.
+    public static func parityRequest(
+        check: UInt64, held: BatchVector, theirs: [CollectionRoot],
+        ourLeaves: [String: [UInt16: (count: UInt64, digest: UInt64)]], ourHeld: BatchVector,
+        repaired: UInt64, peerIsStateSource: Bool
+    ) -> [Action] {
+        let ours = roots(ourLeaves)
+        guard held == ourHeld else {
+            return [.sendParityReply(check: check, held: ourHeld, roots: ours, repaired: repaired, drilling: false)]
+        }
+        let differing = CollectionRoot.differing(ours, theirs)
+        let drilling = peerIsStateSource && !differing.isEmpty
+        let reply = Action.sendParityReply(check: check, held: ourHeld, roots: ours, repaired: repaired, drilling: drilling)
+        return [reply] + (drilling ? drillDown(differing, ourLeaves: ourLeaves) : [])
     }
 
     /// A peer's state digest against our leaf digests and contexts of every
@@ -41,20 +88,9 @@ public enum ReconciliationStep {
         ourContexts: [String: CausalContext], ourHeld: BatchVector, peerIsStateSource: Bool,
         receiver: NodeID, limits: Limits
     ) -> [Action] {
-        var theirRoots: [String: CollectionDigest] = [:]
-        for digest in theirs { theirRoots[digest.collection] = digest }
-        var actions: [Action] = []
-        var differing: [String] = []
-        for name in Set(ourLeaves.keys).union(theirRoots.keys).sorted() {
-            let leaves = ourLeaves[name] ?? [:]
-            let root = DigestReconciliation.root(fromLeaves: leaves)
-            let their = theirRoots[name] ?? CollectionDigest(collection: name, count: 0, digest: 0)
-            if root.count != their.count || root.digest != their.digest {
-                differing.append(name)
-                let buckets = DigestReconciliation.buckets(fromLeaves: leaves, level: 1, only: Set(0..<16))
-                actions.append(.sendBucketDigests(collection: name, level: 1, buckets: buckets))
-            }
-        }
+        let differing = CollectionRoot.differing(
+            roots(ourLeaves), theirs.map { CollectionRoot(collection: $0.collection, count: $0.count, digest: $0.digest) })
+        let actions = drillDown(differing, ourLeaves: ourLeaves)
         // The same batches and different records: nothing in the protocol
         // makes that happen but an origin that signed two batches under
         // one sequence (or a damaged store).

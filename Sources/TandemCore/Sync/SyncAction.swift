@@ -44,4 +44,17 @@ public enum SyncAction: Sendable {
     /// A records chunk from a state source is dated beyond the drift bound:
     /// not joined now (digest reconciliation asks again every round).
     case deferRecordsForClockSkew(collection: String, ClockDrift, from: NodeID)
+    /// Read the root of every collection and send `peer` a `parityRequest`
+    /// numbered `check` with the machine's `held`; then report
+    /// `parityRequestSent` with the roots sent.
+    case sendParityRequest(check: UInt64, to: NodeID)
+    /// Answer `peer`'s parity request (`ReconciliationStep.parityRequest`):
+    /// compare the roots at the same batch vector, reply, and start the
+    /// drill-down when this node takes the peer's records (`peerIsStateSource`).
+    case answerParity(check: UInt64, held: BatchVector, roots: [CollectionRoot], from: NodeID, peerIsStateSource: Bool)
+    /// Send `peer` the level-1 bucket digests of `collections`: the
+    /// drill-down of a parity check, started by this node.
+    case drillDown(collections: [String], to: NodeID)
+    /// A parity check ended: the shell adds what it counted and reports it.
+    case parityCheckFinished(PeerParityResult)
 }

@@ -26,4 +26,13 @@ public enum SyncInput: Sendable {
     /// The shell removed these batches from the delta log; peers that lack
     /// them will be brought up to date by reconciliation.
     case logCompacted(BatchVector)
+    /// Check this node's records against `peer`'s now (on demand): compare
+    /// at a moment both hold the same batches, repair what differs where
+    /// trust allows, and report (`SyncAction.parityCheckFinished`) within
+    /// `timeoutMillis`. A check already running against `peer` goes on.
+    case checkParity(with: NodeID, timeoutMillis: UInt64)
+    /// The shell sent `parityRequest` number `check` to `peer` with this
+    /// batch vector and these roots (`SyncAction.sendParityRequest`), read
+    /// together from the machine and the store.
+    case parityRequestSent(to: NodeID, check: UInt64, held: BatchVector, roots: [CollectionRoot])
 }

@@ -52,6 +52,7 @@ extension SyncMachine {
                 }
             }
         }
+        parityTick(now: now, into: &actions)
         actions.append(.scheduleTimer(afterMillis: configuration.summaryIntervalMillis))
     }
 

@@ -65,6 +65,10 @@ public struct SyncMachine: Sendable {
     var hold: DriftHold<PendingBatch>
     var peers: [NodeID: PeerSyncState] = [:]
     var nextSummaryAt: UInt64 = 0
+    /// Parity checks running, by peer (`SyncMachine-Parity.swift`), and the
+    /// number of the last check started.
+    var parityChecks: [NodeID: PeerParityCheck] = [:]
+    var lastParityCheck: UInt64 = 0
 
     /// Creates the machine of `node`, resuming from what its store holds.
     ///
@@ -114,6 +118,7 @@ public struct SyncMachine: Sendable {
             sendSummary(to: peer, now: now, into: &actions)
         case .peerDisconnected(let peer):
             peers[peer] = nil
+            finishParityCheck(with: peer, .unreachable, now: now, into: &actions)
         case .received(let message, let peer):
             guard peers[peer] != nil else { break }
             switch message {
@@ -157,6 +162,12 @@ public struct SyncMachine: Sendable {
                 } else {
                     reject(.badRecordsSignature, from: peer, into: &actions)
                 }
+            case .parityRequest(let check, let theirs, let roots):
+                actions.append(.answerParity(check: check, held: theirs, roots: roots, from: peer,
+                                             peerIsStateSource: acceptsState(from: peer)))
+            case .parityReply(let check, let theirs, let roots, let repaired, let drilling):
+                receiveParityReply(check: check, held: theirs, roots: roots, repaired: repaired, drilling: drilling,
+                                   from: peer, now: now, into: &actions)
             }
         case .localBatchCommitted(let batch):
             held.insert(origin: batch.origin, sequence: batch.sequence)
@@ -195,6 +206,12 @@ public struct SyncMachine: Sendable {
             held.formUnion(vector)
             admitted.formUnion(vector)
             counters.reconciliationsCompleted += 1
+        case .checkParity(let peer, let timeout):
+            startParityCheck(with: peer, timeoutMillis: timeout, now: now, into: &actions)
+        case .parityRequestSent(let peer, let check, let vector, let roots):
+            guard parityChecks[peer]?.check == check else { break }
+            parityChecks[peer]?.requestHeld = vector
+            parityChecks[peer]?.requestRoots = roots
         }
         return actions
     }

@@ -20,6 +20,15 @@ public enum SyncMessage: Hashable, Sendable {
     /// record collection), signed by the sender. `isReply` marks the answer
     /// to records received (which is not answered again).
     case records(RecordsChunk)
+    /// Parity check, step 1 (docs/protocol.md, "Parity check against a
+    /// peer"): check number `check` of the sender, its batch vector and,
+    /// per collection, the count and digest of all its records.
+    case parityRequest(check: UInt64, held: BatchVector, collections: [CollectionRoot])
+    /// Parity check, step 2: the answer to `parityRequest` number `check`:
+    /// the replier's batch vector and roots when it answered, how many
+    /// records it has joined from the requester since that check began, and
+    /// whether it started the drill-down (`bucketDigests`) itself.
+    case parityReply(check: UInt64, held: BatchVector, collections: [CollectionRoot], repaired: UInt64, drilling: Bool)
 }
 
 /// One collection's count and digest of all its records, and its causal
@@ -113,6 +122,8 @@ extension SyncMessage {
         case stateDigest = 3
         case bucketDigests = 4
         case records = 5
+        case parityRequest = 6
+        case parityReply = 7
     }
 
     /// The message's canonical bytes: header (magic, version, kind 16), a
@@ -164,6 +175,18 @@ extension SyncMessage {
             writer.writeByte(Tag.records.rawValue)
             writer.writeRecordsChunkFields(chunk)
             writer.writeLengthPrefixed(chunk.signature)
+        case .parityRequest(let check, let held, let collections):
+            writer.writeByte(Tag.parityRequest.rawValue)
+            writer.writeVarint(check)
+            writer.writeVector(held.held)
+            writer.writeRoots(collections)
+        case .parityReply(let check, let held, let collections, let repaired, let drilling):
+            writer.writeByte(Tag.parityReply.rawValue)
+            writer.writeVarint(check)
+            writer.writeVector(held.held)
+            writer.writeRoots(collections)
+            writer.writeVarint(repaired)
+            writer.writeByte(drilling ? 1 : 0)
         }
         return writer.bytes
     }
@@ -246,6 +269,19 @@ extension SyncMessage {
             self = .records(RecordsChunk(
                 collection: collection, leaves: UInt16(first)...UInt16(last), payload: payload,
                 isReply: flags == 1, signature: signature))
+        case .parityRequest:
+            let check = try reader.readVarint()
+            let held = try reader.readVector()
+            self = .parityRequest(check: check, held: BatchVector(held: held), collections: try reader.readRoots(limits: limits))
+        case .parityReply:
+            let check = try reader.readVarint()
+            let held = try reader.readVector()
+            let collections = try reader.readRoots(limits: limits)
+            let repaired = try reader.readVarint()
+            let flags = try reader.readByte()
+            guard flags < 2 else { throw reader.error(.notCanonical("unknown parity reply flags \(flags)")) }
+            self = .parityReply(check: check, held: BatchVector(held: held), collections: collections,
+                                repaired: repaired, drilling: flags == 1)
         }
         try reader.expectEnd()
     }

@@ -50,6 +50,8 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
     /// `stateDigest` or a `records` chunk, named by `message`) from a peer
     /// that is not one of its state sources.
     case untrustedStateSource(message: String)
+    /// A `parityReply` numbered `check`, a check this node never started.
+    case unexpectedParityReply(check: UInt64)
 
     /// A short stable name, for metrics labels.
     public var reason: String {
@@ -72,6 +74,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .malformedMessage: "malformed_message"
         case .badRecordsSignature: "bad_records_signature"
         case .untrustedStateSource: "untrusted_state_source"
+        case .unexpectedParityReply: "unexpected_parity_reply"
         }
     }
 
@@ -100,6 +103,7 @@ public enum SyncRejection: Hashable, Sendable, CustomStringConvertible {
         case .beyondReorderWindow(let batch, let excess): "batch \(batch): \(excess); not kept, offered again once the gap closes"
         case .malformedMessage(let error): "message: \(error)"
         case .badRecordsSignature: "records chunk: the sender's signature does not verify"
+        case .unexpectedParityReply(let check): "parity reply to check \(check), which this node never started"
         case .untrustedStateSource(let message):
             "\(message): the sender is not a state source of this node (reconciled state is taken only from its state sources)"
         }

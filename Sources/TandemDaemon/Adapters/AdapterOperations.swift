@@ -60,7 +60,7 @@ struct AdapterOperations: Sendable {
     }
 
     /// The node's parity check (the same the schedule runs).
-    func parity(_ name: String?) async throws -> [AdapterReports.Parity] {
+    func parity(_ name: String?) async throws -> AdapterReports.ParityRun {
         try await parityCheck.run(adapter: name)
     }
 

@@ -45,8 +45,9 @@ extension ConfigurationParser {
             throw section.error(
                 "public_key", "expected 64 hexadecimal digits (the node id `tandem keygen` printed), got \"\(keyText)\"")
         }
-        try section.finish(expected: Self.peerKeys)
-        return PeerSettings(name: name, address: address, publicKey: key)
+        let stateSource = try section.bool("state_source") ?? false
+        try section.finish(expected: Self.peerKeys + Self.peerTrustKeys)
+        return PeerSettings(name: name, address: address, publicKey: key, stateSource: stateSource)
     }
 
     private func address(_ section: TOMLSection, _ key: String, required: Bool) throws(ConfigurationError) -> HostPort? {

@@ -10,10 +10,15 @@ public struct PeerSettings: Hashable, Sendable {
     public var address: HostPort
     /// The peer's node id (its Ed25519 public key, from `tandem keygen`).
     public var publicKey: NodeID
+    /// Whether this node takes the peer's reconciled state (`state_source`,
+    /// ``SyncConfiguration/stateSources``): digests it may adopt, and the
+    /// records a reconciliation or a parity check repairs from.
+    public var stateSource: Bool
 
-    public init(name: String, address: HostPort, publicKey: NodeID) {
+    public init(name: String, address: HostPort, publicKey: NodeID, stateSource: Bool = false) {
         self.name = name
         self.address = address
         self.publicKey = publicKey
+        self.stateSource = stateSource
     }
 }

@@ -79,6 +79,15 @@ struct NodeEventLog: Sendable {
         case .refusalLimitReached(let peer, let limit, let interval):
             logger.warning(
                 "peer cut off: more than \(limit) refusals within \(interval) ms", metadata: ["peer": "\(name(peer))"])
+        case .peerParityChecked(let report):
+            let metadata: Logger.Metadata = [
+                "peer": "\(name(report.peer))", "outcome": "\(report.outcome.label)",
+                "repaired": "\(report.recordsRepaired)", "bytes": "\(report.bytesExchanged)"]
+            if report.outcome == .inSync {
+                logger.info("peer parity: in sync", metadata: metadata)
+            } else {
+                logger.warning("peer parity: \(report.outcome)", metadata: metadata)
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TandemAdapters
+import TandemCore
 import TandemNode
 import TandemStore
 
@@ -11,9 +12,9 @@ import TandemStore
 /// compares it with its row, rewrites the rows that differ from the CRDT
 /// state and counts them; the ratio (1 − repairs / records) becomes the
 /// `tandem_record_parity_ratio` gauge, the status's record parity and the
-/// figure the parity alert reads. Later checks (a peer-to-peer digest
-/// comparison) belong here too, so that the schedule and the command run
-/// the same thing.
+/// figure the parity alert reads. When no adapter is named it also checks
+/// the node's CRDT state against each peer's by digest over the protocol
+/// (`peerParity()`), so the schedule and the command run the same thing.
 ///
 /// Guarantees: an adapter holding deletes for approval is skipped (its
 /// report says why; its ratio is left as it was), since the sweep would
@@ -24,19 +25,23 @@ final class ParityCheck: Sendable {
     let node: SyncNode
     let hub: AdapterHub
     let metrics: DaemonMetrics
+    /// Configured peer names by node id, for reports and metrics.
+    let peerNames: [NodeID: String]
     private let lastRun = Mutex<Date?>(nil)
 
-    init(node: SyncNode, hub: AdapterHub, metrics: DaemonMetrics) {
+    init(node: SyncNode, hub: AdapterHub, metrics: DaemonMetrics, peerNames: [NodeID: String]) {
         self.node = node
         self.hub = hub
         self.metrics = metrics
+        self.peerNames = peerNames
     }
 
     /// When the last check finished (nil before the first).
     var lastCompleted: Date? { lastRun.withLock { $0 } }
 
-    /// Runs the check now on `adapter` (or every adapter) and reports each.
-    func run(adapter: String?) async throws -> [AdapterReports.Parity] {
+    /// Runs the check now on `adapter` (or every adapter and every peer)
+    /// and reports each.
+    func run(adapter: String?) async throws -> AdapterReports.ParityRun {
         var reports: [AdapterReports.Parity] = []
         for entry in try hub.selected(adapter) {
             // A sweep would write rows of held deletes back before anyone
@@ -56,7 +61,8 @@ final class ParityCheck: Sendable {
             reports.append(AdapterReports.Parity(
                 adapter: entry.name, collection: entry.settings.collection, records: records, repairs: repairs, ratio: ratio))
         }
+        let peers = adapter == nil ? try await peerParity() : []
         lastRun.withLock { $0 = Date() }
-        return reports
+        return AdapterReports.ParityRun(adapters: reports, peers: peers)
     }
 }

@@ -2,8 +2,8 @@ import Logging
 import ServiceLifecycle
 
 /// Runs the node's ``ParityCheck`` every `parity_interval_minutes` (the
-/// first one interval after start), logging one line per adapter: `info`
-/// when nothing was repaired, `warning` when rows were.
+/// first one interval after start), logging one line per adapter and per
+/// peer: `info` when nothing was repaired, `warning` otherwise.
 ///
 /// Guarantees: one check at a time; a failing check is logged and the
 /// schedule goes on; graceful shutdown stops it between checks or cancels
@@ -27,9 +27,14 @@ struct ParityScheduleService: Service, CustomStringConvertible {
                     return
                 }
                 do {
-                    for report in try await check.run(adapter: nil) {
+                    let run = try await check.run(adapter: nil)
+                    for report in run.adapters {
                         let line = "scheduled parity check: " + report.line
                         if report.repairs > 0 || report.skipped != nil { logger.warning("\(line)") } else { logger.info("\(line)") }
+                    }
+                    for peer in run.peers {
+                        let line = "scheduled parity check: " + peer.line
+                        if peer.outcome == "in_sync" { logger.info("\(line)") } else { logger.warning("\(line)") }
                     }
                 } catch {
                     logger.warning("scheduled parity check failed", metadata: ["error": "\(error)"])

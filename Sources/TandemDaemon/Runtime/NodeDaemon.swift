@@ -54,6 +54,7 @@ public struct NodeDaemon: Sendable {
             identity: identity, host: file.node.listen.host, port: file.node.listen.port, peers: peers)
         configuration.maxClockOffsetMillis = file.node.maxClockDriftMillis
         configuration.sync.fieldOwners = AdapterMappingBuilder.fieldOwners(file, own: identity.nodeID)
+        configuration.sync.stateSources = Set(file.peers.filter(\.stateSource).map(\.publicKey))
         return configuration
     }
 
@@ -154,7 +155,9 @@ public struct NodeDaemon: Sendable {
             successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         let bound = BoundAddress()
         let settings = configuration.node
-        let parityCheck = ParityCheck(node: node, hub: hub, metrics: metrics)
+        let parityCheck = ParityCheck(
+            node: node, hub: hub, metrics: metrics,
+            peerNames: Dictionary(configuration.peers.map { ($0.publicKey, $0.name) }, uniquingKeysWith: { first, _ in first }))
         let activeAlerts = ActiveAlerts()
         let inspector = NodeInspector(
             node: node, configuration: configuration, tracker: tracker, metrics: metrics, hub: hub,

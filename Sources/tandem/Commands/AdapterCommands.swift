@@ -95,8 +95,13 @@ struct RejectDeletesCommand: AsyncParsableCommand {
 struct ParityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parity",
-        abstract: "Check each adapter's table against the CRDT state now and repair what differs.",
-        discussion: "Sweeps every record of the collection; rows that differ are rewritten from the CRDT state and counted. While it runs longer than a second, a terminal shows the seconds on standard error.")
+        abstract: "Check each adapter's table against the CRDT state, and the CRDT state against each peer's, now; repair what differs.",
+        discussion: """
+            Sweeps every record of the collection; rows that differ are rewritten from the CRDT state and counted. \
+            Without --adapter, also compares this node's records with each peer's by digest over the protocol, \
+            drilling down to the records that differ, which are exchanged and joined where the nodes take each other's state. \
+            While it runs longer than a second, a terminal shows the seconds on standard error.
+            """)
 
     @OptionGroup var options: ConfigOption
     @OptionGroup var select: AdapterOption
@@ -109,15 +114,16 @@ struct ParityCommand: AsyncParsableCommand {
         let data = try await TerminalProgress.whileRunning("checking parity") {
             try await AdminClient.body(post: true, path, at: file.node.admin, timeoutSeconds: 3600)
         }
-        let reports = try AdapterReports.decode([AdapterReports.Parity].self, data)
+        let run = try AdapterReports.decode(AdapterReports.ParityRun.self, data)
         if json {
-            print(try AdapterReports.json(reports))
+            print(try AdapterReports.json(run))
             return
         }
-        for report in reports {
+        for report in run.adapters {
             print(report.line)
         }
-        if reports.isEmpty { print("no adapters") }
+        if run.adapters.isEmpty { print("no adapters") }
+        for peer in run.peers { print(peer.line) }
     }
 }
 
