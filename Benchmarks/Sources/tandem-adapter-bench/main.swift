@@ -32,6 +32,9 @@ try FileManager.default.createDirectory(atPath: directory, withIntermediateDirec
 func keys(_ byte: UInt8) throws -> NodeKeyPair { try NodeKeyPair(seed: Array(repeating: byte, count: NodeKeyPair.seedByteCount)) }
 let crmKeys = try keys(0x11), helpdeskKeys = try keys(0x22)
 let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+// Rows per backfill commit: the runner's default unless TANDEM_BENCH_BACKFILL_CHUNK says otherwise.
+let backfillChunk = ProcessInfo.processInfo.environment["TANDEM_BENCH_BACKFILL_CHUNK"].flatMap(Int.init)
+    ?? AdapterRunner.defaultBackfillChunk
 
 func table(_ kind: String, _ name: String) async throws -> any BenchTable {
     switch kind {
@@ -66,7 +69,8 @@ final class Side: Sendable {
         let relay = AdapterEventRelay()
         configuration.observer = { relay.forward($0) }
         node = try SyncNode.open(configuration: configuration, directory: "\(directory)/\(name)-store")
-        runner = AdapterRunner(mapping: mapping(name), node: node, driver: try table.driver(), clock: wallClock)
+        runner = AdapterRunner(
+            mapping: mapping(name), node: node, driver: try table.driver(), clock: wallClock, backfillChunk: backfillChunk)
         relay.add(runner)
     }
 
