@@ -80,7 +80,7 @@ final class FailingSnapshots: AdapterDriver {
         let (node, runner) = try open(allowedSnapshots: 3)
         try await node.start()
         try await runner.start()
-        try await eventually("the backfill stuck after three chunks") {
+        try await eventually("the backfill stuck after three chunks", within: 180) {
             let status = await runner.currentStatus()
             return status.backfilledRows == 300 && status.errors > 0
         }
@@ -92,7 +92,7 @@ final class FailingSnapshots: AdapterDriver {
         let (again, resumed) = try open(allowedSnapshots: .max)
         try await again.start()
         try await resumed.start()
-        try await eventually("the backfill done") { await resumed.currentStatus().state == .running }
+        try await eventually("the backfill done", within: 180) { await resumed.currentStatus().state == .running }
         #expect(await resumed.currentStatus().backfilledRows == rows - 300)
         var ids: [String] = []
         var after: String?
