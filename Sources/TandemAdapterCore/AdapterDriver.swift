@@ -11,8 +11,10 @@
 ///   (an outbox), so changes made while the node is down are read at start.
 /// - Writes made by `apply` are not captured (a marker the capture can see,
 ///   set inside the write transaction).
-/// - `apply` runs each write alone (a savepoint): one refused write fails
-///   alone, with its error, and the others commit.
+/// - In `apply` one refused write fails alone, with its error, and the
+///   others commit: a driver may run the writes together (one savepoint,
+///   multi-row statements), but when any is refused it rolls that back and
+///   runs each write alone (a savepoint each).
 /// - The key map (primary key to record id) lives in the external system and
 ///   changes in the same transaction as the rows it maps, so a crash never
 ///   leaves an inserted row unmapped (which would duplicate it).
@@ -60,10 +62,10 @@ public protocol AdapterDriver: Sendable {
     /// in key order: the table streamed for backfill and parity.
     func snapshot(after key: String?, limit: Int) async throws -> [ExternalRow]
 
-    /// Runs `writes`, each alone, unless the outbox holds a change of the
-    /// same row after `capturedThrough` (an edit not yet captured: the write
-    /// would overwrite it; it is reported `.deferred` and retried after).
-    /// Inserts and the key map change together.
+    /// Runs `writes`, except those of rows the outbox holds a change of
+    /// after `capturedThrough` (an edit not yet captured: the write would
+    /// overwrite it; it is reported `.deferred` and retried after). A write
+    /// the system refuses fails alone. Inserts and the key map change together.
     func apply(_ writes: [ExternalWrite], capturedThrough: Int64) async throws -> [WriteOutcome]
 
     /// How many rows the table holds (for backfill progress; may be an

@@ -3,9 +3,12 @@ public import TandemAdapterCore
 
 extension PostgresDriver {
     /// Runs `writes` in one transaction marked `tandem.applying = on` (the
-    /// capture trigger skips it), each write in a savepoint: a write the
-    /// server refuses (a constraint, a type, a length) is rolled back alone
-    /// and reported `.failed` with the server's message; the others commit.
+    /// capture trigger skips it). Several writes go first as a batch of
+    /// multi-row statements in one savepoint (`applyBatch`); when the server
+    /// refuses any of it, the savepoint is rolled back and the writes run
+    /// one by one, each in a savepoint: a write the server refuses (a
+    /// constraint, a type, a length) is rolled back alone and reported
+    /// `.failed` with the server's message; the others commit.
     ///
     /// Before a write of an existing row the row is locked, then the outbox
     /// is checked for a change of it after `capturedThrough` (or one not yet
@@ -32,6 +35,20 @@ extension PostgresDriver {
                 // A row an external transaction keeps locked fails its write
                 // (retried later) instead of stalling the others.
                 try await self.collect(connection, "SELECT set_config('lock_timeout', '5s', true)")
+                if writes.count > 1 {
+                    try await self.collect(connection, "SAVEPOINT tandem_batch")
+                    do {
+                        let outcomes = try await self.applyBatch(
+                            writes, connection: connection, info: known, sql: sql, columns: columns,
+                            capturedThrough: capturedThrough)
+                        try await self.collect(connection, "RELEASE SAVEPOINT tandem_batch")
+                        return outcomes
+                    } catch let error where error is WriteRefusal || ConnectionKeeper.isServerError(error) {
+                        // One write refused: undo the batch, then each write alone.
+                        try await self.collect(connection, "ROLLBACK TO SAVEPOINT tandem_batch")
+                        try await self.collect(connection, "RELEASE SAVEPOINT tandem_batch")
+                    }
+                }
                 var outcomes: [WriteOutcome] = []
                 outcomes.reserveCapacity(writes.count)
                 for write in writes {

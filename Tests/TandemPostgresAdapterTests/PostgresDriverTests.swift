@@ -339,6 +339,61 @@ import TandemTestSupport
         }
     }
 
+    @Test func aChunkWithOnePoisonRowWritesTheOthersAndFailsItAlone() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            let writes: [ExternalWrite] = (1...60).map { index in
+                .insert(record: "r\(index)", key: nil, columns: [
+                    "id": .int(Int64(index)), "email": .text(index == 23 ? "no at sign" : "u\(index)@x"),
+                    "name": index % 2 == 0 ? .text("n\(index)") : .null])
+            }
+            let outcomes = try await driver.apply(writes, capturedThrough: 0)
+            #expect(outcomes.count == 60)
+            for (index, outcome) in outcomes.enumerated() where index != 22 {
+                #expect(outcome == .written(key: "\(index + 1)", lastValues: nil))
+            }
+            guard case .failed(let message) = outcomes[22] else { Issue.record("\(outcomes[22])"); return }
+            #expect(message.contains("customers_email_check"))
+            #expect(try server.psql(database: database, sql: "SELECT count(*) FROM customers;").trimmed == "59")
+            let keys = try await driver.keys(forRecords: (1...60).map { "r\($0)" })
+            #expect(keys.count == 59)
+            #expect(keys["r23"] == nil)
+            #expect(keys["r42"] == "42")
+            // Nothing the driver wrote was captured.
+            #expect(try await driver.changes(after: 0, limit: 100).changes.isEmpty)
+        }
+    }
+
+    @Test func aCleanChunkRunsAsMultiRowStatements() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email, name) VALUES (1, 'a@x', 'A'), (2, 'b@x', 'B');")
+            let through = try #require(try await driver.changes(after: 0, limit: 10).changes.last?.sequence)
+            let outcomes = try await driver.apply([
+                .update(record: "a", key: "1", columns: ["name": .null, "score": .double(0.1)]),
+                .update(record: "b", key: "2", columns: ["name": .text("B2"), "score": .double(2.5)]),
+                .update(record: "c", key: "3", columns: ["email": .text("c@x")]),
+                .insert(record: "d", key: "4", columns: ["email": .text("d@x"), "tags": .array([.text("x")])]),
+                .insert(record: "e", key: "5", columns: ["email": .text("e@x"), "tags": .array([])]),
+                .delete(record: "f", key: "2"),
+            ], capturedThrough: through)
+            #expect(outcomes[0] == .written(key: "1", lastValues: nil))
+            #expect(outcomes[1] == .written(key: "2", lastValues: nil))
+            // An update of a missing row writes it with its key.
+            #expect(outcomes[2] == .written(key: "3", lastValues: nil))
+            #expect(outcomes[3] == .written(key: "4", lastValues: nil))
+            #expect(outcomes[4] == .written(key: "5", lastValues: nil))
+            guard case .written("2", let last) = outcomes[5] else { Issue.record("\(outcomes[5])"); return }
+            #expect(last?["name"] == .text("B2"))
+            #expect(try server.psql(database: database, sql: """
+                SELECT id || ':' || email || ':' || coalesce(name, '-') || ':' || coalesce(score::text, '-') || ':' || coalesce(tags::text, '-')
+                FROM customers ORDER BY id;
+                """) == "1:a@x:-:0.1:-\n3:c@x:-:-:-\n4:d@x:-:-:{x}\n5:e@x:-:-:{}\n")
+            #expect(try await driver.keys(forRecords: ["c", "d", "e"]) == ["c": "3", "d": "4", "e": "5"])
+            #expect(try await driver.changes(after: through, limit: 10).changes.isEmpty)
+        }
+    }
+
     @Test func snapshotPagesInKeyOrder() async throws {
         try await withDriver(setUp: Self.customers + """
             INSERT INTO customers (id, email) SELECT n, 'c' || n || '@x' FROM unnest(ARRAY[100, 3, 25, 2, 10, 1, 20, 9]) AS n;

@@ -32,6 +32,9 @@ try FileManager.default.createDirectory(atPath: directory, withIntermediateDirec
 func keys(_ byte: UInt8) throws -> NodeKeyPair { try NodeKeyPair(seed: Array(repeating: byte, count: NodeKeyPair.seedByteCount)) }
 let crmKeys = try keys(0x11), helpdeskKeys = try keys(0x22)
 let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+// Rows per backfill commit: the runner's default unless TANDEM_BENCH_BACKFILL_CHUNK says otherwise.
+let backfillChunk = ProcessInfo.processInfo.environment["TANDEM_BENCH_BACKFILL_CHUNK"].flatMap(Int.init)
+    ?? AdapterRunner.defaultBackfillChunk
 
 func table(_ kind: String, _ name: String) async throws -> any BenchTable {
     switch kind {
@@ -66,7 +69,8 @@ final class Side: Sendable {
         let relay = AdapterEventRelay()
         configuration.observer = { relay.forward($0) }
         node = try SyncNode.open(configuration: configuration, directory: "\(directory)/\(name)-store")
-        runner = AdapterRunner(mapping: mapping(name), node: node, driver: try table.driver(), clock: wallClock)
+        runner = AdapterRunner(
+            mapping: mapping(name), node: node, driver: try table.driver(), clock: wallClock, backfillChunk: backfillChunk)
         relay.add(runner)
     }
 
@@ -103,6 +107,12 @@ func waitFor(
     print("timed out waiting for \(what)")
     for runner in runners { print("\(runner.mapping.name): \(await runner.currentStatus())") }
     exit(1)
+}
+
+/// Prints a figure as soon as it is measured, also when the output is a file.
+func report(_ line: String) {
+    print(line)
+    fflush(nil)
 }
 
 func peakResidentMiB() -> Double {
@@ -149,7 +159,7 @@ case "latency" where arguments.count == 6:
         let latencies = try await target.arrivals().compactMap { arrival in
             committed[arrival.stamp].map { Double(arrival.at - $0) }
         }.sorted()
-        print(String(format: "latency %@ -> %@: %d changes at 100/s: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms",
+        report(String(format: "latency %@ -> %@: %d changes at 100/s: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms",
                      source.label, target.label, latencies.count, quantile(latencies, 0.5), quantile(latencies, 0.95),
                      quantile(latencies, 0.99), latencies.last ?? 0))
     }
@@ -169,7 +179,7 @@ case "backfill":
         return status.state == .running && status.backfilledRows >= amount
     }
     let imported = ContinuousClock.now - started
-    print(String(format: "backfill (%@): %d rows imported in %.2f s (%.0f rows/s); peak RSS %.0f MiB",
+    report(String(format: "backfill (%@): %d rows imported in %.2f s (%.0f rows/s); peak RSS %.0f MiB",
                  crmTable.label, amount, imported.seconds, Double(amount) / imported.seconds, peakResidentMiB()))
     guard let port = crm.node.boundPort else { throw CocoaError(.fileReadUnknown) }
     let second = ContinuousClock.now
@@ -179,7 +189,7 @@ case "backfill":
     try await helpdesk.start()
     try await waitFor("every row on the helpdesk", within: 3_600) { try await helpdeskTable.count() == amount }
     let filled = ContinuousClock.now - second
-    print(String(format: "first sync (%@): the other node filled its empty table with %d rows in %.2f s; peak RSS of the process (both nodes) %.0f MiB",
+    report(String(format: "first sync (%@): the other node filled its empty table with %d rows in %.2f s; peak RSS of the process (both nodes) %.0f MiB",
                  helpdeskTable.label, amount, filled.seconds, peakResidentMiB()))
     try await helpdesk.stop()
     try await crm.stop()

@@ -50,7 +50,7 @@ extension AdapterRunner {
             backfillStarted = clock()
             status.backfillTotal = try await driver.rowCount()
         }
-        let rows = try await driver.snapshot(after: cursor.backfillAfter, limit: captureLimit)
+        let rows = try await driver.snapshot(after: cursor.backfillAfter, limit: backfillLimit)
         guard let last = rows.last else {
             var next = cursor
             next.backfilled = true
@@ -68,14 +68,16 @@ extension AdapterRunner {
         let changes = rows.enumerated().map { index, row in
             CapturedChange(sequence: -Int64(index + 1), kind: .insert, key: row.key, old: nil, new: row.columns, editedAtMillis: 1)
         }
-        var committed = false
-        try await splittingLargeBatches {
+        do {
             try await commit(changes, read: CaptureRead(changes: changes, pendingDeletes: 0, tableRows: 0), backfill: true) {
                 $0.backfillAfter = last.key
             }
-            committed = true
+            status.backfilledRows += rows.count
+            backfillLimit = min(backfillLimit * 2, backfillChunk)
+        } catch SyncWriteError.batchTooLarge where backfillLimit > 1 {
+            // Too large for one sync message: fewer rows next step, nothing committed.
+            backfillLimit = max(backfillLimit / 2, 1)
         }
-        if committed { status.backfilledRows += rows.count }
         return true
     }
 

@@ -37,6 +37,10 @@ public actor AdapterRunner {
     var status = AdapterStatus()
     /// Changes taken per capture commit (halved while batches are too large).
     var captureLimit = AdapterRunner.captureChunk
+    /// Rows imported per backfill commit (see `init`).
+    let backfillChunk: Int
+    /// Rows taken per backfill commit (halved while batches are too large).
+    var backfillLimit: Int
     var sweepsAfterBackfill = true
     /// The cursor position the outbox was last pruned to.
     var acknowledgedThrough: Int64 = 0
@@ -62,15 +66,22 @@ public actor AdapterRunner {
     /// Records written per outbound step, changes read per capture step.
     static let outboundChunk = 1000
     static let captureChunk = 1000
+    /// Rows imported per backfill commit by default.
+    public static let defaultBackfillChunk = 1000
 
     /// - Parameter onSyncLatency: called after each row write that brings a
     ///   peer's edit to the table, with the milliseconds from the edit (the
     ///   newest of the record's fields written by another node, made since
     ///   this runner started) to the write's commit: the sync latency.
+    /// - Parameter backfillChunk: rows of the first attach's import read
+    ///   and committed per transaction (at least 1).
     public init(
         mapping: AdapterMapping, node: SyncNode, driver: any AdapterDriver, clock: @escaping @Sendable () -> Int64,
+        backfillChunk: Int = AdapterRunner.defaultBackfillChunk,
         onSyncLatency: (@Sendable (_ millis: Int64) -> Void)? = nil
     ) {
+        self.backfillChunk = max(backfillChunk, 1)
+        self.backfillLimit = max(backfillChunk, 1)
         self.onSyncLatency = onSyncLatency
         self.mapping = mapping
         self.node = node

@@ -96,7 +96,9 @@ struct SQLiteCaptureSQL {
     }
 }
 
-/// `name` as a quoted SQL identifier.
+/// `name` as a quoted SQL identifier. (Built per statement run: names
+/// without a quote, the usual case, skip Foundation's search and replace.)
 func quoted(_ name: String) -> String {
-    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    guard name.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + name + "\"" }
+    return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

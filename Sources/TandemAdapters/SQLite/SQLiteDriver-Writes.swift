@@ -1,8 +1,11 @@
 import GRDB
 public import TandemAdapterCore
 
-/// The SQLite driver's writes: each `ExternalWrite` in a savepoint of one
-/// immediate transaction, with the control row set so capture ignores them.
+/// The SQLite driver's writes, in one immediate transaction with the
+/// control row set so capture ignores them: the writes of a chunk run
+/// together in one savepoint; when SQLite refuses one of them (a poison
+/// row), that savepoint is rolled back and each write runs again in a
+/// savepoint of its own, so only the refused one fails.
 extension SQLiteDriver {
     public func apply(_ writes: [ExternalWrite], capturedThrough: Int64) async throws -> [WriteOutcome] {
         guard !writes.isEmpty else { return [] }
@@ -12,6 +15,21 @@ extension SQLiteDriver {
             var outcomes: [WriteOutcome] = []
             try db.inTransaction(.immediate) {
                 try db.execute(sql: "UPDATE \(sql.control) SET applying = 1")
+                if writes.count > 1 {
+                    try db.execute(sql: "SAVEPOINT tandem_batch")
+                    do {
+                        for write in writes {
+                            outcomes.append(try Self.run(write, db: db, sql: sql, columns: columns, capturedThrough: capturedThrough))
+                        }
+                        try db.execute(sql: "RELEASE tandem_batch")
+                        try db.execute(sql: "UPDATE \(sql.control) SET applying = 0")
+                        return .commit
+                    } catch is DatabaseError {
+                        outcomes.removeAll()
+                        try db.execute(sql: "ROLLBACK TO tandem_batch")
+                        try db.execute(sql: "RELEASE tandem_batch")
+                    }
+                }
                 for write in writes {
                     try db.execute(sql: "SAVEPOINT tandem_write")
                     do {
