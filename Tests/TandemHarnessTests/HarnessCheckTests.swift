@@ -47,7 +47,8 @@ struct HarnessCheckTests {
         #expect(TableComparison.duplicates([[ada, other]]).count == 1)
 
         let key = "ada@example.com"
-        let insert = Self.edit(0, key, ["email": key, "name": "Ada"], at: 1_000)
+        var insert = Self.edit(0, key, ["email": key, "name": "Ada"], at: 1_000)
+        insert.tagsAdded = ["vip"]
         let later = Self.edit(1, key, ["name": "Ada L"], at: 2_000)
         // The later edit must win: a table still showing the earlier one lost it.
         #expect(EditHistoryCheck.findings(final: [other], edits: [insert, later]).isEmpty)

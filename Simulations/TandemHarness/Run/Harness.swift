@@ -32,44 +32,68 @@ public enum Harness {
         output("files in \(directory); tandem is \(executable.path)")
         var figures = RunFigures()
         var initialEdits: [AppliedEdit] = []
-        let cluster = try await Cluster.build(
-            nodeCount: options.nodes, topology: topology, directory: directory, executable: executable, seed: options.seed
-        ) { index, node in
-            let schema = NodeSchema.forNode(index)
-            let file = "\(schema.table).db"
-            let table = try SQLiteTable.create(path: (node.directory as NSString).appendingPathComponent(file), schema: schema)
-            for row in schedule.initialRows[index] {
-                if var done = try await table.apply(row, node: index, step: 0) {
-                    done.initial = true
-                    initialEdits.append(done)
+        let postgres = options.postgres ? try await PostgresServer.start() : nil
+        if let postgres { output("PostgreSQL server on 127.0.0.1:\(postgres.port) for the even-numbered nodes") }
+        let cluster: Cluster
+        do {
+            cluster = try await Cluster.build(
+                nodeCount: options.nodes, topology: topology, directory: directory, executable: executable, seed: options.seed
+            ) { index, node in
+                let schema = NodeSchema.forNode(index)
+                let table: any ExternalTable
+                let adapter: NodeConfiguration.Adapter
+                if let postgres, index % 2 == 1 {
+                    let url = try postgres.createDatabase(node.name)
+                    table = try await PostgresTable.create(
+                        host: postgres.host, port: postgres.port, user: postgres.user, database: node.name, schema: schema)
+                    adapter = .postgres(url: url)
+                } else {
+                    let file = "\(schema.table).db"
+                    table = try SQLiteTable.create(path: (node.directory as NSString).appendingPathComponent(file), schema: schema)
+                    adapter = .sqlite(file: file)
                 }
+                for row in schedule.initialRows[index] {
+                    if var done = try await table.apply(row, node: index, step: 0) {
+                        done.initial = true
+                        initialEdits.append(done)
+                    }
+                }
+                return (table, adapter)
             }
-            return (table, .sqlite(file: file))
+        } catch {
+            postgres?.stop()
+            throw error
+        }
+        var restartPostgres: (@Sendable () async throws -> Void)?
+        if let postgres {
+            restartPostgres = { try await postgres.restart() }
         }
         do {
             let report = try await drive(
                 cluster, schedule: schedule, options: options, executable: executable, initialEdits: initialEdits,
-                figures: &figures, directory: directory, output: output)
+                restartPostgres: restartPostgres, figures: &figures, directory: directory, output: output)
             await cluster.shutDown()
+            postgres?.stop()
             if report.passed && options.directory == nil && !options.keep {
                 try? FileManager.default.removeItem(atPath: directory)
             }
             return report
         } catch {
             await cluster.shutDown()
+            postgres?.stop()
             throw error
         }
     }
 
     private static func drive(
         _ cluster: Cluster, schedule: HarnessSchedule, options: HarnessOptions, executable: URL, initialEdits: [AppliedEdit],
-        figures: inout RunFigures, directory: String, output: @escaping @Sendable (String) -> Void
+        restartPostgres: (@Sendable () async throws -> Void)?, figures: inout RunFigures, directory: String, output: @escaping @Sendable (String) -> Void
     ) async throws -> HarnessReport {
         for node in cluster.nodes { try node.start() }
         try await waitUntilReady(cluster, seconds: 120)
         output("\(cluster.nodes.count) nodes running; fault phase of \(schedule.durationMillis) ms starts")
 
-        let runner = ScheduleRunner(cluster: cluster, restartPostgres: nil, log: output)
+        let runner = ScheduleRunner(cluster: cluster, restartPostgres: restartPostgres, log: output)
         let edits = initialEdits + (try await runner.run(schedule.events, figures: &figures))
         try runner.healAll()
         let lastHeal = ContinuousClock.now
