@@ -35,8 +35,8 @@ public enum EditHistoryCheck {
                 } else {
                     allowed = writers.filter { edit in !writers.contains { edit.isBefore($0) } }
                 }
-                if !allowed.contains(where: { $0.written[field] == final }) {
-                    let expected = allowed.map { "n\($0.node + 1) step #\($0.step) \(TableRow(fields: $0.written, tags: []).describe(field))" }
+                if !allowed.contains(where: { ($0.written[field] ?? nil) == final }) {
+                    let expected = allowed.map { "n\($0.node + 1) step #\($0.step) \(TableRow(fields: $0.written.compactMapValues { $0 }, tags: []).describe(field))" }
                     lines.append("\(key).\(field) = \(row.describe(field)); expected \(deleted ? "one of the values written" : "the latest edit"): \(expected.joined(separator: " or "))")
                 }
             }

@@ -1,5 +1,5 @@
 /// What one external edit did to one table: the fields it wrote (nil:
-/// NULL), whether it deleted the row, the set elements it added or
+/// NULL; an insert writes every field, those it does not name as NULL), whether it deleted the row, the set elements it added or
 /// removed, and when (the edit time lies between `startMillis` and
 /// `endMillis`, Unix milliseconds: the capture trigger stamps it in
 /// between).
@@ -7,7 +7,7 @@ public struct AppliedEdit: Sendable, Hashable {
     public var node: Int
     public var step: Int
     public var key: String
-    public var written: [String: String] = [:]
+    public var written: [String: String?] = [:]
     public var deleted = false
     public var tagsAdded: [String] = []
     public var tagsRemoved: [String] = []

@@ -67,7 +67,9 @@ extension AppliedEdit {
         endMillis = end
         switch plan {
         case .insert(let values, let tags):
-            written = values
+            // A row inserted is an edit of every mapped column: those it
+            // does not name are NULL, and NULL wins over older values.
+            for field in NodeSchema.registerFields { written[field] = values[field] }
             tagsAdded = tags
         case .update(let values, let tags):
             written = values

@@ -10,13 +10,18 @@ public final class PostgresTable: ExternalTable {
     private let configuration: PostgresConnection.Configuration
     private let database: String
     private let logger = Logger(label: "tandem-harness.postgres")
+    /// Finds a record's row by the adapter's key map too, not only by email
+    /// (`HarnessOptions.sidestepKnownIssues`).
+    public let sidestepsKnownIssues: Bool
 
     public var location: String { "PostgreSQL database \(database) table public.\(schema.table)" }
 
     /// Creates the table and the write-count trigger (`harness_writes`) in
     /// `database` (which must exist) on the server at `host:port`.
-    public static func create(host: String, port: Int, user: String, database: String, schema: NodeSchema) async throws -> PostgresTable {
-        let table = PostgresTable(host: host, port: port, user: user, database: database, schema: schema)
+    public static func create(
+        host: String, port: Int, user: String, database: String, schema: NodeSchema, sidestepKnownIssues: Bool = false
+    ) async throws -> PostgresTable {
+        let table = PostgresTable(host: host, port: port, user: user, database: database, schema: schema, sidestep: sidestepKnownIssues)
         let email = "\"\(schema.column("email"))\""
         try await table.withConnection { connection in
             for sql in [
@@ -45,8 +50,9 @@ public final class PostgresTable: ExternalTable {
         return table
     }
 
-    private init(host: String, port: Int, user: String, database: String, schema: NodeSchema) {
+    private init(host: String, port: Int, user: String, database: String, schema: NodeSchema, sidestep: Bool) {
         self.schema = schema
+        sidestepsKnownIssues = sidestep
         self.database = database
         configuration = PostgresConnection.Configuration(
             host: host, port: port, username: user, password: nil, database: database, tls: .disable)
@@ -86,9 +92,16 @@ public final class PostgresTable: ExternalTable {
         var result = try await withConnection { connection -> AppliedEdit? in
             _ = try await fetch(connection, "BEGIN")
             let start = unixMillis()
+            let keys = "_tandem_keys_\(schema.table)"
+            var mapped = false
+            if sidestepsKnownIssues {
+                mapped = try await fetch(connection, "SELECT to_regclass($1)::text AS name", ["public.\"\(keys)\""]).first?["name"] != nil
+            }
+            let byKeyMap = mapped
+                ? " OR \"\(schema.key)\"::text IN (SELECT pk FROM public.\"\(keys)\" WHERE record = 'email:' || $1)" : ""
             let found = try await fetch(
                 connection,
-                "SELECT \(columns.joined(separator: ", ")) FROM \"\(schema.table)\" WHERE lower(trim(\"\(schema.column("email"))\")) = $1 LIMIT 1 FOR UPDATE",
+                "SELECT \(columns.joined(separator: ", ")) FROM \"\(schema.table)\" WHERE lower(trim(\"\(schema.column("email"))\")) = $1\(byKeyMap) LIMIT 1 FOR UPDATE",
                 [edit.key]
             ).first
             let existing = found.map { Self.tableRow($0) }

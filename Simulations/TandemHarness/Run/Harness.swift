@@ -45,11 +45,14 @@ public enum Harness {
                 if let postgres, index % 2 == 1 {
                     let url = try postgres.createDatabase(node.name)
                     table = try await PostgresTable.create(
-                        host: postgres.host, port: postgres.port, user: postgres.user, database: node.name, schema: schema)
+                        host: postgres.host, port: postgres.port, user: postgres.user, database: node.name, schema: schema,
+                        sidestepKnownIssues: options.sidestepKnownIssues)
                     adapter = .postgres(url: url)
                 } else {
                     let file = "\(schema.table).db"
-                    table = try SQLiteTable.create(path: (node.directory as NSString).appendingPathComponent(file), schema: schema)
+                    table = try SQLiteTable.create(
+                        path: (node.directory as NSString).appendingPathComponent(file), schema: schema,
+                        sidestepKnownIssues: options.sidestepKnownIssues)
                     adapter = .sqlite(file: file)
                 }
                 for row in schedule.initialRows[index] {

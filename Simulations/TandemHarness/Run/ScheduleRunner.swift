@@ -65,7 +65,7 @@ struct ScheduleRunner {
 
     static func kind(_ edit: ExternalEdit, _ done: AppliedEdit) -> String {
         switch edit {
-        case .insert: done.written["email"] != nil ? "insert" : "insert over an existing row"
+        case .insert: done.written.keys.contains("email") ? "insert" : "insert over an existing row"
         case .update(_, let values): values.values.contains { $0.utf8.count > 1_000 } ? "large value" : "update"
         case .delete: "delete"
         case .addTag: "set add"
