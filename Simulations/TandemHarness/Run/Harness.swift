@@ -22,7 +22,7 @@ public enum Harness {
         let links = topology.links(nodes: options.nodes)
         let schedule = ScheduleGenerator(
             nodes: options.nodes, links: links, durationMillis: Int(options.durationSeconds * 1000),
-            restartsPostgres: options.postgres
+            restartsPostgres: options.postgres, sidestepsKnownIssues: options.sidestepKnownIssues
         ).schedule(seed: options.seed)
         output("tandem-harness: seed \(options.seed), \(options.nodes) nodes, \(topology.rawValue), \(HarnessOptions.number(options.durationSeconds)) s (\(options.commandLine))")
         output(schedule.description)

@@ -17,13 +17,22 @@ public struct ScheduleGenerator {
     public var durationMillis: Int
     /// Whether to restart the PostgreSQL server once.
     public var restartsPostgres = false
+    /// Sidestep the known issues (`HarnessOptions.sidestepKnownIssues`):
+    /// during the fault phase each match key is inserted by one node only
+    /// (key k by node k mod N), so no insert races the adapter's insert of
+    /// the same key arriving from a peer. Every other pattern stays.
+    public var sidestepsKnownIssues = false
 
-    public init(nodes: Int, links: [HarnessLink], durationMillis: Int, restartsPostgres: Bool = false) {
+    public init(nodes: Int, links: [HarnessLink], durationMillis: Int, restartsPostgres: Bool = false, sidestepsKnownIssues: Bool = false) {
         self.nodes = nodes
         self.links = links
         self.durationMillis = durationMillis
         self.restartsPostgres = restartsPostgres
+        self.sidestepsKnownIssues = sidestepsKnownIssues
     }
+
+    /// The node that inserts key `index` when sidestepping.
+    func owner(_ index: Int) -> Int { index % nodes }
 
     /// The records the edits touch: few, so edits collide.
     var keyCount: Int { 6 + 2 * nodes }
@@ -142,11 +151,18 @@ public struct ScheduleGenerator {
         mutating func editStep(at: Int, random: inout SplitMix64) {
             step += 1
             let nodes = generator.nodes
-            let key = ScheduleGenerator.email(random.draw(0...(generator.keyCount - 1)))
-            let writers = random.pick(random.draw(2...min(3, nodes)), of: Array(0..<nodes))
+            let keyIndex = random.draw(0...(generator.keyCount - 1))
+            let key = ScheduleGenerator.email(keyIndex)
+            var writers = random.pick(random.draw(2...min(3, nodes)), of: Array(0..<nodes))
+            let sidestep = generator.sidestepsKnownIssues
+            let pattern = random.draw(0...99)
+            if sidestep && (42..<62).contains(pattern) {
+                // Inserts of this key come from its owner alone.
+                writers = [generator.owner(keyIndex)] + writers.filter { $0 != generator.owner(keyIndex) }
+            }
             let one = writers[0]
             let fields = ["name", "phone", "note"]
-            switch random.draw(0...99) {
+            switch pattern {
             case 0..<20:  // a single update
                 add(at: at, .edit(node: one, .update(key: key, values: values([random.pick(fields)], random: &random, node: one))))
             case 20..<32:  // the same field on several nodes at once
@@ -160,7 +176,7 @@ public struct ScheduleGenerator {
                     add(at: at + offset, .edit(node: node, .update(key: key, values: values([two[offset]], random: &random, node: node))))
                 }
             case 42..<52:  // one new match key inserted on several nodes at once, in different case
-                for (offset, node) in writers.enumerated() {
+                for (offset, node) in writers.prefix(sidestep ? 1 : writers.count).enumerated() {
                     let email = offset == 0 ? key : key.replacingOccurrences(of: "user", with: offset == 1 ? "User" : "USER")
                     add(at: at + offset, .edit(node: node, .insert(
                         email: email, values: values(["name", "phone"], random: &random, node: node), tags: [random.pick(ScheduleGenerator.tags)])))
@@ -180,8 +196,9 @@ public struct ScheduleGenerator {
                 add(at: at + 1, .edit(node: writers[1], .addTag(key: key, tag: random.pick(ScheduleGenerator.tags))))
             default:  // a burst on one node
                 for offset in 0..<random.draw(5...10) {
-                    let burstKey = ScheduleGenerator.email(random.draw(0...(generator.keyCount - 1)))
-                    let edit: ExternalEdit = random.chance(30)
+                    let burstIndex = random.draw(0...(generator.keyCount - 1))
+                    let burstKey = ScheduleGenerator.email(burstIndex)
+                    let edit: ExternalEdit = random.chance(30) && (!sidestep || generator.owner(burstIndex) == one)
                         ? .insert(email: burstKey, values: values(["name", "phone"], random: &random, node: one), tags: [])
                         : .update(key: burstKey, values: values([random.pick(fields)], random: &random, node: one))
                     add(at: at + offset, .edit(node: one, edit))
