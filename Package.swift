@@ -300,7 +300,14 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemHarnessTests",
-            dependencies: ["TandemHarness", "tandem-harness", "tandem", "TandemTestSupport"],
+            dependencies: [
+                "TandemHarness",
+                "tandem-harness",
+                "tandem",
+                "TandemTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -20,7 +20,7 @@ public final class LinkControl: Sendable {
         var bytesDropped = 0
     }
 
-    init(link: HarnessLink) {
+    public init(link: HarnessLink) {
         self.link = link
     }
 
