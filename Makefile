@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench bench-store bench-peers bench-sync bench-reconcile bench-adapters clean sim
+.PHONY: deps build test demo bench bench-store bench-peers bench-sync bench-reconcile bench-adapters clean sim harness
 
 deps:
 	@missing=""; \
@@ -91,6 +91,16 @@ bench-adapters: deps
 # failing seeds and a shrunk trace of the first, if any run fails.
 sim: deps
 	swift run -c release tandem-sim --seeds 10000 --nodes 5 --faults all
+
+# The convergence harness (docs/simulation.md, "The harness"): three real
+# `tandem run` processes in a ring beside SQLite tables, through link faults,
+# external edits and SIGKILLs for 60 s, a random seed (printed); then the
+# checks. HARNESS_ARGS adds options (--seed S, --nodes N, --postgres, ...).
+HARNESS_ARGS ?=
+harness: deps
+	swift build --product tandem
+	swift build --product tandem-harness
+	.build/debug/tandem-harness --nodes 3 --duration 60 --topology ring $(HARNESS_ARGS)
 
 # The side-by-side workload on Tandem, loro and pycrdt (docs/PERFORMANCE.md,
 # "Side by side with loro and pycrdt"): the peers come from PyPI into a

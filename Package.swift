@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "TandemPostgresAdapter", targets: ["TandemPostgresAdapter"]),
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-sim", targets: ["tandem-sim"]),
+        .executable(name: "tandem-harness", targets: ["tandem-harness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -271,6 +272,45 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Simulations/tandem-sim",
+            swiftSettings: strictSettings
+        ),
+        // The convergence harness: real `tandem run` processes beside real
+        // SQLite (and PostgreSQL) databases, a fault-injecting TCP proxy on
+        // every link, a seeded schedule of external edits, faults and
+        // SIGKILLs, then the convergence checks.
+        .target(
+            name: "TandemHarness",
+            dependencies: [
+                "TandemDaemon",
+                "TandemTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Simulations/TandemHarness",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "tandem-harness",
+            dependencies: [
+                "TandemHarness",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Simulations/tandem-harness",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemHarnessTests",
+            dependencies: [
+                "TandemHarness",
+                "tandem-harness",
+                "tandem",
+                "TandemTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
