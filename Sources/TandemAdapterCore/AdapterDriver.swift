@@ -68,6 +68,15 @@ public protocol AdapterDriver: Sendable {
     /// the system refuses fails alone. Inserts and the key map change together.
     func apply(_ writes: [ExternalWrite], capturedThrough: Int64) async throws -> [WriteOutcome]
 
+    /// `apply(_:capturedThrough:)`, and besides: an insert of a new row for
+    /// a record that a change after `capturedThrough` already gives a row
+    /// (another program inserted the same match key meanwhile, `identity`
+    /// tells) is `.deferred`, checked so that no insert can slip in between;
+    /// capture then maps that row to the record and the write becomes an
+    /// update of it, never a second row of one key. The default ignores
+    /// `identity` (a driver whose table cannot race).
+    func apply(_ writes: [ExternalWrite], capturedThrough: Int64, identity: RecordIdentity?) async throws -> [WriteOutcome]
+
     /// How many rows the table holds (for backfill progress; may be an
     /// estimate on large tables).
     func rowCount() async throws -> Int
@@ -86,4 +95,30 @@ public enum WriteOutcome: Hashable, Sendable {
     /// The external system refused it (type, constraint, length): the record
     /// waits in the retry queue.
     case failed(String)
+}
+
+extension AdapterDriver {
+    public func apply(
+        _ writes: [ExternalWrite], capturedThrough: Int64, identity: RecordIdentity?
+    ) async throws -> [WriteOutcome] {
+        try await apply(writes, capturedThrough: capturedThrough)
+    }
+}
+
+extension WriteOutcome {
+    /// The outcomes of `count` writes from those of the writes run (in
+    /// order) and the indexes deferred before running.
+    public static func merging(_ run: [WriteOutcome], deferring deferred: Set<Int>, count: Int) -> [WriteOutcome] {
+        guard !deferred.isEmpty else { return run }
+        var next = run.makeIterator()
+        return (0..<count).map { deferred.contains($0) ? .deferred : next.next() ?? .deferred }
+    }
+}
+
+extension ExternalWrite {
+    /// Whether this write makes a new row.
+    public var insertsRow: Bool {
+        if case .insert = self { return true }
+        return false
+    }
 }

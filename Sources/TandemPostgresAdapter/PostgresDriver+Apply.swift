@@ -15,9 +15,19 @@ extension PostgresDriver {
     /// positioned): such a row has an edit the runner has not read, so the
     /// write is `.deferred` instead of overwriting it.
     public func apply(_ writes: [ExternalWrite], capturedThrough: Int64) async throws -> [WriteOutcome] {
-        guard !writes.isEmpty else { return [] }
+        try await apply(writes, capturedThrough: capturedThrough, identity: nil)
+    }
+
+    /// With `identity`, a chunk that inserts rows first takes a lock that
+    /// lets no other transaction write the table until it commits (SHARE
+    /// ROW EXCLUSIVE, waiting at most the lock timeout), then defers the
+    /// inserts of records an uncaptured change already gives a row.
+    public func apply(
+        _ all: [ExternalWrite], capturedThrough: Int64, identity: RecordIdentity?
+    ) async throws -> [WriteOutcome] {
+        guard !all.isEmpty else { return [] }
         var info = try await tableInfo()
-        let named = writes.flatMap { write -> [String] in
+        let named = all.flatMap { write -> [String] in
             switch write {
             case .insert(_, _, let columns), .update(_, _, let columns): Array(columns.keys)
             case .delete: []
@@ -35,6 +45,10 @@ extension PostgresDriver {
                 // A row an external transaction keeps locked fails its write
                 // (retried later) instead of stalling the others.
                 try await self.collect(connection, "SELECT set_config('lock_timeout', '5s', true)")
+                let racing = try await self.racingInserts(
+                    all, connection: connection, sql: sql, capturedThrough: capturedThrough, identity: identity)
+                let writes = all.enumerated().filter { !racing.contains($0.offset) }.map(\.element)
+                guard !writes.isEmpty else { return WriteOutcome.merging([], deferring: racing, count: all.count) }
                 if writes.count > 1 {
                     try await self.collect(connection, "SAVEPOINT tandem_batch")
                     do {
@@ -42,7 +56,7 @@ extension PostgresDriver {
                             writes, connection: connection, info: known, sql: sql, columns: columns,
                             capturedThrough: capturedThrough)
                         try await self.collect(connection, "RELEASE SAVEPOINT tandem_batch")
-                        return outcomes
+                        return WriteOutcome.merging(outcomes, deferring: racing, count: all.count)
                     } catch let error where error is WriteRefusal || ConnectionKeeper.isServerError(error) {
                         // One write refused: undo the batch, then each write alone.
                         try await self.collect(connection, "ROLLBACK TO SAVEPOINT tandem_batch")
@@ -69,9 +83,32 @@ extension PostgresDriver {
                         outcomes.append(.failed(ConnectionKeeper.reason(error)))
                     }
                 }
-                return outcomes
+                return WriteOutcome.merging(outcomes, deferring: racing, count: all.count)
             }
         }
+    }
+
+    /// The indexes of `writes` that insert a row for a record some change
+    /// not captured yet already gives a row (another program inserted the
+    /// same match key meanwhile), looked up under a lock that keeps other
+    /// writers out until this transaction ends.
+    private func racingInserts(
+        _ writes: [ExternalWrite], connection: PostgresConnection, sql: CaptureSQL, capturedThrough: Int64,
+        identity: RecordIdentity?
+    ) async throws -> Set<Int> {
+        guard let identity, writes.contains(where: \.insertsRow) else { return [] }
+        try await collect(connection, "LOCK TABLE \(sql.qualifiedTable) IN SHARE ROW EXCLUSIVE MODE")
+        let rows = try await collect(connection, """
+            SELECT coalesce(pos, 0), op, pk, old::text, new::text, edited_at_ms FROM \(sql.outbox)
+            WHERE (pos IS NULL OR pos > $1) AND new IS NOT NULL
+            """, [capturedThrough])
+        var records: Set<String> = []
+        for row in rows {
+            let change = try self.change(from: row)
+            guard let values = change.new else { continue }
+            if case .record(let id) = identity.recordID(key: change.key, row: values) { records.insert(id) }
+        }
+        return Set(writes.indices.filter { writes[$0].insertsRow && records.contains(writes[$0].record) })
     }
 
     /// A write the driver refuses before the server sees it.

@@ -199,6 +199,27 @@ import TandemTestSupport
         }
     }
 
+    @Test func anInsertRacingAProgramsInsertOfTheSameMatchKeyIsDeferred() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            let mapping = AdapterMapping(
+                name: "crm", collection: "contacts", table: "customers", keyColumn: "id",
+                fields: [FieldBinding(field: "email", column: "email"), FieldBinding(field: "name", column: "name")],
+                match: MatchRule(field: "email"))
+            let identity = RecordIdentity(mapping: mapping, schema: try await driver.describe())
+            try server.psql(database: database, sql: "INSERT INTO customers (id, email, name) VALUES (10, ' Ann@X', 'typed here');")
+            let writes: [ExternalWrite] = [
+                .insert(record: "email:ann@x", key: "11", columns: ["email": .text("ann@x"), "name": .text("from a peer")]),
+                .insert(record: "email:bob@x", key: "12", columns: ["email": .text("bob@x"), "name": .text("Bob")]),
+            ]
+            let outcomes = try await driver.apply(writes, capturedThrough: 0, identity: identity)
+            #expect(outcomes.first == .deferred)
+            guard case .written = outcomes.last else { Issue.record("\(outcomes)"); return }
+            #expect(try server.psql(database: database, sql: "SELECT count(*) FROM customers WHERE lower(trim(email)) = 'ann@x';")
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        }
+    }
+
     @Test func waitingEndsWhenTheTaskIsCancelled() async throws {
         try await withDriver(setUp: Self.customers) { _, _, driver in
             await driver.waitForChanges(timeoutMillis: 5000)  // the listener's first connection

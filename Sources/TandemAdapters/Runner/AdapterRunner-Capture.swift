@@ -122,6 +122,7 @@ extension AdapterRunner {
         }
         cursor = next
         heldKeys.formUnion(heldChanges.map(\.key))
+        heldRecords.formUnion(heldChanges.compactMap { resolution.records[$0.sequence] })
         guard let plan = outcome.withLock({ $0 }) else { return }
         status.captured += plan.steps.count
         status.unchanged += plan.unchanged

@@ -61,6 +61,7 @@ extension AdapterRunner {
 
     private func finishHold(_ released: [ClosedRange<Int64>], approved: Bool, count: Int) async throws {
         heldKeys = []
+        heldRecords = []
         try await acknowledge()
         try await node.appendAudit([AuditEvent(
             at: UInt64(clamping: clock()), kind: .deletesHeld, collection: mapping.collection, node: node.node,

@@ -52,7 +52,7 @@ extension AdapterRunner {
         }
         for id in ids {
             let key = keys[id]
-            if let key, heldKeys.contains(key) { continue }
+            if heldRecords.contains(id) || key.map(heldKeys.contains) == true { continue }
             let snapshot = stores[id].flatMap { RecordSnapshot(id: id, store: $0) }
             snapshots[id] = snapshot
             do {
@@ -67,7 +67,7 @@ extension AdapterRunner {
                 retries.failed(id, error: error.description, now: now)
             }
         }
-        let outcomes = try await driver.apply(writes, capturedThrough: cursor.through)
+        let outcomes = try await driver.apply(writes, capturedThrough: cursor.through, identity: identity)
         let committed = clock()
         var count = 0
         for (write, outcome) in zip(writes, outcomes) {

@@ -31,6 +31,10 @@ public actor AdapterRunner {
     var cursor = AdapterCursor()
     var retries = RetrySchedule()
     var heldKeys: Set<String> = []
+    /// The records of the held deletes: their rows are gone from the table,
+    /// so the key map no longer finds them; outbound must not write them
+    /// back (as inserts) before the hold is released.
+    var heldRecords: Set<String> = []
     /// The next record id a sweep starts after, while one runs.
     var sweep: (after: String?, repairs: Int)?
     var sweepWaiters: [CheckedContinuation<Int, Never>] = []
@@ -156,6 +160,7 @@ public actor AdapterRunner {
         if let bytes = try node.adapterCursor(mapping.name) { cursor = try AdapterCursor(decoding: bytes) }
         if !cursor.held.isEmpty {
             heldKeys = Set(try await driver.changes(in: cursor.held).map(\.key))
+            heldRecords = Set(try await driver.records(forKeys: Array(heldKeys)).values)
         }
         status.state = cursor.backfilled ? .running : .backfilling
         // Records the CRDT held before the first attach must reach the

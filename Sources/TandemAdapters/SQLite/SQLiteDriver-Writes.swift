@@ -8,12 +8,24 @@ public import TandemAdapterCore
 /// savepoint of its own, so only the refused one fails.
 extension SQLiteDriver {
     public func apply(_ writes: [ExternalWrite], capturedThrough: Int64) async throws -> [WriteOutcome] {
-        guard !writes.isEmpty else { return [] }
+        try await apply(writes, capturedThrough: capturedThrough, identity: nil)
+    }
+
+    public func apply(
+        _ all: [ExternalWrite], capturedThrough: Int64, identity: RecordIdentity?
+    ) async throws -> [WriteOutcome] {
+        guard !all.isEmpty else { return [] }
         let sql = self.sql
         let columns = try await mappedColumns()
         return try await write { db in
             var outcomes: [WriteOutcome] = []
+            var racing: Set<Int> = []
+            var writes = all
             try db.inTransaction(.immediate) {
+                // Inside the write lock: no other program can insert between
+                // this look and the writes.
+                racing = try Self.racingInserts(all, db: db, sql: sql, capturedThrough: capturedThrough, identity: identity)
+                writes = all.enumerated().filter { !racing.contains($0.offset) }.map(\.element)
                 try db.execute(sql: "UPDATE \(sql.control) SET applying = 1")
                 if writes.count > 1 {
                     try db.execute(sql: "SAVEPOINT tandem_batch")
@@ -45,8 +57,27 @@ extension SQLiteDriver {
                 try db.execute(sql: "UPDATE \(sql.control) SET applying = 0")
                 return .commit
             }
-            return outcomes
+            return WriteOutcome.merging(outcomes, deferring: racing, count: all.count)
         }
+    }
+
+    /// The indexes of `writes` that insert a row for a record some change
+    /// after `capturedThrough` (not captured yet) already gives a row: a
+    /// program inserted the same match key meanwhile. They are deferred, so
+    /// capture maps that row to the record first and the write updates it.
+    private static func racingInserts(
+        _ writes: [ExternalWrite], db: Database, sql: SQLiteCaptureSQL, capturedThrough: Int64, identity: RecordIdentity?
+    ) throws -> Set<Int> {
+        guard let identity, writes.contains(where: \.insertsRow) else { return [] }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT pk, new FROM \(sql.outbox) WHERE seq > ? AND new IS NOT NULL", arguments: [capturedThrough])
+        guard !rows.isEmpty else { return [] }
+        var records: Set<String> = []
+        for row in rows {
+            guard let text: String = row["new"], let values = JSONArrayText.object(text) else { continue }
+            if case .record(let id) = identity.recordID(key: row["pk"] ?? "", row: values) { records.insert(id) }
+        }
+        return Set(writes.indices.filter { writes[$0].insertsRow && records.contains(writes[$0].record) })
     }
 
     private static func run(
