@@ -45,6 +45,21 @@ struct NodeMappingTests {
         }
     }
 
+    @Test("a peer without an address is trusted as an origin and may connect, but is not dialled")
+    func peerWithoutAddress() throws {
+        let fixture = try ConfigurationFixture()
+        defer { fixture.remove() }
+        let peer = try #require(NodeID(hex: fixture.peerKey))
+        let text = fixture.valid.replacingOccurrences(of: "address = \"127.0.0.1:7402\"\n", with: "")
+        let file = try fixture.parse(text)
+        #expect(file.peers.first?.address == nil)
+        let identity = try NodeKeyFile.read(from: file.node.keyFile)
+        let configuration = try NodeDaemon.nodeConfiguration(file, identity: identity)
+        #expect(configuration.peers.isEmpty)
+        #expect(configuration.allowList == [peer])
+        #expect(configuration.sync.trustedOrigins == [peer, identity.nodeID])
+    }
+
     @Test("a peer with this node's own key is refused")
     func selfAsPeer() throws {
         let fixture = try ConfigurationFixture()

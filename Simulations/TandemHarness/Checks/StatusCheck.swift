@@ -4,7 +4,7 @@ import TandemTestSupport
 
 /// Full parity as the nodes report it, through the `tandem` command as an
 /// operator runs it: `tandem parity --json` on every node finds no row to
-/// repair, then `tandem status --json` on every node shows every peer
+/// repair and no linked peer whose CRDT state differed, then `tandem status --json` on every node shows every peer
 /// it has a link to connected with no deltas behind, every adapter running with nothing
 /// retrying or held, record parity 1, and the same state digest everywhere.
 enum StatusCheck {
@@ -17,9 +17,14 @@ enum StatusCheck {
                     lines.append("\(node.name): tandem parity failed: \(parity.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
                     continue
                 }
-                let checks = try AdapterReports.decode([AdapterReports.Parity].self, Data(parity.stdout.utf8))
-                for check in checks where check.repairs > 0 {
-                    lines.append("\(node.name): tandem parity repaired \(check.repairs) of \(check.records) rows of \(check.adapter)")
+                let run = try AdapterReports.decode(AdapterReports.ParityRun.self, Data(parity.stdout.utf8))
+                for check in run.adapters where check.repairs > 0 || check.skipped != nil {
+                    lines.append("\(node.name): tandem parity: \(check.line)")
+                }
+                // Peers the topology never links stay unreachable; a linked
+                // peer whose state differed (repaired now) or differs is a finding.
+                for peer in run.peers where peer.outcome == "repaired" || peer.outcome == "differences" {
+                    lines.append("\(node.name): tandem parity: \(peer.line)")
                 }
             } catch {
                 lines.append("\(node.name): tandem parity: \(error)")

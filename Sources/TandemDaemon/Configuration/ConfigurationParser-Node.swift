@@ -39,7 +39,7 @@ extension ConfigurationParser {
 
     func parsePeer(_ section: TOMLSection) throws(ConfigurationError) -> PeerSettings {
         let name = try section.requiredString("name", "the peer's name")
-        let address = try address(section, "address", required: true) ?? NodeSettings.defaultAdmin
+        let address = try address(section, "address", required: false)
         let keyText = try section.requiredString("public_key", "the peer's node id from `tandem keygen`")
         guard let key = NodeID(hex: keyText) else {
             throw section.error(

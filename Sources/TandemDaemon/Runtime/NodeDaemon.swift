@@ -49,9 +49,12 @@ public struct NodeDaemon: Sendable {
         if let own = file.peers.first(where: { $0.publicKey == identity.nodeID }) {
             throw DaemonError.selfAsPeer(peer: own.name)
         }
-        let peers = file.peers.map { PeerAddress(node: $0.publicKey, host: $0.address.host, port: $0.address.port) }
+        let peers = file.peers.compactMap { peer in
+            peer.address.map { PeerAddress(node: peer.publicKey, host: $0.host, port: $0.port) }
+        }
         var configuration = SyncNodeConfiguration(
-            identity: identity, host: file.node.listen.host, port: file.node.listen.port, peers: peers)
+            identity: identity, host: file.node.listen.host, port: file.node.listen.port, peers: peers,
+            members: Set(file.peers.filter { $0.address == nil }.map(\.publicKey)))
         configuration.maxClockOffsetMillis = file.node.maxClockDriftMillis
         configuration.sync.fieldOwners = AdapterMappingBuilder.fieldOwners(file, own: identity.nodeID)
         configuration.sync.stateSources = Set(file.peers.filter(\.stateSource).map(\.publicKey))

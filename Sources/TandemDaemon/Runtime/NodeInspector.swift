@@ -83,7 +83,7 @@ final class NodeInspector: Sendable {
             let isConnected = connected.contains(peer.publicKey)
             // A live session is contact now (its heartbeats keep it checked).
             return StatusReport.Peer(
-                name: peer.name, id: peer.publicKey.hex, address: peer.address.description,
+                name: peer.name, id: peer.publicKey.hex, address: peer.address?.description ?? "(not dialled)",
                 connected: isConnected,
                 connectedSince: isConnected ? contact.connectedSince.map(Self.iso(millis:)) : nil,
                 lastContact: isConnected ? Self.iso(now) : contact.lastContact.map(Self.iso(millis:)),
