@@ -257,7 +257,7 @@ let package = Package(
         // driving the real sync driver, store and CRDT core of every node.
         .target(
             name: "TandemSimulation",
-            dependencies: ["TandemCore", "TandemCrypto", "TandemStore", "TandemSync"],
+            dependencies: ["TandemCore", "TandemCrypto", "TandemStore", "TandemSync", "TandemAdapterCore", "TandemAdapterSim"],
             path: "Simulations/TandemSimulation",
             swiftSettings: strictSettings
         ),
@@ -282,9 +282,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A simulated external table (outbox, key map, marker, refusals,
+        // schema drift) for the pure adapter core: used by its property
+        // tests and by tandem-sim, so neither keeps a copy.
+        .target(
+            name: "TandemAdapterSim",
+            dependencies: ["TandemAdapterCore", "TandemCore"],
+            path: "Simulations/TandemAdapterSim",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "TandemAdapterCoreTests",
-            dependencies: ["TandemAdapterCore", "TandemCore", "TandemTestSupport"],
+            dependencies: ["TandemAdapterCore", "TandemAdapterSim", "TandemCore", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
