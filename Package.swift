@@ -274,6 +274,7 @@ let package = Package(
             name: "TandemSimulationTests",
             dependencies: [
                 "TandemSimulation",
+                "TandemAdapterCore",
                 "TandemCore",
                 "TandemStore",
                 "TandemSync",

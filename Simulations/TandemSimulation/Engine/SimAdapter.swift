@@ -32,12 +32,18 @@ struct SimAdapter {
     /// Captures lost: the outbox reads fail until the node restarts.
     var stalled = false
     var acknowledgedThrough: Int64 = 0
+    /// When the open hold was opened (virtual ms), if one is.
+    var holdOpenedAt: UInt64?
     /// When the next wake-up is scheduled (virtual ms), if any.
     var wakeAt: UInt64?
 
     /// Retries start at 100 ms and back off to 1 s (the runner's default
     /// is 500 ms to 60 s: shorter here, so a run converges in a few seconds).
     static let freshRetries = RetrySchedule(initialMillis: 100, maximumMillis: 1_000)
+
+    /// How long an operator takes to approve a hold no planned mass delete
+    /// decided (deletes piled up while a node was down or stalled).
+    static let operatorMillis: UInt64 = 1_000
 
     var mapping: AdapterMapping { table.mapping }
 
@@ -58,6 +64,7 @@ struct SimAdapter {
         sweeping = false
         stalled = false
         acknowledgedThrough = 0
+        holdOpenedAt = nil
         wakeAt = nil
     }
 

@@ -89,8 +89,17 @@ extension Simulation {
             wakeAdapter(index, after: 500)
             return
         }
-        if let approve = adapters[index].decision, !adapters[index].cursor.held.isEmpty {
-            guard release(index, approve: approve) else { return }
+        if !adapters[index].cursor.held.isEmpty {
+            let opened = adapters[index].holdOpenedAt ?? now
+            adapters[index].holdOpenedAt = opened
+            // The planned decision, or (for a hold no mass delete of the
+            // plan explains) the operator's approval a second later.
+            if let approve = adapters[index].decision ?? (now >= opened + SimAdapter.operatorMillis ? true : nil) {
+                guard release(index, approve: approve) else { return }
+                adapters[index].holdOpenedAt = nil
+            } else {
+                wakeAdapter(index, after: opened + SimAdapter.operatorMillis - now)
+            }
         }
         guard captureStep(index) else { return }
         outboundStep(index)
@@ -181,6 +190,10 @@ extension Simulation {
         adapters[index].cursor = next
         adapters[index].heldKeys.formUnion(heldChanges.map(\.key))
         if !heldChanges.isEmpty {
+            if adapters[index].holdOpenedAt == nil {
+                adapters[index].holdOpenedAt = now
+                wakeAdapter(index, after: 1)
+            }
             metrics.heldDeletes += heldChanges.count
             trace("n\(index)'s adapter holds \(heldChanges.count) deletes of \(mapping.table) for approval (\(read.pendingDeletes) pending, \(read.tableRows) rows left)")
         }

@@ -174,7 +174,7 @@ public final class Simulation {
         var lingering: UInt64 = 0
         if plan.network.delayProbability > 0 { lingering += plan.network.longDelay.upperBound }
         lingering += plan.network.reorderJitterMillis
-        let rounds = UInt64(plan.writeCount / max(1, config.maxInFlightBatchesPerPeer) + 1)
+        let rounds = UInt64((plan.writeCount + plan.externalEditCount) / max(1, config.maxInFlightBatchesPerPeer) + 1)
         return config.resendAfterMillis + 2 * config.summaryIntervalMillis
             + UInt64(plan.topology.diameter) * 2 * (plan.network.baseDelay.upperBound + plan.network.readDelayMillis)
             + rounds * config.summaryIntervalMillis
@@ -241,8 +241,12 @@ public final class Simulation {
                 if tracking { recomputeCaughtUp() }
             case .adapter(let node, let incarnation):
                 guard nodes[node].incarnation == incarnation else { continue }
+                let before = acknowledged.count
                 adapterStep(node, at: time)
-                if tracking { recomputeCaughtUp() }
+                if tracking {
+                    // A capture's batch is one more write every node must hold.
+                    if acknowledged.count != before { recomputeCaughtUp() } else { updateCaughtUp(node) }
+                }
             case .adapterFaultEnds(let position):
                 endAdapterFault(plan.items[position])
                 if tracking { recomputeCaughtUp() }
@@ -390,6 +394,6 @@ extension Simulation {
     /// delay, the longest retry backoff, one paused adapter's poll, and a
     /// margin for the writes a capture starts.
     static func adapterSlack(_ plan: Plan) -> UInt64 {
-        (plan.captureDelays.max() ?? 0) + UInt64(SimAdapter.freshRetries.maximumMillis) + 500 + 500
+        (plan.captureDelays.max() ?? 0) + UInt64(SimAdapter.freshRetries.maximumMillis) + SimAdapter.operatorMillis + 500 + 500
     }
 }

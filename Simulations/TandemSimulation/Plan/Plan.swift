@@ -125,6 +125,13 @@ public struct Plan: Hashable, Sendable {
     public var writeCount: Int {
         items.reduce(0) { count, item in
             if case .write(_, let ops) = item.action { return count + ops.count }
+            return count
+        }
+    }
+
+    /// The number of edits other programs make to the external tables.
+    public var externalEditCount: Int {
+        items.reduce(0) { count, item in
             if case .external = item.action { return count + 1 }
             return count
         }
