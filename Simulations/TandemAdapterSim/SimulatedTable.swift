@@ -106,15 +106,17 @@ public struct SimulatedTable: Sendable {
 
     // MARK: Schema drift
 
-    /// Drops `column` (its values are gone).
+    /// Drops `column` (its values are gone); nothing if it is missing.
     public mutating func dropColumn(_ column: String) {
+        guard schema.columns[column] != nil else { return }
         schema.columns[column] = nil
         for key in rows.keys { rows[key]?[column] = nil }
     }
 
-    /// Adds `column` back with its original type, NULL in every row.
+    /// Adds `column` back with its original type, NULL in every row;
+    /// nothing if it is there.
     public mutating func restoreColumn(_ column: String) {
-        guard let type = fullSchema.columns[column] else { return }
+        guard schema.columns[column] == nil, let type = fullSchema.columns[column] else { return }
         schema.columns[column] = type
         for key in rows.keys { rows[key]?[column] = .null }
     }

@@ -105,4 +105,7 @@ struct ExternalEditRecord {
     var field: String
     var value: Value
     var editedAtMillis: Int64
+    /// False for the NULL of a column an inserted row was not given: no
+    /// edit of a field the record already holds (the capture rules).
+    var given: Bool
 }

@@ -30,7 +30,9 @@ extension Simulation {
             for binding in table.mapping.fields {
                 guard let value = new[binding.column], old?[binding.column] != value else { continue }
                 let canonical = (try? ValueConversion.value(value, column: binding.column, type: .text)) ?? .null
-                externalEdits.append(ExternalEditRecord(node: index, key: key, field: binding.field, value: canonical, editedAtMillis: time))
+                externalEdits.append(ExternalEditRecord(
+                    node: index, key: key, field: binding.field, value: canonical, editedAtMillis: time,
+                    given: old != nil || canonical != .null))
             }
         }
         var fields: [String: ExternalValue] = [:]
