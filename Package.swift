@@ -261,7 +261,7 @@ let package = Package(
         // driving the real sync driver, store and CRDT core of every node.
         .target(
             name: "TandemSimulation",
-            dependencies: ["TandemCore", "TandemCrypto", "TandemStore", "TandemSync"],
+            dependencies: ["TandemCore", "TandemCrypto", "TandemStore", "TandemSync", "TandemAdapterCore", "TandemAdapterSim"],
             path: "Simulations/TandemSimulation",
             swiftSettings: strictSettings
         ),
@@ -317,6 +317,7 @@ let package = Package(
             name: "TandemSimulationTests",
             dependencies: [
                 "TandemSimulation",
+                "TandemAdapterCore",
                 "TandemCore",
                 "TandemStore",
                 "TandemSync",
@@ -325,9 +326,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A simulated external table (outbox, key map, marker, refusals,
+        // schema drift) for the pure adapter core: used by its property
+        // tests and by tandem-sim, so neither keeps a copy.
+        .target(
+            name: "TandemAdapterSim",
+            dependencies: ["TandemAdapterCore", "TandemCore"],
+            path: "Simulations/TandemAdapterSim",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "TandemAdapterCoreTests",
-            dependencies: ["TandemAdapterCore", "TandemCore", "TandemTestSupport"],
+            dependencies: ["TandemAdapterCore", "TandemAdapterSim", "TandemCore", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

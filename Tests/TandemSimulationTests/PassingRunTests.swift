@@ -44,6 +44,13 @@ import TandemSimulation
         // Aimed failures hit commits, and some reads carry several messages.
         #expect(totals.commitFailureHits.values.reduce(0, +) > 0)
         #expect(totals.multiMessageReads > 0)
+        // The adapter edge: edits, captures, writes and every adapter fault.
+        #expect(totals.externalEdits > 0)
+        #expect(totals.adapterCaptures > 0)
+        #expect(totals.tableWrites > 0)
+        #expect(totals.adapterFaults > 0)
+        #expect(totals.adapterPauses > 0)
+        #expect(totals.echoesCaptured == 0)
     }
 
     @Test func noFaultsConvergesQuickly() {

@@ -13,6 +13,20 @@ public enum Checker: Int, CaseIterable, Hashable, Sendable, Comparable, CustomSt
     /// (6) Every local write is stamped later than every entry its node held
     /// when it wrote (independent of the code's clock: read from the store).
     case clockOrder
+    /// (7) Once healed and quiet, every external table holds exactly the
+    /// rows the converged CRDT state says (so every pair of tables agrees
+    /// after mapping).
+    case tables
+    /// (8) No echo: no adapter write captured back as an edit, and no row
+    /// written more times than the edits warrant.
+    case echo
+    /// (9) No duplicates by match key, in the CRDT or in any table.
+    case duplicates
+    /// (10) Held mass deletes are neither applied while held nor lost.
+    case heldDeletes
+    /// (11) The newest edit by edit time wins per field, and every field
+    /// value is one some program made.
+    case editTimes
 
     public static func < (lhs: Checker, rhs: Checker) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -24,6 +38,11 @@ public enum Checker: Int, CaseIterable, Hashable, Sendable, Comparable, CustomSt
         case .forgedInput: "forged input"
         case .convergenceBound: "convergence bound"
         case .clockOrder: "clock order"
+        case .tables: "tables"
+        case .echo: "echo"
+        case .duplicates: "duplicates"
+        case .heldDeletes: "held deletes"
+        case .editTimes: "edit times"
         }
     }
 

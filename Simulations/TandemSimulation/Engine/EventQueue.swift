@@ -13,6 +13,10 @@ enum SimEvent {
     case heal(Int)
     /// A crashed node restarts (plan item index of its crash).
     case restart(Int)
+    /// A step of node `node`'s adapter, in the node's `incarnation`.
+    case adapter(node: Int, incarnation: Int)
+    /// An adapter fault of the plan item at this index ends.
+    case adapterFaultEnds(Int)
 }
 
 /// A min-heap of events by (time, insertion order): simultaneous events

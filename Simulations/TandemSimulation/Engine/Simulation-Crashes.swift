@@ -14,6 +14,7 @@ extension Simulation {
         nodes[index].incarnation += 1
         nodes[index].downBy = item.id
         nodes[index].store = nodes[index].store.crashed()
+        adapters[index].reset()
         // Anything the driver had asked for but not yet handed over dies with it.
         let shell = nodes[index].shell
         shell.outbox.removeAll()
@@ -25,6 +26,18 @@ extension Simulation {
     func restart(after item: PlanItem) {
         guard case .crash(let index, _, let newSkew) = item.action, nodes[index].downBy == item.id else { return }
         if let newSkew { nodes[index].skew = newSkew }
+        bringUp(index)
+    }
+
+    /// Crashes node `index` and brings it up again at once (a process
+    /// restart: what it committed survives, nothing else).
+    func restartNow(_ index: Int, item: PlanItem) {
+        crash(index, by: item)
+        bringUp(index)
+    }
+
+    /// Restarts node `index` from its store.
+    private func bringUp(_ index: Int) {
         do {
             nodes[index].driver = try makeDriver(index)
         } catch {
@@ -35,6 +48,7 @@ extension Simulation {
         let clock = nodes[index].driver?.machine.clock.latest ?? .zero
         trace("n\(index) restarts from its durable state (holds \(describe(nodes[index].driver?.machine.held ?? BatchVector())), clock \(describe(clock)), skew \(nodes[index].skew) ms)")
         startDriver(index)
+        startAdapter(index)
         for link in links.indices where links[link].a == index || links[link].b == index { refresh(link) }
     }
 }

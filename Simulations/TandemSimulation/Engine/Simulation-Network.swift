@@ -41,7 +41,10 @@ extension Simulation {
         shell.outbox.removeAll(keepingCapacity: true)
         shell.timers.removeAll(keepingCapacity: true)
         shell.events.removeAll(keepingCapacity: true)
-        for event in events { observe(event, at: index) }
+        for event in events {
+            observe(event, at: index)
+            adapterObserve(event, at: index)
+        }
         for kind in nodes[index].faults.drainFresh() { trace("n\(index): the injected failure hits one of its \(kind)") }
         for millis in timers {
             queue.schedule(.timer(node: index, incarnation: nodes[index].incarnation), at: now + millis)

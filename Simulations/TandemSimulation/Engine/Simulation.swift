@@ -1,3 +1,5 @@
+import TandemAdapterCore
+import TandemAdapterSim
 import TandemCore
 import TandemCrypto
 import TandemStore
@@ -42,6 +44,15 @@ public final class Simulation {
     let syncConfiguration: SyncConfiguration
     var networkRandom: SimRandom
     var attackRandom: SimRandom
+
+    /// Each node's adapter and external table.
+    var adapters: [SimAdapter] = []
+    /// Every edit other programs made to the tables (ground truth for the
+    /// edit-time checker), their deletes, and the latest edit time of each
+    /// record's committed captured delete.
+    var externalEdits: [ExternalEditRecord] = []
+    var externalDeletes: [(node: Int, key: String, at: Int64)] = []
+    var committedDeletes: [String: Int64] = [:]
 
     var model = ReferenceModel()
     var acknowledged: [AcknowledgedWrite] = []
@@ -133,6 +144,10 @@ public final class Simulation {
             let store = AimedFailureStore(hooks.makeStore(index, key.nodeID, directory?.node(index)), faults: faults)
             nodes.append(SimNode(index: index, keys: key, faults: faults, store: store, skew: plan.skews[index]))
             nodeIndex[key.nodeID] = index
+            let mapping = hooks.adapter.mapping(index, SimAdapter.mapping(index: index))
+            adapters.append(SimAdapter(
+                table: SimulatedTable(mapping: mapping, schema: SimAdapter.schema(mapping)),
+                systemSkew: plan.systemSkews[index], captureDelay: plan.captureDelays[index]))
         }
         for index in 0..<n {
             nodes[index].driver = try makeDriver(index)
@@ -159,11 +174,12 @@ public final class Simulation {
         var lingering: UInt64 = 0
         if plan.network.delayProbability > 0 { lingering += plan.network.longDelay.upperBound }
         lingering += plan.network.reorderJitterMillis
-        let rounds = UInt64(plan.writeCount / max(1, config.maxInFlightBatchesPerPeer) + 1)
+        let rounds = UInt64((plan.writeCount + plan.externalEditCount) / max(1, config.maxInFlightBatchesPerPeer) + 1)
         return config.resendAfterMillis + 2 * config.summaryIntervalMillis
             + UInt64(plan.topology.diameter) * 2 * (plan.network.baseDelay.upperBound + plan.network.readDelayMillis)
             + rounds * config.summaryIntervalMillis
             + lingering + excess + plan.lateFaultMillis + 1_000
+            + adapterSlack(plan)
     }
 
     /// Closes every node's store (a SQLite run's databases, before their
@@ -195,6 +211,7 @@ public final class Simulation {
         for (position, item) in plan.items.enumerated() { queue.schedule(.plan(position), at: item.at) }
         for index in nodes.indices {
             startDriver(index)
+            startAdapter(index)
         }
         for link in links.indices { refresh(link) }
         if healAt == 0 { startTracking() }
@@ -221,6 +238,17 @@ public final class Simulation {
                 if tracking { recomputeCaughtUp() }
             case .restart(let position):
                 restart(after: plan.items[position])
+                if tracking { recomputeCaughtUp() }
+            case .adapter(let node, let incarnation):
+                guard nodes[node].incarnation == incarnation else { continue }
+                let before = acknowledged.count
+                adapterStep(node, at: time)
+                if tracking {
+                    // A capture's batch is one more write every node must hold.
+                    if acknowledged.count != before { recomputeCaughtUp() } else { updateCaughtUp(node) }
+                }
+            case .adapterFaultEnds(let position):
+                endAdapterFault(plan.items[position])
                 if tracking { recomputeCaughtUp() }
             }
             if !tracking && now >= healAt { startTracking() }
@@ -262,6 +290,10 @@ public final class Simulation {
         case .clockStep(let node, let skew):
             trace("n\(node)'s wall clock steps \(skew - nodes[node].skew) ms (skew \(nodes[node].skew) -> \(skew) ms)")
             nodes[node].skew = skew
+        case .external(let node, let edit):
+            performExternal(edit, at: node, item: item.id)
+        case .refuseWrites, .dropColumn, .massDelete, .loseCaptures:
+            performAdapterFault(item, position: position)
         }
     }
 
@@ -286,7 +318,7 @@ public final class Simulation {
     /// agree too): what decides is the vector the store committed, so a
     /// node whose machine counts a batch its store lacks is not caught up.
     private func isCaughtUp(_ index: Int) -> Bool {
-        guard let machine = nodes[index].driver?.machine,
+        guard adapters[index].isIdle, let machine = nodes[index].driver?.machine,
               machine.heldForClockSkew == 0, machine.held == acknowledgedVector
         else { return false }
         return (try? nodes[index].store.summary().batches) == acknowledgedVector
@@ -354,5 +386,14 @@ public final class Simulation {
     func name(_ batch: Dot) -> String {
         let writer = nodeIndex[batch.node].map { "n\($0)" } ?? (batch.node == attacker.nodeID ? "attacker" : "\(batch.node)")
         return "\(writer)#\(batch.counter)"
+    }
+}
+
+extension Simulation {
+    /// What the adapters add to the convergence bound: the slowest capture
+    /// delay, the longest retry backoff, one paused adapter's poll, and a
+    /// margin for the writes a capture starts.
+    static func adapterSlack(_ plan: Plan) -> UInt64 {
+        (plan.captureDelays.max() ?? 0) + UInt64(SimAdapter.freshRetries.maximumMillis) + SimAdapter.operatorMillis + 500 + 500
     }
 }

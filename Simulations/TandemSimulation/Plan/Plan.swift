@@ -20,6 +20,20 @@ public enum PlanAction: Hashable, Sendable {
     case clockStep(node: Int, skew: Int64)
     /// Node `node` compacts its delta log for all its peers.
     case compact(node: Int)
+    /// Another program edits node `node`'s external table.
+    case external(node: Int, edit: ExternalEdit)
+    /// Node `node`'s table refuses names longer than `maxLength` (a CHECK
+    /// constraint: the adapter's writes of such values are poison) until `until`.
+    case refuseWrites(node: Int, maxLength: Int, until: UInt64)
+    /// A mapped column of node `node`'s table is dropped, and restored
+    /// (empty) at `until`: schema drift.
+    case dropColumn(node: Int, field: String, until: UInt64)
+    /// Another program deletes most rows of node `node`'s table at once; an
+    /// operator approves (or rejects) the held deletes at `decideAt`.
+    case massDelete(node: Int, approve: Bool, decideAt: UInt64)
+    /// Node `node`'s adapter stops capturing (its outbox reads fail) until
+    /// the node restarts at `restartAt`, which recaptures from the outbox.
+    case loseCaptures(node: Int, restartAt: UInt64)
 }
 
 /// One scheduled step of a run. `id` is stable for a seed whatever the
@@ -40,6 +54,9 @@ public struct PlanItem: Hashable, Sendable {
         switch action {
         case .cut(_, let until, _): until
         case .crash(_, let restartAt, _): restartAt
+        case .refuseWrites(_, _, let until), .dropColumn(_, _, let until): until
+        case .massDelete(_, _, let decideAt): decideAt
+        case .loseCaptures(_, let restartAt): restartAt
         default: at
         }
     }
@@ -83,6 +100,14 @@ public struct Plan: Hashable, Sendable {
     /// The store every node of the run uses.
     public var store: StoreKind
 
+    /// Each node's external system's clock offset from virtual time: never
+    /// ahead of any skew its node has during the run, so an edit time is
+    /// older than the capturing node's clock (the clamp of edit times ahead
+    /// of the node is covered by the adapter core's unit tests).
+    public var systemSkews: [Int64]
+    /// How long each node's adapter takes to notice a captured change.
+    public var captureDelays: [UInt64]
+
     /// How long message faults (and the late items) go on after the last
     /// heal: 0 for most seeds, 1 to 3 s for a share of them.
     public var lateFaultMillis: UInt64
@@ -100,6 +125,14 @@ public struct Plan: Hashable, Sendable {
     public var writeCount: Int {
         items.reduce(0) { count, item in
             if case .write(_, let ops) = item.action { return count + ops.count }
+            return count
+        }
+    }
+
+    /// The number of edits other programs make to the external tables.
+    public var externalEditCount: Int {
+        items.reduce(0) { count, item in
+            if case .external = item.action { return count + 1 }
             return count
         }
     }

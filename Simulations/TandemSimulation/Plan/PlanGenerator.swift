@@ -15,6 +15,7 @@ enum PlanGenerator {
 
     private enum Stream: UInt64 {
         case topology = 1, workload, partitions, crashes, skews, attacks, network, compaction, ties, late, grouping, store
+        // 13 to 16: the adapter edge (PlanGenerator-Adapters.swift).
     }
 
     /// The share of seeds whose faults go on into the convergence phase.
@@ -98,6 +99,7 @@ enum PlanGenerator {
         network.readDelayMillis = networkRandom.millis(in: 0...3)
 
         let lateCandidates = lateItems(firstID: items.count, nodeCount: n, seed: seed)
+        items += adapterItems(seed: seed, config: config, firstID: items.count + lateCandidates.items.count)
         var storeRandom = SimRandom(seed: seed, stream: Stream.store.rawValue)
         let store = config.store.kind(random: &storeRandom)
         var tieRandom = SimRandom(seed: seed, stream: Stream.ties.rawValue)
@@ -123,10 +125,13 @@ enum PlanGenerator {
             item.at += heal
             return item
         }
+        let nodeSkews = skewOn ? skews : Array(repeating: 0, count: n)
         return Plan(
-            seed: seed, topology: topology, skews: skewOn ? skews : Array(repeating: 0, count: n),
+            seed: seed, topology: topology, skews: nodeSkews,
             items: (kept + late).sorted { ($0.at, $0.id) < ($1.at, $1.id) }, network: network, faults: config.faults,
-            lockstepClocks: lockstep, store: store, lateFaultMillis: window)
+            lockstepClocks: lockstep, store: store,
+            systemSkews: systemSkews(seed: seed, nodeSkews: nodeSkews, items: kept),
+            captureDelays: captureDelays(seed: seed, config: config), lateFaultMillis: window)
     }
 
     /// For a share of seeds, a window of 1 to 3 s after the last heal in

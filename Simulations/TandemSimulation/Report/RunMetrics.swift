@@ -58,6 +58,28 @@ public struct RunMetrics: Hashable, Sendable {
     /// What sending the writer's full state to every other node after each
     /// write would have cost.
     public var fullStateBytes = 0
+    /// The adapter edge: edits other programs made to the tables (and
+    /// those a table's constraint refused), changes the adapters captured
+    /// into commits (steps), captured edits lost to later ones, capture
+    /// issues (such as duplicate keys), capture commits that failed, rows
+    /// the adapters wrote (deferred, refused), pauses for schema drift,
+    /// deletes held and how many were approved or rejected, adapter faults,
+    /// and the adapters' own writes captured back (echoes; must stay 0).
+    public var externalEdits = 0
+    public var externalEditsRefused = 0
+    public var adapterCaptures = 0
+    public var lostEdits = 0
+    public var captureIssues = 0
+    public var adapterCommitsFailed = 0
+    public var tableWrites = 0
+    public var tableWritesDeferred = 0
+    public var tableWritesRefused = 0
+    public var adapterPauses = 0
+    public var heldDeletes = 0
+    public var approvedDeletes = 0
+    public var rejectedDeletes = 0
+    public var adapterFaults = 0
+    public var echoesCaptured = 0
     /// Events processed and virtual time covered.
     public var events = 0
     public var virtualMillis: UInt64 = 0

@@ -97,6 +97,21 @@ public struct Summary: Sendable {
             totals.honestRejections += m.honestRejections
             totals.stateBytes += m.stateBytes
             totals.fullStateBytes += m.fullStateBytes
+            totals.externalEdits += m.externalEdits
+            totals.externalEditsRefused += m.externalEditsRefused
+            totals.adapterCaptures += m.adapterCaptures
+            totals.lostEdits += m.lostEdits
+            totals.captureIssues += m.captureIssues
+            totals.adapterCommitsFailed += m.adapterCommitsFailed
+            totals.tableWrites += m.tableWrites
+            totals.tableWritesDeferred += m.tableWritesDeferred
+            totals.tableWritesRefused += m.tableWritesRefused
+            totals.adapterPauses += m.adapterPauses
+            totals.heldDeletes += m.heldDeletes
+            totals.approvedDeletes += m.approvedDeletes
+            totals.rejectedDeletes += m.rejectedDeletes
+            totals.adapterFaults += m.adapterFaults
+            totals.echoesCaptured += m.echoesCaptured
             totals.events += m.events
             totals.virtualMillis += m.virtualMillis
         }
@@ -125,6 +140,7 @@ public struct Summary: Sendable {
             "protocol: \(t.batchesApplied) batches applied, \(t.redundantBatchesReceived) redundant receptions (\(String(format1: Double(t.redundantBatchesReceived) / writes)) per write), \(t.batchesCompacted) compacted from logs, \(t.reconciledChunks) record chunks reconciled by digest, \(t.causalDeferrals) deferred until the writes their context claims arrived",
             "reads: \(t.reads) receives, \(t.multiMessageReads) with several messages",
             "stores: \(sqliteRuns) runs on SQLite, \(runs - sqliteRuns) in memory",
+            "adapters: \(t.externalEdits) edits by other programs (\(t.externalEditsRefused) refused by a constraint), \(t.adapterCaptures) captured record writes, \(t.lostEdits) edits lost to later ones, \(t.captureIssues) capture issues, \(t.adapterCommitsFailed) capture commits failed; \(t.tableWrites) rows written (\(t.tableWritesDeferred) deferred, \(t.tableWritesRefused) refused); \(t.adapterFaults) adapter faults, \(t.adapterPauses) pauses for schema drift, \(t.heldDeletes) deletes held (\(t.approvedDeletes) approved, \(t.rejectedDeletes) rejected); echoes captured: \(t.echoesCaptured)",
             "attacks: \(t.attackMessages) malicious messages, \(t.attackRefusals) refusals; honest input refused: \(t.honestRejections)",
         ]
         if !failuresByChecker.isEmpty {

@@ -27,6 +27,11 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable, Comparable, Cus
     /// state digests: matching the target's records, claiming batches and
     /// causal-context dots the target lacks.
     case forgedDigests
+    /// At the adapter edge: tables that refuse writes (poison values),
+    /// mapped columns dropped and restored (schema drift), mass deletes held
+    /// for approval, captures lost until a restart or slow, and commit
+    /// failures aimed at adapter commits.
+    case adapters
 
     public var description: String { rawValue }
 

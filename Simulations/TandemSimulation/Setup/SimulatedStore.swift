@@ -35,13 +35,17 @@ public struct SimulationHooks: Sendable {
     public var makeStore: @Sendable (_ index: Int, _ node: NodeID, _ directory: String?) -> any SimulatedStore
     /// The shell a node's driver uses, given the simulator's own shell.
     public var wrapShell: @Sendable (_ index: Int, _ node: NodeID, _ shell: any SyncShell) -> any SyncShell
+    /// The adapters' variants.
+    public var adapter: AdapterHooks
 
     public init(
         makeStore: @escaping @Sendable (_ index: Int, _ node: NodeID, _ directory: String?) -> any SimulatedStore,
-        wrapShell: @escaping @Sendable (_ index: Int, _ node: NodeID, _ shell: any SyncShell) -> any SyncShell
+        wrapShell: @escaping @Sendable (_ index: Int, _ node: NodeID, _ shell: any SyncShell) -> any SyncShell,
+        adapter: AdapterHooks = .production
     ) {
         self.makeStore = makeStore
         self.wrapShell = wrapShell
+        self.adapter = adapter
     }
 
     /// Real stores, real shells: what every `tandem-sim` run uses.

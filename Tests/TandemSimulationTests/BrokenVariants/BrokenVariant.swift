@@ -1,3 +1,4 @@
+import TandemAdapterCore
 import TandemSimulation
 
 /// The deliberately broken variants the checkers must catch.
@@ -10,6 +11,19 @@ enum BrokenVariant: String, CaseIterable, Sendable, CustomStringConvertible {
     case eagerAck
     /// A store that advances its batch vector before committing the batch.
     case vectorFirst
+    /// Tables whose capture ignores the adapter's marker: the adapter's own
+    /// writes come back as edits (echo).
+    case echoingTable
+    /// A match rule that does not fold case: the same person entered as
+    /// `P3@example.com` and `p3@example.com` becomes two records.
+    case caseSensitiveMatch
+    /// An adapter that prunes captured changes from the outbox before the
+    /// commit capturing them succeeded: a failed commit loses them.
+    case eagerCapture
+    /// An adapter that does not sweep its records when it starts (as
+    /// `AdapterRunner` does not yet): records changed while it could not
+    /// write never reach its table.
+    case noSweepAtStart
 
     var hooks: SimulationHooks {
         switch self {
@@ -29,7 +43,21 @@ enum BrokenVariant: String, CaseIterable, Sendable, CustomStringConvertible {
             SimulationHooks(
                 makeStore: { index, node, directory in VectorFirstStore(SimulationHooks.production.makeStore(index, node, directory)) },
                 wrapShell: { _, _, shell in shell })
+        case .echoingTable: Self.adapter(AdapterHooks(tablesCaptureOwnWrites: true))
+        case .caseSensitiveMatch:
+            Self.adapter(AdapterHooks(mapping: { _, mapping in
+                var broken = mapping
+                broken.match = MatchRule(field: "email", foldsCase: false)
+                return broken
+            }))
+        case .eagerCapture: Self.adapter(AdapterHooks(acknowledgesBeforeCommit: true))
+        case .noSweepAtStart: Self.adapter(AdapterHooks(sweepsAtStart: false))
         }
+    }
+
+    /// Production stores and shells with a broken adapter.
+    private static func adapter(_ adapter: AdapterHooks) -> SimulationHooks {
+        SimulationHooks(makeStore: SimulationHooks.production.makeStore, wrapShell: { _, _, shell in shell }, adapter: adapter)
     }
 
     var description: String { rawValue }
