@@ -168,6 +168,11 @@ public actor AdapterRunner {
         // brings every record there is).
         let held = try node.records(collection: mapping.collection, after: nil, limit: 1)
         sweepsAfterBackfill = !cursor.backfilled && !held.isEmpty
+        // Records that changed while this adapter could not write them (the
+        // node stopped or crashed between a commit and the row write: the
+        // list of records to write lives in memory) reach the table by a
+        // sweep at every start, in the background between other work.
+        if cursor.backfilled && !held.isEmpty { sweep = (nil, 0) }
     }
 
     var identity: RecordIdentity { RecordIdentity(mapping: mapping, schema: schema) }
