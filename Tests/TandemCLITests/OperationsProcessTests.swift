@@ -85,6 +85,54 @@ struct OperationsProcessTests {
         #expect(crm.terminate()?.status == 0)
     }
 
+    @Test("a peer that stays down and a paused adapter each post a firing alert and a resolved one")
+    func peerDownAndPausedAdapter() async throws {
+        let receiver = try await WebhookReceiver()
+        defer { receiver.stop() }
+        let (crm, helpdesk, crmDB, helpdeskDB) = try AdapterProcessTests.pair()
+        defer {
+            crm.cleanUp()
+            helpdesk.cleanUp()
+        }
+        let config = try String(contentsOfFile: helpdesk.configPath, encoding: .utf8) + """
+
+            [alerts]
+            webhook = "\(receiver.url)"
+            check_interval_seconds = 1
+            cooldown_seconds = 0
+            peer_down_seconds = 2
+
+            """
+        try Data(config.utf8).write(to: URL(fileURLWithPath: helpdesk.configPath))
+        func received(_ alert: String, _ status: String) -> AlertPayload? {
+            receiver.received.first { $0.alert == alert && $0.status == status }
+        }
+        // The CRM is not running yet: its peer stays down.
+        try helpdesk.start()
+        try await eventually("peer_down firing") { received("peer_down", "firing") != nil }
+        #expect(received("peer_down", "firing")?.peer == "crm")
+        #expect(received("peer_down", "firing")?.adapter == nil)
+        try crm.start()
+        try await eventually("peer_down resolved", seconds: 120) { received("peer_down", "resolved") != nil }
+        try await eventually("both tables hold the five customers", seconds: 120) {
+            try sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "5"
+        }
+
+        // A mapped column renamed under the adapter: it pauses at its next write.
+        try sqlite3(helpdeskDB, "ALTER TABLE contacts RENAME COLUMN tel TO phone_number;")
+        try sqlite3(crmDB, "UPDATE customers SET phone = '101' WHERE email = 'ada@example.com'")
+        try await eventually("adapter_paused firing", seconds: 120) { received("adapter_paused", "firing") != nil }
+        #expect(received("adapter_paused", "firing")?.adapter == "contacts/sqlite/contacts")
+        #expect(received("adapter_paused", "firing")?.summary.contains("tel") == true)
+        try sqlite3(helpdeskDB, "ALTER TABLE contacts RENAME COLUMN phone_number TO tel;")
+        try await eventually("adapter_paused resolved", seconds: 120) { received("adapter_paused", "resolved") != nil }
+        try await eventually("the edit after the fix", seconds: 120) {
+            try sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'ada@example.com'") == "101"
+        }
+        #expect(crm.terminate()?.status == 0)
+        #expect(helpdesk.terminate()?.status == 0)
+    }
+
     @Test("a webhook that never answers is logged and counted, and sync goes on")
     func failingWebhook() async throws {
         // A port nothing listens on: every attempt is refused.

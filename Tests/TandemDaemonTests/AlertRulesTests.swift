@@ -33,6 +33,24 @@ struct AlertRulesTests {
         #expect(rules.active.isEmpty)
     }
 
+    @Test("a dialled peer disconnected for the limit fires once, names the peer, and resolves when it is back")
+    func peerDown() throws {
+        let thresholds = AlertRules.Thresholds(errorsPerMinute: 0, minParity: 0, cooldownMillis: 300_000, peerDownMillis: 60_000)
+        var rules = AlertRules(thresholds: thresholds, start: 0)
+        #expect(rules.evaluate(AlertFigures(peersDown: ["helpdesk": 0, "billing": 59_999]), now: 60_000).isEmpty)
+        let fired = rules.evaluate(AlertFigures(peersDown: ["helpdesk": 0, "billing": 60_000]), now: 60_001)
+        #expect(Self.summary(fired) == ["peer_down firing billing"])
+        #expect(fired.first?.summary.contains("peer billing disconnected for 60 s") == true)
+        let payload = AlertPayload(try #require(fired.first), node: "crm", nodeID: "00")
+        #expect(payload.peer == "billing" && payload.adapter == nil)
+        #expect(rules.evaluate(AlertFigures(peersDown: ["helpdesk": 0, "billing": 90_000]), now: 90_000).isEmpty)
+        #expect(Self.summary(rules.evaluate(AlertFigures(peersDown: ["helpdesk": 0, "billing": 0]), now: 95_000))
+            == ["peer_down resolved billing"])
+        // Off with 0.
+        var off = AlertRules(thresholds: Self.thresholds, start: 0)
+        #expect(off.evaluate(AlertFigures(peersDown: ["billing": 10_000_000]), now: 10_000_000).isEmpty)
+    }
+
     @Test("errors spread thinly over more than a minute never fire")
     func slowErrors() {
         var rules = AlertRules(thresholds: Self.thresholds, start: 0)
@@ -87,7 +105,7 @@ struct AlertRulesTests {
     @Test("the thresholds come from [alerts]")
     func thresholdsFromSettings() {
         let thresholds = AlertRules.Thresholds(AlertSettings(errorRatePerMinute: 7, minParity: 0.5, cooldownSeconds: 60))
-        #expect(thresholds == AlertRules.Thresholds(errorsPerMinute: 7, minParity: 0.5, cooldownMillis: 60_000))
+        #expect(thresholds == AlertRules.Thresholds(errorsPerMinute: 7, minParity: 0.5, cooldownMillis: 60_000, peerDownMillis: 300_000))
     }
 
     @Test("the webhook payload has every key, null where it does not apply")
@@ -96,7 +114,7 @@ struct AlertRulesTests {
             kind: .deletesHeld, status: .firing, subject: Self.adapter, value: 4, threshold: nil, summary: "held",
             atMillis: 1_764_930_000_000)
         let body = String(decoding: try AlertPayload(alert, node: "crm", nodeID: "ab").encode(), as: UTF8.self)
-        #expect(body == #"{"adapter":"contacts/sqlite/customers","alert":"deletes_held","at":"2025-12-05T10:20:00Z","node":"crm","node_id":"ab","status":"firing","summary":"held","threshold":null,"value":4}"#)
+        #expect(body == #"{"adapter":"contacts/sqlite/customers","alert":"deletes_held","at":"2025-12-05T10:20:00Z","node":"crm","node_id":"ab","peer":null,"status":"firing","summary":"held","threshold":null,"value":4}"#)
         let decoded = try AlertPayload.decode(Data(body.utf8))
         #expect(decoded.alert == "deletes_held")
         #expect(decoded.threshold == nil)

@@ -60,7 +60,7 @@ struct ConfigurationErrorTests {
         Case(replace: "tags = \"in\"\n", with: "tags = \"in\"\n\n[alerts]\nwebhook_retries = 11\n",
              expected: "node.toml:36: alerts.webhook_retries: expected 0 to 10 further attempts, got 11"),
         Case(replace: "tags = \"in\"\n", with: "tags = \"in\"\n\n[alerts]\npage = \"ops\"\n",
-             expected: "node.toml:36: alerts.page: unknown key; expected one of: webhook, error_rate_per_minute, min_parity, cooldown_seconds, check_interval_seconds, webhook_timeout_seconds, webhook_retries"),
+             expected: "node.toml:36: alerts.page: unknown key; expected one of: webhook, error_rate_per_minute, min_parity, cooldown_seconds, check_interval_seconds, webhook_timeout_seconds, webhook_retries, peer_down_seconds"),
     ]
 
     @Test("a bad value or key names the file, line, key and what is expected", arguments: cases)

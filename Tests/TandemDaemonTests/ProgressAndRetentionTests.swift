@@ -40,6 +40,21 @@ struct ProgressAndRetentionTests {
         #expect(BackfillProgress.message(Self.backfilling(rows: 7, total: nil, rate: nil, left: nil)) == "backfill: 7 rows")
     }
 
+    @Test("records taken in by reconciliation: the first chunk at once, then a running total at most every interval")
+    func reconcileProgress() {
+        var progress = ReconcileProgress(every: .seconds(5))
+        let start = ContinuousClock.now
+        #expect(progress.note(collection: "contacts", records: 1_000, at: start) == "reconciling contacts: 1000 records taken in")
+        #expect(progress.note(collection: "contacts", records: 1_000, at: start + .seconds(2)) == nil)
+        #expect(progress.note(collection: "contacts", records: 1_000, at: start + .seconds(4)) == nil)
+        #expect(progress.note(collection: "contacts", records: 2_000, at: start + .seconds(5))
+            == "reconciling contacts: 5000 records taken in so far, 1000 records/s")
+        // Another collection has its own line.
+        #expect(progress.note(collection: "deals", records: 10, at: start + .seconds(5)) == "reconciling deals: 10 records taken in")
+        // A pause longer than the interval starts a new transfer.
+        #expect(progress.note(collection: "contacts", records: 7, at: start + .seconds(20)) == "reconciling contacts: 7 records taken in")
+    }
+
     @Test("the retention cut-off is whole days before now, never below 0")
     func cutOff() {
         #expect(AuditRetentionService.cutOff(now: 10 * 86_400_000, retentionDays: 3) == 7 * 86_400_000)

@@ -29,6 +29,7 @@ extension AdapterRunner {
             sweep = (last.id, current.repairs)
             ids = chunk.map(\.id)
             sweeping = true
+            status.sweptRecords = (status.sweptRecords ?? 0) + ids.count
         }
         guard !ids.isEmpty else { return false }
         let written = try await write(ids, now: now)

@@ -272,6 +272,7 @@ public actor AdapterRunner {
     func finishSweep(repairs: Int) {
         status.paritySweeps += 1
         status.parityRepairs += repairs
+        status.sweptRecords = nil
         sweep = nil
         for waiter in sweepWaiters { waiter.resume(returning: repairs) }
         sweepWaiters.removeAll()

@@ -48,6 +48,8 @@ public struct AdapterStatus: Hashable, Sendable {
     /// Completed parity sweeps, and rows they found different and repaired.
     public var paritySweeps: Int = 0
     public var parityRepairs: Int = 0
+    /// Records compared so far by the sweep under way (nil: none runs).
+    public var sweptRecords: Int?
 
     public init() {}
 }

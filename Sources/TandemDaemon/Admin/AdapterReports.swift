@@ -37,6 +37,8 @@ extension StatusReport {
         public var lastError: String?
         public var paritySweeps: Int
         public var parityRepairs: Int
+        /// Records compared so far by the sweep under way (absent: none runs).
+        public var sweptRecords: Int?
         /// Nothing waiting: no captured change, no record to write, no sweep.
         public var idle: Bool
 
@@ -69,6 +71,7 @@ extension StatusReport {
             lastError = status.lastError
             paritySweeps = status.paritySweeps
             parityRepairs = status.parityRepairs
+            sweptRecords = status.sweptRecords
             idle = status.idle
         }
     }

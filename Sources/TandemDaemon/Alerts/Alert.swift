@@ -12,6 +12,8 @@ public struct Alert: Hashable, Sendable {
         case adapterPaused = "adapter_paused"
         /// An adapter holds a mass delete for approval.
         case deletesHeld = "deletes_held"
+        /// A peer this node dials disconnected for `peer_down_seconds`.
+        case peerDown = "peer_down"
     }
 
     /// Whether the problem starts or ends.

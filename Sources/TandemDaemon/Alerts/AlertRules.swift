@@ -12,12 +12,20 @@ public struct AlertFigures: Hashable, Sendable {
     public var paused: [String: String]
     /// Each adapter's held deletes (0 or absent: none).
     public var heldDeletes: [String: Int]
+    /// Each peer this node dials, by name: how long it has been
+    /// disconnected, in milliseconds (0 while connected; since the last
+    /// contact, or since start for a peer never reached).
+    public var peersDown: [String: UInt64]
 
-    public init(errors: Int = 0, parity: [String: Double] = [:], paused: [String: String] = [:], heldDeletes: [String: Int] = [:]) {
+    public init(
+        errors: Int = 0, parity: [String: Double] = [:], paused: [String: String] = [:], heldDeletes: [String: Int] = [:],
+        peersDown: [String: UInt64] = [:]
+    ) {
         self.errors = errors
         self.parity = parity
         self.paused = paused
         self.heldDeletes = heldDeletes
+        self.peersDown = peersDown
     }
 }
 
@@ -33,7 +41,9 @@ public struct AlertFigures: Hashable, Sendable {
 /// - parity: an adapter's last parity ratio below ``Thresholds/minParity``;
 ///   resolved when a later check is at or above it;
 /// - an adapter paused; resolved when it runs again;
-/// - an adapter holding deletes for approval; resolved when none are held.
+/// - an adapter holding deletes for approval; resolved when none are held;
+/// - a peer this node dials disconnected for ``Thresholds/peerDownMillis``
+///   or longer; resolved when it is connected again.
 ///
 /// Each alert fires once when its condition starts and is resolved once
 /// when it ends. After firing, the same alert (kind and adapter) does not
@@ -55,17 +65,21 @@ public struct AlertRules: Sendable {
         public var minParity: Double
         /// The least time between two firings of one alert.
         public var cooldownMillis: UInt64
+        /// A peer disconnected this long fires; 0 is off.
+        public var peerDownMillis: UInt64
 
-        public init(errorsPerMinute: Int, minParity: Double, cooldownMillis: UInt64) {
+        public init(errorsPerMinute: Int, minParity: Double, cooldownMillis: UInt64, peerDownMillis: UInt64 = 0) {
             self.errorsPerMinute = errorsPerMinute
             self.minParity = minParity
             self.cooldownMillis = cooldownMillis
+            self.peerDownMillis = peerDownMillis
         }
 
         public init(_ settings: AlertSettings) {
             self.init(
                 errorsPerMinute: settings.errorRatePerMinute, minParity: settings.minParity,
-                cooldownMillis: UInt64(settings.cooldownSeconds) * 1000)
+                cooldownMillis: UInt64(settings.cooldownSeconds) * 1000,
+                peerDownMillis: UInt64(settings.peerDownSeconds) * 1000)
         }
     }
 
@@ -143,6 +157,15 @@ public struct AlertRules: Sendable {
                 firing: "adapter \(adapter) holds \(held) deletes for approval (tandem deletes, approve-deletes, reject-deletes)",
                 resolved: "adapter \(adapter) holds no deletes")
         }
+        if thresholds.peerDownMillis > 0 {
+            let limit = thresholds.peerDownMillis
+            for (peer, down) in figures.peersDown {
+                conditions[Key(kind: .peerDown, subject: peer)] = Condition(
+                    holds: down >= limit, value: Double(down / 1000), threshold: Double(limit / 1000),
+                    firing: "peer \(peer) disconnected for \(down / 1000) s (tandem status; the node redials it with backoff)",
+                    resolved: "peer \(peer) connected again")
+            }
+        }
         var alerts: [Alert] = []
         // Firing alerts whose condition is gone (or no longer measured) resolve.
         for (key, _) in firing where conditions[key]?.holds != true {
@@ -181,6 +204,7 @@ public struct AlertRules: Sendable {
         case .lowParity: text = "record parity of \(subject) no longer reported"
         case .adapterPaused: text = "adapter \(subject) runs again"
         case .deletesHeld: text = "adapter \(subject) holds no deletes"
+        case .peerDown: text = "peer \(subject) no longer watched"
         }
         return Condition(holds: false, value: 0, threshold: nil, firing: text, resolved: text)
     }

@@ -22,6 +22,9 @@ public struct AlertSettings: Hashable, Sendable {
     public var webhookTimeoutSeconds: Int
     /// Further attempts after a failed POST (with backoff 1 s, 2 s, 4 s, …).
     public var webhookRetries: Int
+    /// A peer this node dials that stays disconnected this long fires an
+    /// alert; 0 turns the peer alert off.
+    public var peerDownSeconds: Int
 
     public static let defaultErrorRatePerMinute = 10
     public static let defaultMinParity = 0.99
@@ -29,13 +32,15 @@ public struct AlertSettings: Hashable, Sendable {
     public static let defaultCheckIntervalSeconds = 10
     public static let defaultWebhookTimeoutSeconds = 5
     public static let defaultWebhookRetries = 3
+    public static let defaultPeerDownSeconds = 300
 
     public init(
         webhook: String? = nil, errorRatePerMinute: Int = AlertSettings.defaultErrorRatePerMinute,
         minParity: Double = AlertSettings.defaultMinParity, cooldownSeconds: Int = AlertSettings.defaultCooldownSeconds,
         checkIntervalSeconds: Int = AlertSettings.defaultCheckIntervalSeconds,
         webhookTimeoutSeconds: Int = AlertSettings.defaultWebhookTimeoutSeconds,
-        webhookRetries: Int = AlertSettings.defaultWebhookRetries
+        webhookRetries: Int = AlertSettings.defaultWebhookRetries,
+        peerDownSeconds: Int = AlertSettings.defaultPeerDownSeconds
     ) {
         self.webhook = webhook
         self.errorRatePerMinute = errorRatePerMinute
@@ -44,5 +49,6 @@ public struct AlertSettings: Hashable, Sendable {
         self.checkIntervalSeconds = checkIntervalSeconds
         self.webhookTimeoutSeconds = webhookTimeoutSeconds
         self.webhookRetries = webhookRetries
+        self.peerDownSeconds = peerDownSeconds
     }
 }

@@ -1,7 +1,7 @@
 extension ConfigurationParser {
     static let alertKeys = [
         "webhook", "error_rate_per_minute", "min_parity", "cooldown_seconds", "check_interval_seconds",
-        "webhook_timeout_seconds", "webhook_retries",
+        "webhook_timeout_seconds", "webhook_retries", "peer_down_seconds",
     ]
 
     func parseAlerts(_ section: TOMLSection) throws(ConfigurationError) -> AlertSettings {
@@ -34,6 +34,7 @@ extension ConfigurationParser {
             }
             settings.webhookRetries = retries
         }
+        settings.peerDownSeconds = try seconds(section, "peer_down_seconds", minimum: 0) ?? settings.peerDownSeconds
         try section.finish(expected: Self.alertKeys)
         return settings
     }

@@ -1,6 +1,7 @@
 import Logging
 import TandemCore
 import TandemNet
+import TandemStore
 import TandemSync
 
 /// Turns what a node reports (sync events, transport refusals, sessions
@@ -15,6 +16,7 @@ import TandemSync
 struct NodeEventLog: Sendable {
     let logger: Logger
     let names: [NodeID: String]
+    let reconciling = SharedReconcileProgress()
 
     init(logger: Logger, peers: [PeerSettings]) {
         self.logger = logger
@@ -62,8 +64,11 @@ struct NodeEventLog: Sendable {
             logger.debug("applied batch \(batch.id)", metadata: ["origin": "\(name(batch.origin))"])
         case .committedLocally(let batch):
             logger.debug("committed batch \(batch.id)")
-        case .reconciled(let collection, _):
-            logger.info("reconciled records", metadata: ["collection": "\(collection)"])
+        case .reconciled(let collection, let report):
+            let records = report.changedRecords.count + report.removedRecords.count
+            if let line = reconciling.note(collection: collection, records: records) {
+                logger.info("\(line)", metadata: ["collection": "\(collection)"])
+            }
         case .storeFailed(let error):
             logger.error("store failure: \(error)")
         case .equivocation(let origin, let sequence, let peer):

@@ -125,6 +125,13 @@ final class NodeInspector: Sendable {
             errors: node.storeFailures + node.sendsDropped + node.peersCutOff + node.peersNotReading
                 + node.totalRejections + node.totalTransportRejections,
             parity: metrics.parityByAdapter)
+        let connected = Set(self.node.connectedPeers)
+        let now = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+        let started = UInt64(max(0, startedAt.timeIntervalSince1970 * 1000))
+        for peer in configuration.peers where peer.address != nil {
+            let since = tracker.contact(peer.publicKey).lastContact ?? started
+            figures.peersDown[peer.name] = connected.contains(peer.publicKey) ? 0 : now - min(now, since)
+        }
         for entry in hub.entries {
             let status = await entry.runner.currentStatus()
             figures.errors += status.errors + status.issues.values.reduce(0, +)

@@ -111,7 +111,16 @@ struct ParityCommand: AsyncParsableCommand {
     func run() async throws {
         let file = try options.load()
         let path = "/parity" + select.query
-        let data = try await TerminalProgress.whileRunning("checking parity") {
+        let admin = file.node.admin
+        let swept: @Sendable () async -> String? = {
+            // The sweeps' progress, from the node's status (best effort).
+            guard let response = try? await AdminClient.get("/status", from: admin, timeoutSeconds: 5),
+                  response.status == 200,
+                  let report = try? StatusReport.decode(Data(response.body)) else { return nil }
+            let records = (report.adapters ?? []).compactMap(\.sweptRecords)
+            return records.isEmpty ? nil : "\(records.reduce(0, +)) records swept"
+        }
+        let data = try await TerminalProgress.whileRunning("checking parity", detail: swept) {
             try await AdminClient.body(post: true, path, at: file.node.admin, timeoutSeconds: 3600)
         }
         let run = try AdapterReports.decode(AdapterReports.ParityRun.self, data)
