@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // libsodium, the project's only cryptography library.
@@ -170,6 +171,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // The alert webhook's POSTs.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // Sync latency percentiles for the status report.
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strictSettings
         ),

@@ -111,8 +111,13 @@ struct AdapterProcessTests {
         #expect(adapter.backfilledRows == 4)
         #expect(adapter.written >= 2)
         #expect(report.health.conflicts != nil)
+        // Linus's row, written here after the node started: a sync latency.
+        let timed = try #require(try crm.waitForStatus { ($0.health.syncLatencyCount ?? 0) >= 1 })
+        let p50 = try #require(timed.health.syncLatencyP50Ms)
+        #expect(try #require(timed.health.syncLatencyP99Ms) >= p50)
         let table = try TandemExecutable.run(["status", "--config", crm.configPath])
         #expect(table.stdout.contains("ADAPTER"), "\(table.stdout)")
+        #expect(table.stdout.contains("sync latency p50 / p99"), "\(table.stdout)")
         #expect(table.stdout.contains("contacts/sqlite/customers  running"), "\(table.stdout)")
         let metrics = try await AdminClient.get("/metrics", from: HostPort(host: "127.0.0.1", port: crm.adminPort), timeoutSeconds: 60)
         let text = String(decoding: metrics.body, as: UTF8.self)

@@ -73,6 +73,13 @@ public struct StatusReport: Codable, Hashable, Sendable {
         /// `adapter_paused ADAPTER`, `deletes_held ADAPTER`); absent from
         /// nodes that predate alerts.
         public var alerts: [String]? = nil
+        /// Sync latency since start (a change's capture at its origin to
+        /// its commit in this node's external system, HdrHistogram):
+        /// how many, and the 50th and 99th percentiles in milliseconds;
+        /// absent before the first.
+        public var syncLatencyCount: UInt64? = nil
+        public var syncLatencyP50Ms: UInt64? = nil
+        public var syncLatencyP99Ms: UInt64? = nil
     }
 
     public var node: Node

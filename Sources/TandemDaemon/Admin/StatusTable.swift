@@ -48,6 +48,9 @@ public enum StatusTable {
                 ["messages sent / received", "\(health.messagesSent) / \(health.messagesReceived)"],
                 ["bytes sent / received", "\(health.bytesSent) / \(health.bytesReceived)"],
                 ["rejected messages", String(health.rejectedMessages)],
+                ["sync latency p50 / p99", health.syncLatencyP50Ms.map { p50 in
+                    "\(p50) ms / \(health.syncLatencyP99Ms.map(String.init) ?? "-") ms (\(health.syncLatencyCount ?? 0) changes)"
+                } ?? "-"],
                 ["sync errors", String(health.syncErrors)],
                 ["conflicts", health.conflicts.map(String.init) ?? "-"],
                 ["record parity", health.parityRatio.map { String($0) } ?? "-"],

@@ -1,5 +1,6 @@
 public import CoreMetrics
 public import Prometheus
+import Histogram
 import Synchronization
 
 /// The node's Prometheus metrics: one registry that `GET /metrics` renders,
@@ -24,6 +25,19 @@ public final class DaemonMetrics: Sendable {
         var conflicts = 0
         /// The last parity ratio of each adapter.
         var parity: [String: Double] = [:]
+        /// Sync latencies since start, in milliseconds (1 ms to one hour,
+        /// three significant digits; longer ones count as one hour).
+        var latency = Histogram<UInt64>(highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// Sync latency since start: how many, and the 50th and 99th
+    /// percentiles in milliseconds (nil before the first).
+    var syncLatency: (count: UInt64, p50: UInt64, p99: UInt64)? {
+        figures.withLock { figures in
+            let latency = figures.latency
+            guard latency.totalCount > 0 else { return nil }
+            return (latency.totalCount, latency.valueAtPercentile(50), latency.valueAtPercentile(99))
+        }
     }
 
     /// Conflicts counted so far, and the lowest last parity ratio of any
@@ -62,6 +76,8 @@ public final class DaemonMetrics: Sendable {
                 help: "Time from a change's capture at its origin to its commit in this node's external system"),
             labels: [("collection", collection)], buckets: Self.latencyBuckets
         ).recordNanoseconds(duration.nanoseconds)
+        let millis = UInt64(clamping: max(0, duration.nanoseconds / 1_000_000))
+        figures.withLock { _ = $0.latency.record(min(max(millis, 1), 3_600_000)) }
     }
 
     /// Counts a concurrent write resolved by last-writer-wins

@@ -104,7 +104,7 @@ final class NodeInspector: Sendable {
                 name: name, records: records, stateDigest: String(repeating: "0", count: 16 - hex.count) + hex))
         }
         let metrics = node.metrics
-        let health = StatusReport.Health(
+        var health = StatusReport.Health(
             deltasReceived: metrics.appliedBatches, deltasLocal: metrics.localBatches,
             messagesSent: metrics.messagesSent, messagesReceived: metrics.messagesReceived,
             bytesSent: metrics.bytesSent, bytesReceived: metrics.bytesReceived,
@@ -115,6 +115,11 @@ final class NodeInspector: Sendable {
                 ? nil : self.metrics.adapterFigures.conflicts + adapters.reduce(0) { $0 + $1.lostEdits },
             parityRatio: self.metrics.adapterFigures.parity,
             lastParityCheck: parityCheck.lastCompleted.map(Self.iso), alerts: alerts.current)
+        if let latency = self.metrics.syncLatency {
+            health.syncLatencyCount = latency.count
+            health.syncLatencyP50Ms = latency.p50
+            health.syncLatencyP99Ms = latency.p99
+        }
         return StatusReport(node: report, peers: peers, collections: collections, health: health, adapters: adapters)
     }
 
