@@ -71,7 +71,7 @@ public actor AdapterRunner {
     static let outboundChunk = 1000
     static let captureChunk = 1000
     /// Rows imported per backfill commit by default.
-    public static let defaultBackfillChunk = 1000
+    public static let defaultBackfillChunk = 5000
 
     /// - Parameter onSyncLatency: called after each row write that brings a
     ///   peer's edit to the table, with the milliseconds from the edit (the
