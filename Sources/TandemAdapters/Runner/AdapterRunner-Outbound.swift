@@ -32,7 +32,16 @@ extension AdapterRunner {
             status.sweptRecords = (status.sweptRecords ?? 0) + ids.count
         }
         guard !ids.isEmpty else { return false }
-        let written = try await write(ids, now: now)
+        let written: Int
+        do {
+            written = try await write(ids, now: now)
+        } catch {
+            // The system is unreachable (a restart, a dropped connection):
+            // these records were taken off the list, so put them back to be
+            // written once it answers again.
+            noteChanged(ids)
+            throw error
+        }
         if sweeping, let current = sweep { sweep = (current.after, current.repairs + written) }
         return true
     }
