@@ -10,8 +10,13 @@ public import TandemCore
 /// - Only mapped columns of fields whose direction captures are read; an
 ///   edit of an `out` field, or of a field another node owns, is not
 ///   applied and the row is repaired from the CRDT.
-/// - A value equal to the CRDT's is no change (this silences echoes of the
-///   adapter's own writes even without the capture marker).
+/// - A value equal to the CRDT's, edited later than the CRDT's was, is
+///   written again with its edit time (the person asserted it then, so a
+///   concurrent delete or an older edit does not remove it); edited earlier,
+///   or read by a backfill, it is no change. The adapter's own writes carry
+///   the capture marker and are never captured.
+/// - An update that clears a column writes NULL even where the record held
+///   nothing; a new row's NULLs are the fields it was not given.
 /// - A value edited before the CRDT's current value was written loses: it is
 ///   kept in the audit log and the row is repaired. Otherwise it is written
 ///   with its edit time, so last-writer-wins orders edits by when people
@@ -90,7 +95,11 @@ public struct CapturePlanner: Sendable {
                         let was: Set<Value> = change.kind == .insert
                             ? [] : Set(try ValueConversion.elements(before ?? .null, column: binding.column, type: type))
                         let held = Set(snapshot.sets[binding.field] ?? [])
-                        for element in now.subtracting(was).sorted() where !held.contains(element) {
+                        // An element an edit added is added again even when
+                        // the record holds it: the new add is what a
+                        // concurrent remove that saw only the old one cannot
+                        // take away (add-wins). A backfill only fills in.
+                        for element in now.subtracting(was).sorted() where !backfill || !held.contains(element) {
                             write.adds.append((binding.field, element))
                         }
                         for element in was.subtracting(now).sorted() where held.contains(element) {
@@ -101,18 +110,38 @@ public struct CapturePlanner: Sendable {
                         continue
                     }
                     let value = try ValueConversion.value(after, column: binding.column, type: type)
-                    // NULL where the record holds nothing is no change (what
-                    // an inserted row shows for fields it was not given).
-                    if value == .null && snapshot.fields[binding.field] == nil && exists { continue }
+                    // NULL where the record holds nothing is no change when
+                    // a new row shows it for a field it was not given, or a
+                    // backfill reads it. An update that clears the column
+                    // is an edit: it is written, so an older value that
+                    // arrives later does not win silently.
+                    if value == .null && snapshot.fields[binding.field] == nil && exists
+                        && (change.kind == .insert || before == nil || backfill) { continue }
                     // The match key a record without that field shows
-                    // (`OutboundPlanner`) is no change either.
-                    if snapshot.fields[binding.field] == nil, exists,
+                    // (`OutboundPlanner`) is written by an edit (a delete
+                    // removed the field; the edit puts it back), not by a
+                    // backfill.
+                    if snapshot.fields[binding.field] == nil, exists, backfill,
                        let shown = RecordIdentity.shownKey(
                            of: record, field: binding.field, column: binding.column, type: type, mapping: mapping),
                        shown == value { continue }
                     if let current = snapshot.fields[binding.field] {
                         if current.value == value
                             || ValueConversion.normalized(current.value, column: binding.column, type: type) == value {
+                            // The same value edited later is written again
+                            // with its edit time (in the spelling held), so
+                            // a concurrent delete or older edit that saw only
+                            // the earlier write does not take it away. The
+                            // adapter's own writes carry the capture marker
+                            // and never reach here; one that did would write
+                            // an equal value once, which no table shows as a
+                            // change, so nothing ping-pongs.
+                            guard !backfill, change.editedAtMillis > current.editedAtMillis else { continue }
+                            write.fields.append(CapturePlan.FieldWrite(
+                                field: binding.field, value: current.value, editedAtMillis: change.editedAtMillis))
+                            snapshot.fields[binding.field] = RecordSnapshot.Field(
+                                value: current.value, editedAtMillis: change.editedAtMillis, writer: node)
+                            changedAnything = true
                             continue
                         }
                         if current.editedAtMillis > change.editedAtMillis || (backfill && current.editedAtMillis >= change.editedAtMillis) {

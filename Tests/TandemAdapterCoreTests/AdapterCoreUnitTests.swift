@@ -70,13 +70,15 @@ struct CapturePlannerTests {
     static let schema = TableSchema(table: "customers", keyColumn: "id", columns: ["id": .integer, "email": .text, "phone": .text])
     static let planner = CapturePlanner(identity: RecordIdentity(mapping: mapping, schema: schema), node: writer)
 
-    static func update(_ phone: String, at time: Int64) -> CapturedChange {
+    /// An update of `phone` (nil: cleared to NULL) on a row that showed "old".
+    static func update(_ phone: String?, at time: Int64) -> CapturedChange {
         CapturedChange(sequence: 1, kind: .update, key: "1", old: ["email": .text("a@x"), "phone": .text("old")],
-                       new: ["email": .text("a@x"), "phone": .text(phone)], editedAtMillis: time)
+                       new: ["email": .text("a@x"), "phone": phone.map { .text($0) } ?? .null], editedAtMillis: time)
     }
 
-    static func plan(_ change: CapturedChange, holding: RecordSnapshot.Field) -> CapturePlan {
-        let record = RecordSnapshot(id: "email:a@x", fields: ["phone": holding])
+    /// The plan for `change` over a record holding `holding` in `phone` (nil: nothing).
+    static func plan(_ change: CapturedChange, holding: RecordSnapshot.Field?) -> CapturePlan {
+        let record = RecordSnapshot(id: "email:a@x", fields: holding.map { ["phone": $0] } ?? [:])
         return planner.plan([change], resolution: KeyResolution(records: [1: "email:a@x"]), records: ["email:a@x": record],
                             holdDeletes: false)
     }
@@ -109,10 +111,40 @@ struct CapturePlannerTests {
         #expect(Self.plan(seen, holding: .init(value: .string("+44 1"), editedAtMillis: 1_000, writer: Self.other)).overwritten.isEmpty)
     }
 
-    @Test("a value equal to the held one is no change (an echo)")
-    func echo() {
-        let plan = Self.plan(Self.update("+44 1", at: 9_000), holding: .init(value: .string("+44 1"), editedAtMillis: 1_000, writer: Self.other))
-        #expect(plan.steps.isEmpty && plan.unchanged == 1)
+    @Test("a value equal to the held one is written again when edited later, and is no change when edited earlier")
+    func equalValue() {
+        let held = RecordSnapshot.Field(value: .string("+44 1"), editedAtMillis: 1_000, writer: Self.other)
+        let later = Self.plan(Self.update("+44 1", at: 9_000), holding: held)
+        #expect(later.writes.first?.fields == [CapturePlan.FieldWrite(field: "phone", value: .string("+44 1"), editedAtMillis: 9_000)])
+        #expect(later.lost.isEmpty && later.overwritten.isEmpty)
+        let earlier = Self.plan(Self.update("+44 1", at: 500), holding: held)
+        #expect(earlier.steps.isEmpty && earlier.unchanged == 1)
+    }
+
+    @Test("a set element an edit adds is added again even when held (a concurrent remove saw only the old add); a backfill only fills in")
+    func setElementAddedAgain() {
+        let mapping = AdapterMapping(
+            name: "crm", collection: "contacts", table: "customers", keyColumn: "id",
+            fields: [FieldBinding(field: "email", column: "email"), FieldBinding(field: "tags", column: "tags", isSet: true)],
+            match: MatchRule(field: "email"))
+        let schema = TableSchema(table: "customers", keyColumn: "id", columns: ["id": .integer, "email": .text, "tags": .array])
+        let planner = CapturePlanner(identity: RecordIdentity(mapping: mapping, schema: schema), node: Self.writer)
+        let record = RecordSnapshot(
+            id: "email:a@x", fields: ["email": .init(value: .string("a@x"), editedAtMillis: 1_000, writer: Self.other)],
+            sets: ["tags": [.string("vip")]])
+        let insert = CapturedChange(sequence: 1, kind: .insert, key: "1", old: nil,
+                                    new: ["email": .text("a@x"), "tags": .array([.text("vip"), .text("churn")])], editedAtMillis: 2_000)
+        let plan = planner.plan([insert], resolution: KeyResolution(records: [1: record.id]), records: [record.id: record], holdDeletes: false)
+        #expect(plan.writes.first.map { $0.adds.map(\.element) } == [.string("churn"), .string("vip")])
+        let backfill = planner.plan([insert], resolution: KeyResolution(records: [1: record.id]), records: [record.id: record],
+                                    holdDeletes: false, backfill: true)
+        #expect(backfill.writes.first.map { $0.adds.map(\.element) } == [.string("churn")])
+    }
+
+    @Test("an update that clears a column the record holds nothing in writes NULL with its edit time")
+    func clearedWhereNothingHeld() {
+        let plan = Self.plan(Self.update(nil, at: 9_000), holding: nil)
+        #expect(plan.writes.first?.fields == [CapturePlan.FieldWrite(field: "phone", value: .null, editedAtMillis: 9_000)])
     }
 
     @Test("mass deletes: held past the share once the minimum is reached", arguments: [

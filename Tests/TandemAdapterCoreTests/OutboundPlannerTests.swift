@@ -34,11 +34,16 @@ struct OutboundPlannerTests {
         #expect(try Self.write(record, row: emptied) == .update(record: record.id, key: "3", columns: ["email": .text("ann@example.com")]))
         let shown = ExternalRow(key: "3", columns: ["email": .text("ann@example.com"), "phone": .text("+44 2")])
         #expect(try Self.write(record, row: shown) == nil)
-        // Capturing that row again is no change (no echo into the record).
+        // Someone typing that key back into the row writes it with the edit's time; a backfill reading it is no change.
         let capture = CapturedChange(sequence: 1, kind: .update, key: "3", old: emptied.columns, new: shown.columns, editedAtMillis: 3_000)
         let plan = CapturePlannerTests.planner.plan(
             [capture], resolution: KeyResolution(records: [1: record.id]), records: [record.id: record], holdDeletes: false)
-        #expect(plan.steps.isEmpty)
+        #expect(plan.writes.first?.fields == [CapturePlan.FieldWrite(field: "email", value: .string("ann@example.com"), editedAtMillis: 3_000)])
+        let backfilled = CapturedChange(sequence: 1, kind: .insert, key: "3", old: nil, new: shown.columns, editedAtMillis: 0)
+        let read = CapturePlannerTests.planner.plan(
+            [backfilled], resolution: KeyResolution(records: [1: record.id]), records: [record.id: record], holdDeletes: false,
+            backfill: true)
+        #expect(read.steps.isEmpty)
         // A key the record does hold, even NULL written by an edit, is the record's own value.
         var cleared = record
         cleared.fields["email"] = .init(value: .null, editedAtMillis: 3_000, writer: NodeID(byte: 0x22))

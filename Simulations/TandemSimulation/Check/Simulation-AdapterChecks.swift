@@ -137,12 +137,10 @@ extension Simulation {
                     }
                 }
             }
-            // Not the match key, nor edits to NULL: see docs/simulation.md,
-            // "Found" (seeds 1067, 3459 and 1704).
-            for field in SimAdapter.mapping(index: 0).fields.map(\.field) where field != "email" {
+            for field in SimAdapter.mapping(index: 0).fields.map(\.field) {
                 let held = live[id]?.fields[field]
                 let after = committedDeletes[id] ?? .min
-                for edit in edits[Slot(record: id, field: field)] ?? [] where edit.given && edit.value != .null && edit.editedAtMillis > after {
+                for edit in edits[Slot(record: id, field: field)] ?? [] where edit.given && edit.editedAtMillis > after {
                     let heldTime = held?.editedAtMillis ?? .min
                     if edit.editedAtMillis > heldTime && edit.value != (held?.value ?? .null) {
                         lost.append("\(id).\(field): n\(edit.node)'s edit to \(edit.value) at \(edit.editedAtMillis - Int64(Simulation.virtualEpoch)) is newer than the value held, "
