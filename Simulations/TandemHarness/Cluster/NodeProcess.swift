@@ -22,6 +22,8 @@ public final class NodeProcess: Sendable {
     private let starts = Mutex(0)
 
     public var configPath: String { (directory as NSString).appendingPathComponent("node.toml") }
+    /// The store's directory (`data_dir = "data"`).
+    public var dataDirectory: String { (directory as NSString).appendingPathComponent("data") }
     public var logPath: String { (directory as NSString).appendingPathComponent("node.log") }
     public var admin: HostPort { HostPort(host: "127.0.0.1", port: adminPort) }
 

@@ -33,6 +33,9 @@ public struct HarnessOptions: Sendable {
     /// it. Used by the runs in `make test`, so their verdict is stable until
     /// the issues are fixed.
     public var sidestepKnownIssues = false
+    /// Test-only breakage done to n1's table after the fault phase, so the
+    /// run must fail (`BrokenVariant`); nil: none.
+    public var breakage: BrokenVariant?
 
     public init(nodes: Int, durationSeconds: Double, seed: UInt64, topology: HarnessTopology) {
         self.nodes = nodes
@@ -56,6 +59,7 @@ public struct HarnessOptions: Sendable {
         var words = ["tandem-harness", "--nodes", "\(nodes)", "--duration", "\(Self.number(durationSeconds))", "--seed", "\(seed)", "--topology", topology.rawValue]
         if postgres { words.append("--postgres") }
         if sidestepKnownIssues { words.append("--sidestep-known-issues") }
+        if let breakage { words += ["--break", breakage.rawValue] }
         return words.joined(separator: " ")
     }
 
