@@ -27,7 +27,31 @@ public enum Harness {
         output("tandem-harness: seed \(options.seed), \(options.nodes) nodes, \(topology.rawValue), \(HarnessOptions.number(options.durationSeconds)) s (\(options.commandLine))")
         output(schedule.description)
 
-        let directory = try options.directory ?? TemporaryDirectory("harness").path
+        let root = try options.directory ?? TemporaryDirectory("harness").path
+        // A node's port can be taken by another process between the pick
+        // and the node's start (`LoopbackPort`): the run is set up again,
+        // with new ports, before its fault phase starts.
+        for attempt in 1...3 {
+            let directory = attempt == 1 ? root : (root as NSString).appendingPathComponent("attempt-\(attempt)")
+            do {
+                return try await attemptRun(options, schedule: schedule, executable: executable, directory: directory, root: root, output: output)
+            } catch let clash as PortTaken where attempt < 3 {
+                output("\(clash.description); setting the run up again with other ports")
+            }
+        }
+        throw HarnessError("unreachable: the last attempt returns or throws")
+    }
+
+    /// A node could not start because its port was taken meanwhile.
+    struct PortTaken: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private static func attemptRun(
+        _ options: HarnessOptions, schedule: HarnessSchedule, executable: URL, directory: String, root: String,
+        output: @escaping @Sendable (String) -> Void
+    ) async throws -> HarnessReport {
+        let topology = options.topology
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         output("files in \(directory); tandem is \(executable.path)")
         var figures = RunFigures()
@@ -78,7 +102,7 @@ public enum Harness {
             await cluster.shutDown()
             postgres?.stop()
             if report.passed && options.directory == nil && !options.keep {
-                try? FileManager.default.removeItem(atPath: directory)
+                try? FileManager.default.removeItem(atPath: root)
             }
             return report
         } catch {
@@ -190,6 +214,10 @@ public enum Harness {
             while true {
                 if let status = await node.status(), (status.adapters ?? []).allSatisfy({ $0.state == "running" }) { break }
                 if !node.isRunning {
+                    let log = node.logTail()
+                    if log.contains(where: { $0.contains("address already in use") }) {
+                        throw PortTaken(description: "\(node.name) could not listen: \(log.last ?? "")")
+                    }
                     throw HarnessError("\(node.name) exited at start:\n" + node.logTail().joined(separator: "\n"))
                 }
                 if ContinuousClock.now > deadline {
