@@ -20,12 +20,15 @@ public enum Soak {
     }
 
     /// Runs `count` seeds from `options.seed` on; `output` gets every
-    /// run's progress and report, and one outcome line per seed.
+    /// run's progress and report, and one outcome line per seed. With
+    /// `options.directory`, each seed's files go to `seed-S` under it.
     public static func run(_ options: HarnessOptions, count: Int, output: @escaping @Sendable (String) -> Void) async -> [Outcome] {
         var outcomes: [Outcome] = []
         for index in 0..<count {
             var one = options
             one.seed = options.seed &+ UInt64(index)
+            // One directory per seed under a given one.
+            if let directory = options.directory { one.directory = directory + "/seed-\(one.seed)" }
             let clock = ContinuousClock()
             let start = clock.now
             var outcome = Outcome(seed: one.seed, failure: nil, convergenceMillis: nil, editsMade: 0, seconds: 0)
