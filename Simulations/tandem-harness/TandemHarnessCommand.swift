@@ -53,6 +53,9 @@ struct TandemHarnessCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Keep the nodes' files after a passing run.")
     var keep = false
 
+    @Flag(name: .long, help: "Run each node in a network namespace of its own, joined by a veth pair (needs root and ip; without them the run says so and uses loopback). Not with --postgres.")
+    var netns = false
+
     @Option(name: .customLong("break"), help: "Test only: break n1's table after the fault phase so the run must fail and show the check that catches it: lose-edit, duplicate-row or echo.")
     var breakage: String?
 
@@ -81,6 +84,7 @@ struct TandemHarnessCommand: AsyncParsableCommand {
         options.directory = directory
         options.keep = keep
         options.sidestepKnownIssues = sidestepKnownIssues
+        options.networkNamespaces = netns
         do {
             try options.validate()
         } catch {

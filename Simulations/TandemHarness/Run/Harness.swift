@@ -56,12 +56,23 @@ public enum Harness {
         output("files in \(directory); tandem is \(executable.path)")
         var figures = RunFigures()
         var initialEdits: [AppliedEdit] = []
+        var network: NetworkNamespaces?
+        if options.networkNamespaces {
+            do {
+                network = try await OwnThread.run { try NetworkNamespaces.create(count: options.nodes) }
+                output("network namespaces: " + (network?.nodes ?? []).enumerated().map { "n\($0.offset + 1) \($0.element.namespace) at \($0.element.nodeAddress)" }.joined(separator: ", "))
+            } catch {
+                output("network namespaces unavailable (\(error)); the nodes run on loopback")
+            }
+        }
+        defer { network?.remove() }
         let postgres = options.postgres ? try await PostgresServer.start() : nil
         if let postgres { output("PostgreSQL server on 127.0.0.1:\(postgres.port) for the even-numbered nodes") }
         let cluster: Cluster
         do {
             cluster = try await Cluster.build(
-                nodeCount: options.nodes, topology: topology, directory: directory, executable: executable, seed: options.seed
+                nodeCount: options.nodes, topology: topology, directory: directory, executable: executable, seed: options.seed,
+                network: network
             ) { index, node in
                 let schema = NodeSchema.forNode(index)
                 let table: any ExternalTable
