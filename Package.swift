@@ -285,6 +285,8 @@ let package = Package(
             name: "TandemHarness",
             dependencies: [
                 "TandemDaemon",
+                "TandemStore",
+                "TandemCore",
                 "TandemTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -28,6 +28,19 @@ struct HarnessCheckTests {
         #expect(schedule.events.contains { if case .startFault = $0.action { true } else { false } })
     }
 
+    @Test("a long fault phase keeps the fault and kill rates: about one link fault per 2.5 s and one SIGKILL per 12 s")
+    func longSchedulesKeepTheirRates() {
+        let generator = ScheduleGenerator(nodes: 3, links: HarnessTopology.ring.links(nodes: 3), durationMillis: 600_000)
+        let events = generator.schedule(seed: 4242).events
+        let faults = events.filter { if case .startFault = $0.action { true } else { false } }.count
+        let kills = events.filter { if case .kill = $0.action { true } else { false } }.count
+        #expect(faults >= 200, "\(faults) link faults of 240 drawn")
+        #expect(kills >= 30, "\(kills) kills of 50 drawn")
+        // Spread over the whole phase, not bunched at its end.
+        let firstKill = events.first { if case .kill = $0.action { true } else { false } }?.atMillis ?? .max
+        #expect(firstKill < 60_000)
+    }
+
     @Test("topologies link the nodes as named")
     func topologies() {
         #expect(HarnessTopology.pair.links(nodes: 2) == [HarnessLink(a: 0, b: 1)])

@@ -11,6 +11,9 @@ public struct AppliedEdit: Sendable, Hashable {
     public var deleted = false
     public var tagsAdded: [String] = []
     public var tagsRemoved: [String] = []
+    /// What the row showed, before the edit, in each field the edit wrote
+    /// (nil: NULL, or no row): the value the edit saw and replaced.
+    public var before: [String: String?] = [:]
     /// Rows the edit wrote (for the echo count).
     public var rows = 0
     public var startMillis: Int64 = 0

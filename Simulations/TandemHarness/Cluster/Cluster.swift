@@ -35,6 +35,7 @@ public final class Cluster: Sendable {
     /// its adapter reaches it.
     static func build(
         nodeCount: Int, topology: HarnessTopology, directory: String, executable: URL, seed: UInt64,
+        network: NetworkNamespaces? = nil,
         makeTable: (Int, NodeProcess) async throws -> (any ExternalTable, NodeConfiguration.Adapter)
     ) async throws -> Cluster {
         var nodes: [NodeProcess] = []
@@ -42,7 +43,9 @@ public final class Cluster: Sendable {
         var adapters: [NodeConfiguration.Adapter] = []
         for index in 0..<nodeCount {
             let node = try await OwnThread.run {
-                try NodeProcess(index: index, directory: (directory as NSString).appendingPathComponent("n\(index + 1)"), executable: executable)
+                try NodeProcess(
+                    index: index, directory: (directory as NSString).appendingPathComponent("n\(index + 1)"), executable: executable,
+                    network: network?.nodes[index])
             }
             let (table, adapter) = try await makeTable(index, node)
             nodes.append(node)
@@ -69,11 +72,15 @@ public final class Cluster: Sendable {
                     control.update { $0.cut = true }
                 }
                 for (dialler, target) in [(link.a, link.b), (link.b, link.a)] {
+                    // In namespaces the dialler reaches the proxy at the
+                    // host's end of its own veth pair.
+                    let bindHost = network?.nodes[dialler].hostAddress ?? "127.0.0.1"
                     let proxy = try await FaultProxy.start(
                         group: group, control: control, dialler: dialler, target: target,
-                        targetPort: nodes[target].listenPort, seed: seed &+ UInt64(number * 2 + dialler))
+                        targetPort: nodes[target].listenPort, seed: seed &+ UInt64(number * 2 + dialler),
+                        bindHost: bindHost, targetHost: nodes[target].host)
                     proxies.append(proxy)
-                    peers[dialler].append(NodeConfiguration.Peer(node: nodes[target], proxyPort: proxy.port))
+                    peers[dialler].append(NodeConfiguration.Peer(node: nodes[target], proxyHost: bindHost, proxyPort: proxy.port))
                 }
             }
             for (index, node) in nodes.enumerated() {

@@ -73,6 +73,7 @@ extension AppliedEdit {
             tagsAdded = tags
         case .update(let values, let tags):
             written = values
+            for field in values.keys { before[field] = .some(existing?.fields[field]) }
             if let tags {
                 let before = Set(existing?.tags ?? [])
                 tagsAdded = Array(Set(tags).subtracting(before)).sorted()

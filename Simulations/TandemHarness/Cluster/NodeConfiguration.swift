@@ -8,6 +8,7 @@ enum NodeConfiguration {
     /// A peer as this node dials it.
     struct Peer {
         var node: NodeProcess
+        var proxyHost: String
         var proxyPort: Int
     }
 
@@ -24,15 +25,15 @@ enum NodeConfiguration {
             "name = \"\(node.name)\"",
             "data_dir = \"data\"",
             "key_file = \"node.key\"",
-            "listen = \"127.0.0.1:\(node.listenPort)\"",
-            "admin = \"127.0.0.1:\(node.adminPort)\"",
+            "listen = \"\(node.host):\(node.listenPort)\"",
+            "admin = \"\(node.host):\(node.adminPort)\"",
             "",
         ]
         for peer in peers {
             lines += [
                 "[[peer]]",
                 "name = \"\(peer.node.name)\"",
-                "address = \"127.0.0.1:\(peer.proxyPort)\"",
+                "address = \"\(peer.proxyHost):\(peer.proxyPort)\"",
                 "public_key = \"\(peer.node.nodeID)\"",
                 "",
             ]

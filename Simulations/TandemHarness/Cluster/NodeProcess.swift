@@ -17,17 +17,26 @@ public final class NodeProcess: Sendable {
     public let nodeID: String
     public let listenPort: Int
     public let adminPort: Int
+    /// The address the node listens on (its listener and admin endpoint):
+    /// loopback, or its end of its veth pair in a network namespace.
+    public let host: String
+    /// The network namespace it runs in (nil: the harness's own).
+    public let namespace: String?
     private let executable: URL
     private let process = Mutex<Process?>(nil)
     private let starts = Mutex(0)
 
     public var configPath: String { (directory as NSString).appendingPathComponent("node.toml") }
+    /// The store's directory (`data_dir = "data"`).
+    public var dataDirectory: String { (directory as NSString).appendingPathComponent("data") }
     public var logPath: String { (directory as NSString).appendingPathComponent("node.log") }
-    public var admin: HostPort { HostPort(host: "127.0.0.1", port: adminPort) }
+    public var admin: HostPort { HostPort(host: host, port: adminPort) }
 
     /// Makes the directory and the key (`tandem keygen`), and picks ports.
-    init(index: Int, directory: String, executable: URL) throws {
+    init(index: Int, directory: String, executable: URL, network: NetworkNamespaces.Node? = nil) throws {
         self.index = index
+        host = network?.nodeAddress ?? "127.0.0.1"
+        namespace = network?.namespace
         name = "n\(index + 1)"
         self.directory = directory
         self.executable = executable
@@ -56,8 +65,15 @@ public final class NodeProcess: Sendable {
         guard let log = FileHandle(forWritingAtPath: logPath) else { throw HarnessError("cannot open \(logPath)") }
         log.seekToEndOfFile()
         let process = Process()
-        process.executableURL = executable
-        process.arguments = ["run", "--config", configPath]
+        if let namespace {
+            // `ip netns exec` enters the namespace and execs tandem: the
+            // process id is the node's, so SIGKILL reaches it.
+            process.executableURL = URL(fileURLWithPath: NetworkNamespaces.ip)
+            process.arguments = ["netns", "exec", namespace, executable.path, "run", "--config", configPath]
+        } else {
+            process.executableURL = executable
+            process.arguments = ["run", "--config", configPath]
+        }
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice

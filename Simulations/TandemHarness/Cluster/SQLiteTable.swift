@@ -96,6 +96,53 @@ public final class SQLiteTable: ExternalTable {
         return result
     }
 
+    /// Writes with the adapter's marker set (`_tandem_control_<table>
+    /// .applying`), so the node's capture does not see them: only for
+    /// `BrokenVariant`. `body` runs inside one transaction.
+    func uncaptured<T: Sendable>(_ body: @escaping @Sendable (Database, NodeSchema) throws -> T) async throws -> T {
+        let schema = schema
+        let control = "\"_tandem_control_\(schema.table)\""
+        return try await database.write { db in
+            try db.execute(sql: "UPDATE \(control) SET applying = 1")
+            let result = try body(db, schema)
+            try db.execute(sql: "UPDATE \(control) SET applying = 0")
+            return result
+        }
+    }
+
+    /// An update of the row with match key `key` that the node never
+    /// captures, recorded as an edit (`BrokenVariant.loseEdit`).
+    func applyUncaptured(key: String, values: [String: String], node: Int, step: Int) async throws -> AppliedEdit? {
+        let done = try await uncaptured { db, schema -> AppliedEdit? in
+            let start = unixMillis()
+            guard let found = try Row.fetchOne(
+                db, sql: "SELECT * FROM \"\(schema.table)\" WHERE lower(trim(\"\(schema.column("email"))\")) = ? LIMIT 1", arguments: [key])
+            else { return nil }
+            let existing = Self.tableRow(found, schema: schema)
+            let fields = values.keys.sorted()
+            let pk: DatabaseValue = found[schema.key]
+            try db.execute(
+                sql: "UPDATE \"\(schema.table)\" SET \(fields.map { "\"\(schema.column($0))\" = ?" }.joined(separator: ", ")) WHERE \"\(schema.key)\" = ?",
+                arguments: StatementArguments(fields.map { values[$0]?.databaseValue ?? .null } + [pk]))
+            return AppliedEdit(.update(values, tags: nil), existing: existing, node: node, step: step, key: key, rows: db.changesCount, start: start, end: 0)
+        }
+        guard var edit = done else { return nil }
+        edit.endMillis = unixMillis()
+        return edit
+    }
+
+    /// Rows of the table, for the broken variants: each row's primary key
+    /// and match key.
+    func rowKeys() async throws -> [(pk: String, key: String)] {
+        let schema = schema
+        return try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM \"\(schema.table)\"").compactMap { row in
+                guard let pk = Self.text(row, schema.key), let email = Self.text(row, schema.column("email")) else { return nil }
+                return (pk, NodeSchema.matchKey(email))
+            }
+        }
+    }
+
     public func rows() async throws -> [TableRow] {
         let schema = schema
         return try await database.read { db in
@@ -160,3 +207,4 @@ public final class SQLiteTable: ExternalTable {
         }
     }
 }
+

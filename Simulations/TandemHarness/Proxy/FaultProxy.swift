@@ -6,7 +6,7 @@ import NIOPosix
 /// applies the link's `LinkConditions`. The dialling node's configuration
 /// names the proxy's port as the peer's address.
 public final class FaultProxy: Sendable {
-    /// The proxy's port on 127.0.0.1.
+    /// The proxy's port on its address (`bindHost`).
     public let port: Int
     /// The node that dials through this proxy, and the one it reaches.
     public let dialler: Int
@@ -20,19 +20,21 @@ public final class FaultProxy: Sendable {
         self.channel = channel
     }
 
-    /// Listens on a free loopback port and relays each accepted connection
-    /// to `127.0.0.1:targetPort` (connections accepted while the link is
-    /// cut are closed at once).
+    /// Listens on a free port of `bindHost` and relays each accepted
+    /// connection to `targetHost:targetPort` (connections accepted while
+    /// the link is cut are closed at once). Both hosts are loopback unless
+    /// the nodes run in network namespaces (`NetworkNamespaces`).
     public static func start(
-        group: any EventLoopGroup, control: LinkControl, dialler: Int, target: Int, targetPort: Int, seed: UInt64
+        group: any EventLoopGroup, control: LinkControl, dialler: Int, target: Int, targetPort: Int, seed: UInt64,
+        bindHost: String = "127.0.0.1", targetHost: String = "127.0.0.1"
     ) async throws -> FaultProxy {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { inbound in
-                relay(inbound, control: control, dialler: dialler, target: target, targetPort: targetPort, seed: seed)
+                relay(inbound, control: control, dialler: dialler, target: target, targetHost: targetHost, targetPort: targetPort, seed: seed)
             }
-            .bind(host: "127.0.0.1", port: 0)
+            .bind(host: bindHost, port: 0)
             .get()
         guard let port = channel.localAddress?.port else {
             try? await channel.close()
@@ -48,7 +50,7 @@ public final class FaultProxy: Sendable {
     }
 
     private static func relay(
-        _ inbound: any Channel, control: LinkControl, dialler: Int, target: Int, targetPort: Int, seed: UInt64
+        _ inbound: any Channel, control: LinkControl, dialler: Int, target: Int, targetHost: String, targetPort: Int, seed: UInt64
     ) -> EventLoopFuture<Void> {
         let loop = inbound.eventLoop
         if control.conditions.cut {
@@ -58,7 +60,7 @@ public final class FaultProxy: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.autoRead, value: false)
             .connectTimeout(.seconds(5))
-            .connect(host: "127.0.0.1", port: targetPort)
+            .connect(host: targetHost, port: targetPort)
             .flatMapThrowing { outbound in
                 do {
                     let forward = RelayPipe(sender: dialler, source: inbound, target: outbound, control: control, seed: seed)

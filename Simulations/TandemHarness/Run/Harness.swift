@@ -27,17 +27,52 @@ public enum Harness {
         output("tandem-harness: seed \(options.seed), \(options.nodes) nodes, \(topology.rawValue), \(HarnessOptions.number(options.durationSeconds)) s (\(options.commandLine))")
         output(schedule.description)
 
-        let directory = try options.directory ?? TemporaryDirectory("harness").path
+        let root = try options.directory ?? TemporaryDirectory("harness").path
+        // A node's port can be taken by another process between the pick
+        // and the node's start (`LoopbackPort`): the run is set up again,
+        // with new ports, before its fault phase starts.
+        for attempt in 1...3 {
+            let directory = attempt == 1 ? root : (root as NSString).appendingPathComponent("attempt-\(attempt)")
+            do {
+                return try await attemptRun(options, schedule: schedule, executable: executable, directory: directory, root: root, output: output)
+            } catch let clash as PortTaken where attempt < 3 {
+                output("\(clash.description); setting the run up again with other ports")
+            }
+        }
+        throw HarnessError("unreachable: the last attempt returns or throws")
+    }
+
+    /// A node could not start because its port was taken meanwhile.
+    struct PortTaken: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private static func attemptRun(
+        _ options: HarnessOptions, schedule: HarnessSchedule, executable: URL, directory: String, root: String,
+        output: @escaping @Sendable (String) -> Void
+    ) async throws -> HarnessReport {
+        let topology = options.topology
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         output("files in \(directory); tandem is \(executable.path)")
         var figures = RunFigures()
         var initialEdits: [AppliedEdit] = []
+        var network: NetworkNamespaces?
+        if options.networkNamespaces {
+            do {
+                network = try await OwnThread.run { try NetworkNamespaces.create(count: options.nodes) }
+                output("network namespaces: " + (network?.nodes ?? []).enumerated().map { "n\($0.offset + 1) \($0.element.namespace) at \($0.element.nodeAddress)" }.joined(separator: ", "))
+            } catch {
+                output("network namespaces unavailable (\(error)); the nodes run on loopback")
+            }
+        }
+        defer { network?.remove() }
         let postgres = options.postgres ? try await PostgresServer.start() : nil
         if let postgres { output("PostgreSQL server on 127.0.0.1:\(postgres.port) for the even-numbered nodes") }
         let cluster: Cluster
         do {
             cluster = try await Cluster.build(
-                nodeCount: options.nodes, topology: topology, directory: directory, executable: executable, seed: options.seed
+                nodeCount: options.nodes, topology: topology, directory: directory, executable: executable, seed: options.seed,
+                network: network
             ) { index, node in
                 let schema = NodeSchema.forNode(index)
                 let table: any ExternalTable
@@ -78,7 +113,7 @@ public enum Harness {
             await cluster.shutDown()
             postgres?.stop()
             if report.passed && options.directory == nil && !options.keep {
-                try? FileManager.default.removeItem(atPath: directory)
+                try? FileManager.default.removeItem(atPath: root)
             }
             return report
         } catch {
@@ -97,8 +132,12 @@ public enum Harness {
         output("\(cluster.nodes.count) nodes running; fault phase of \(schedule.durationMillis) ms starts")
 
         let runner = ScheduleRunner(cluster: cluster, restartPostgres: restartPostgres, log: output)
-        let edits = initialEdits + (try await runner.run(schedule.events, figures: &figures))
+        var edits = initialEdits + (try await runner.run(schedule.events, figures: &figures))
         try runner.healAll()
+        if let breakage = options.breakage {
+            edits += try await breakage.apply(to: cluster, edits: edits, restarts: max(0, cluster.nodes[0].startCount - 1))
+            output("broken variant \(breakage.rawValue) done to n1's table; the check \"\(breakage.caughtBy)\" must fail")
+        }
         let lastHeal = ContinuousClock.now
         figures.connectionsReset = cluster.links.reduce(0) { $0 + $1.figures.resets }
         output("fault phase over, everything healed; waiting up to \(HarnessOptions.number(options.convergeTimeoutSeconds)) s for convergence")
@@ -110,25 +149,28 @@ public enum Harness {
         checks.append(CheckResult("converged within \(HarnessOptions.number(options.convergeTimeoutSeconds)) s of the last heal", findings: converged.pending))
 
         let final = try await ClusterObservation.take(cluster)
-        checks.append(CheckResult("every pair of tables holds the same rows and values", findings: TableComparison.differences(final.tables)))
-        checks.append(CheckResult("no duplicate rows by match key", findings: TableComparison.duplicates(final.tables)))
+        let tableDifferences = TableComparison.differences(final.tables)
+        checks.append(CheckResult(CheckNames.tables, findings: tableDifferences))
+        checks.append(CheckResult(CheckNames.duplicates, findings: TableComparison.duplicates(final.tables)))
         checks.append(CheckResult(
-            "every edit is present or superseded by a later or concurrent one",
+            CheckNames.editHistory,
             findings: final.tables.enumerated().flatMap { index, rows in
                 EditHistoryCheck.findings(final: rows, edits: edits).map { "n\(index + 1) \($0)" }
             }))
         var counts: [[String: Int]] = []
         for table in cluster.tables { counts.append(try await table.writeCounts()) }
         let restarts = cluster.nodes.map { max(0, $0.startCount - 1) }
-        checks.append(CheckResult("no echo: no row written more often than the edits warrant", findings: EchoCheck.findings(counts: counts, edits: edits, restarts: restarts)))
-        checks.append(CheckResult("tandem status --json reports full parity on every node", findings: await StatusCheck.findings(cluster: cluster, executable: executable)))
+        checks.append(CheckResult(CheckNames.echo, findings: EchoCheck.findings(counts: counts, edits: edits, restarts: restarts)))
+        checks.append(CheckResult(CheckNames.status, findings: await StatusCheck.findings(cluster: cluster, executable: executable)))
+        checks += await stateChecks(cluster, executable: executable, edits: edits, figures: &figures)
         var after: [[String: Int]] = []
         for table in cluster.tables { after.append(try await table.writeCounts()) }
-        checks.append(CheckResult("quiet after convergence: no row written during the checks", findings: zip(counts, after).enumerated().compactMap { index, pair in
+        checks.append(CheckResult(CheckNames.quiet, findings: zip(counts, after).enumerated().compactMap { index, pair in
             pair.0 == pair.1 ? nil : "n\(index + 1): \(pair.1.values.reduce(0, +) - pair.0.values.reduce(0, +)) row writes during the checks"
         }))
 
-        let report = HarnessReport(options: options, schedule: schedule, checks: checks, figures: figures, directory: directory)
+        let report = HarnessReport(
+            options: options, schedule: schedule, checks: checks, figures: figures, directory: directory, tableDifferences: tableDifferences)
         if !report.passed {
             for node in cluster.nodes {
                 output("--- last lines of \(node.logPath)")
@@ -136,6 +178,43 @@ public enum Harness {
             }
         }
         return report
+    }
+
+    /// The checks that read the nodes' CRDT states and audit logs: the
+    /// reference model, and the audit log's account of every lost value.
+    static func stateChecks(
+        _ cluster: Cluster, executable: URL, edits: [AppliedEdit], figures: inout RunFigures
+    ) async -> [CheckResult] {
+        var problems: [String] = []
+        var states: [NodeState] = []
+        var conflicts: [AuditCheck.Conflict] = []
+        for node in cluster.nodes {
+            do {
+                states.append(try await OwnThread.run { try NodeState.read(dataDirectory: node.dataDirectory, nodeID: node.nodeID) })
+            } catch {
+                problems.append("\(node.name): cannot read the store: \(error)")
+            }
+            do {
+                let audit = try await TandemCommand.runOffPool(executable, ["audit", "--config", node.configPath, "--json"])
+                guard audit.status == 0 else {
+                    problems.append("\(node.name): tandem audit failed: \(audit.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+                    continue
+                }
+                conflicts += try AuditCheck.conflicts(auditJSON: audit.stdout)
+            } catch {
+                problems.append("\(node.name): tandem audit: \(error)")
+            }
+        }
+        let model = ReferenceModel(edits: edits)
+        let compared = ModelCheck.findings(states: states, model: model, nodeIDs: cluster.nodes.map(\.nodeID))
+        figures.modelFields = compared.coverage.fields
+        figures.modelDetermined = compared.coverage.determined
+        figures.auditConflicts = conflicts.count
+        let audited = states.first.map { AuditCheck.findings(final: $0, edits: edits, conflicts: conflicts) } ?? []
+        return [
+            CheckResult(CheckNames.model, findings: problems + compared.findings),
+            CheckResult(CheckNames.audit, findings: problems + audited),
+        ]
     }
 
     /// Waits until every node answers with its adapters attached (backfill
@@ -146,6 +225,10 @@ public enum Harness {
             while true {
                 if let status = await node.status(), (status.adapters ?? []).allSatisfy({ $0.state == "running" }) { break }
                 if !node.isRunning {
+                    let log = node.logTail()
+                    if log.contains(where: { $0.contains("address already in use") }) {
+                        throw PortTaken(description: "\(node.name) could not listen: \(log.last ?? "")")
+                    }
                     throw HarnessError("\(node.name) exited at start:\n" + node.logTail().joined(separator: "\n"))
                 }
                 if ContinuousClock.now > deadline {

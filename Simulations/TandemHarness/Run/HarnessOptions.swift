@@ -33,6 +33,13 @@ public struct HarnessOptions: Sendable {
     /// it. Used by the runs in `make test`, so their verdict is stable until
     /// the issues are fixed.
     public var sidestepKnownIssues = false
+    /// Test-only breakage done to n1's table after the fault phase, so the
+    /// run must fail (`BrokenVariant`); nil: none.
+    public var breakage: BrokenVariant?
+    /// Runs each node in a network namespace of its own, joined by a veth
+    /// pair (`NetworkNamespaces`); where that is not possible the run says
+    /// why and uses loopback.
+    public var networkNamespaces = false
 
     public init(nodes: Int, durationSeconds: Double, seed: UInt64, topology: HarnessTopology) {
         self.nodes = nodes
@@ -49,6 +56,9 @@ public struct HarnessOptions: Sendable {
         }
         if topology == .pair && nodes != 2 { throw HarnessError("--topology pair needs --nodes 2, got \(nodes)") }
         guard convergeTimeoutSeconds > 0 else { throw HarnessError("--converge-timeout must be positive") }
+        if networkNamespaces && postgres {
+            throw HarnessError("--netns cannot be combined with --postgres: the throwaway PostgreSQL server listens on loopback, which a node in its own namespace does not share")
+        }
     }
 
     /// The command line that repeats this run's schedule.
@@ -56,6 +66,8 @@ public struct HarnessOptions: Sendable {
         var words = ["tandem-harness", "--nodes", "\(nodes)", "--duration", "\(Self.number(durationSeconds))", "--seed", "\(seed)", "--topology", topology.rawValue]
         if postgres { words.append("--postgres") }
         if sidestepKnownIssues { words.append("--sidestep-known-issues") }
+        if let breakage { words += ["--break", breakage.rawValue] }
+        if networkNamespaces { words.append("--netns") }
         return words.joined(separator: " ")
     }
 

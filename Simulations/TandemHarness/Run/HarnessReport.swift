@@ -7,6 +7,8 @@ public struct HarnessReport: Sendable {
     public var figures: RunFigures
     /// Where the nodes' files are (kept after a failure).
     public var directory: String
+    /// Where the tables differed at the checks (empty: nowhere).
+    public var tableDifferences: [String] = []
 
     /// Whether every check passed.
     public var passed: Bool { checks.allSatisfy(\.passed) }
@@ -30,6 +32,13 @@ public struct HarnessReport: Sendable {
         lines.append("")
         lines.append("FAIL seed \(options.seed); repeat the schedule with: \(options.commandLine)")
         lines.append("files kept in \(directory)")
+        lines.append("")
+        if tableDifferences.isEmpty {
+            lines.append("tables: every pair holds the same rows and values")
+        } else {
+            lines.append("tables differ in \(tableDifferences.count) records:")
+            lines += tableDifferences.prefix(200).map { "  " + $0 }
+        }
         for check in failures {
             lines.append("")
             lines.append("\(check.name): \(check.findings.count) findings")

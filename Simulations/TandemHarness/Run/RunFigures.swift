@@ -16,6 +16,12 @@ public struct RunFigures: Sendable {
     /// ended in convergence, in milliseconds (nil: no convergence).
     public var convergenceMillis: Int?
     public var faultPhaseMillis = 0
+    /// Fields of existing records the reference model was compared on
+    /// (summed over nodes), and of those the ones it determined exactly.
+    public var modelFields = 0
+    public var modelDetermined = 0
+    /// Conflict events in every node's audit log.
+    public var auditConflicts = 0
 
     public init() {}
 
@@ -28,6 +34,7 @@ public struct RunFigures: Sendable {
             "faults: \(faults.isEmpty ? "none" : faults); SIGKILLs \(kills)\(postgresRestarts > 0 ? "; PostgreSQL restarts \(postgresRestarts)" : "")",
             "connections reset mid-frame: \(connectionsReset)",
             "edits: \(editsMade) made (\(edits)), \(editsSkipped) skipped (nothing to edit), \(editsFailed) failed",
+            "reference model: \(modelFields) fields compared over the nodes, \(modelDetermined) determined exactly; \(auditConflicts) conflict events audited",
         ]
         if let convergenceMillis {
             lines.append("converged \(convergenceMillis) ms after the last heal")
