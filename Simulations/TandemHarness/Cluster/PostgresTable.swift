@@ -91,6 +91,14 @@ public final class PostgresTable: ExternalTable {
         let columns = (["key"] + NodeSchema.fields).map { "\"\($0 == "key" ? schema.key : schema.column($0))\"::text AS \"\($0)\"" }
         var result = try await withConnection { connection -> AppliedEdit? in
             _ = try await fetch(connection, "BEGIN")
+            // The program looks for the key and inserts under a lock that
+            // the adapter's inserts take too (SHARE ROW EXCLUSIVE conflicts
+            // with itself), as a program that keeps its keys unique would.
+            // Without it, the adapter's insert of the same customer could
+            // commit between the look-up and the insert: a second row of
+            // the program's own making, which Tandem reports and does not
+            // merge (docs/adapters.md, "Rows and records"), not a sync failure.
+            _ = try await fetch(connection, "LOCK TABLE \"\(schema.table)\" IN SHARE ROW EXCLUSIVE MODE")
             let start = unixMillis()
             let keys = "_tandem_keys_\(schema.table)"
             var mapped = false
