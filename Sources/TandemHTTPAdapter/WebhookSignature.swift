@@ -25,13 +25,6 @@ struct WebhookSignature: Sendable {
         return HMACSHA256.verify(tag, message: body, key: secret)
     }
 
-    /// The header value that signs `body` (for senders and tests).
-    func sign(_ body: [UInt8]) -> String {
-        let tag = (try? HMACSHA256.authenticate(body, key: secret)) ?? []
-        let text = isHex ? tag.map { String(format: "%02x", $0) }.joined() : Data(tag).base64EncodedString()
-        return prefix + text
-    }
-
     static func hex(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8)
         guard digits.count % 2 == 0 else { return nil }
