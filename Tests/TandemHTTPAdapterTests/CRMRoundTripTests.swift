@@ -23,8 +23,19 @@ struct CRMRoundTripTests {
                 INSERT INTO customers (email, first_name) VALUES ('carol@example.com', 'Carol');
                 """)
         defer { Task { await pair.stop() } }
-        try await eventually("three contacts on both sides") {
-            try pair.sql("SELECT count(*) FROM customers") == "3" && pair.crm.contacts.count == 3
+        do {
+            try await eventually("three contacts on both sides") {
+                try pair.sql("SELECT count(*) FROM customers") == "3" && pair.crm.contacts.count == 3
+            }
+        } catch {
+            let crm = await pair.crmSide.status(), support = await pair.supportSide.status()
+            Issue.record("""
+                SQLite: \(try pair.sql("SELECT group_concat(email, ',') FROM customers")); \
+                CRM: \(pair.crm.contacts.map { $0.fields["email"]?.text ?? "-" }); \
+                CRM requests: \(pair.crm.records.requests.map { "\($0.method) \($0.path)" }); \
+                CRM adapter: \(crm); support adapter: \(support); driver: \(pair.driver.stats)
+                """)
+            throw error
         }
         try await eventually("bob in SQLite, carol in the CRM") {
             try pair.sql("SELECT first_name FROM customers WHERE email = 'bob@example.com'") == "Bob"

@@ -49,7 +49,9 @@ struct HTTPBehaviourTests {
         // One token at once, then 5 per second: the eighth request cannot
         // leave before 7 x 200 ms (a lower bound load can only lengthen).
         #expect(elapsed >= .milliseconds(1_390))
-        #expect(driver.stats.budgetWaitMillis > 0)
+        // The driver waited for tokens, unless (a loaded machine) each
+        // request took longer than the budget's spacing anyway.
+        #expect(driver.stats.budgetWaitMillis > 0 || elapsed >= .milliseconds(1_600))
     }
 
     @Test("a 5xx blip is retried with backoff; a failure that outlasts the retries keeps the write for later")
