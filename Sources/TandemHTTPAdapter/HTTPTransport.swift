@@ -91,14 +91,12 @@ final class HTTPTransport: Sendable {
             stats.withLock { $0.requests += 1 }
             var wait: Int?
             do {
-                let response = try await client.execute(request, timeout: .milliseconds(Int64(connector.timeoutMillis)))
-                let bytes = try await response.body.collect(upTo: 16 << 20)
-                let answer = Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+                let answer = try await exchange(request)
                 switch answer.status {
                 case 429:
                     stats.withLock { $0.rateLimited += 1 }
                     lastFailure = .status(request: label, code: 429, body: answer.text)
-                    wait = backoff.retryAfterMillis(response.headers.first(name: "Retry-After"))
+                    wait = backoff.retryAfterMillis(answer.headers.first(name: "Retry-After"))
                         ?? backoff.delayMillis(attempt: attempt + 1, fraction: Double.random(in: 0..<1))
                 case 500...599:
                     lastFailure = .status(request: label, code: answer.status, body: answer.text)
@@ -115,6 +113,30 @@ final class HTTPTransport: Sendable {
             if wait == nil { stats.withLock { $0.retried += 1 } }
             let delay = wait ?? backoff.delayMillis(attempt: attempt, fraction: Double.random(in: 0..<1))
             try await Task.sleep(for: .milliseconds(delay))
+        }
+    }
+
+    /// One attempt: the request and its whole answer, body included,
+    /// within `timeoutMillis` (the client's own timeouts cover the
+    /// connection and each read; this bounds the attempt as a whole).
+    private func exchange(_ request: HTTPClientRequest) async throws -> Answer {
+        let client = self.client
+        let timeout = connector.timeoutMillis
+        return try await withThrowingTaskGroup(of: Answer?.self) { group in
+            group.addTask {
+                let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout)))
+                let bytes = try await response.body.collect(upTo: 16 << 20)
+                return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(timeout))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let answer = first else {
+                throw HTTPAdapterError.transport(request: "\(request.method) \(request.url)", reason: "no complete answer within \(timeout) ms")
+            }
+            return answer
         }
     }
 
