@@ -26,6 +26,8 @@ let package = Package(
         .library(name: "TandemAdapters", targets: ["TandemAdapters"]),
         .library(name: "TandemDaemon", targets: ["TandemDaemon"]),
         .library(name: "TandemPostgresAdapter", targets: ["TandemPostgresAdapter"]),
+        .library(name: "TandemHTTPAdapter", targets: ["TandemHTTPAdapter"]),
+        .library(name: "TandemFakeSaaS", targets: ["TandemFakeSaaS"]),
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-sim", targets: ["tandem-sim"]),
         .executable(name: "tandem-harness", targets: ["tandem-harness"]),
@@ -44,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // Header names for the HTTP adapter's webhook receiver (Hummingbird's own types).
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // libsodium, the project's only cryptography library.
@@ -129,6 +133,43 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The HTTP driver: one API object type described by a connector
+        // file; webhooks (Hummingbird) and polling fill an outbox of its own,
+        // requests go through async-http-client.
+        .target(
+            name: "TandemHTTPAdapter",
+            dependencies: [
+                "TandemAdapterCore",
+                "TandemCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Two small SaaS APIs on loopback for tests and `tandem demo`: a CRM
+        // contacts API (nested properties, cursor pages) and a helpdesk users
+        // API (numbered pages, signed webhooks), every fault switchable.
+        .target(
+            name: "TandemFakeSaaS",
+            dependencies: [
+                "TandemCrypto",
+                "TandemAdapterCore",
+                // JSONValue, the JSON document type both sides speak.
+                "TandemHTTPAdapter",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Adapters at work: the runner that keeps a table and a node's
         // collection in sync through any driver, and the SQLite driver.
         .target(
@@ -153,6 +194,7 @@ let package = Package(
                 "TandemAdapterCore",
                 "TandemAdapters",
                 "TandemPostgresAdapter",
+                "TandemHTTPAdapter",
                 "TandemCore",
                 "TandemCrypto",
                 "TandemStore",
@@ -393,9 +435,27 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TandemHTTPAdapterTests",
+            dependencies: [
+                "TandemHTTPAdapter",
+                "TandemFakeSaaS",
+                "TandemAdapterCore",
+                "TandemAdapters",
+                "TandemTestSupport",
+                "TandemNode",
+                "TandemSync",
+                "TandemCrypto",
+                "TandemCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TandemCLITests",
             dependencies: [
                 "tandem", "TandemDaemon", "TandemTestSupport",
+                // The fake CRM for the http adapter's process test.
+                "TandemFakeSaaS", "TandemHTTPAdapter",
                 // A webhook receiver for the alert tests.
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -407,6 +467,8 @@ let package = Package(
             name: "TandemDaemonTests",
             dependencies: [
                 "TandemDaemon", "TandemAdapters", "TandemAdapterCore", "TandemCore", "TandemCrypto", "TandemStore", "TandemNode",
+                // Connector files against the fake APIs' connectors.
+                "TandemHTTPAdapter", "TandemFakeSaaS",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -40,7 +40,7 @@ struct ConfigurationErrorTests {
         Case(replace: "tags = \"in\"\n", with: "tags = \"in\"\n\n[[adapter]]\ncollection = \"contacts\"\nkind = \"sqlite\"\ndatabase = \"other.db\"\ntable = \"customers\"\nkey = \"id\"\n[adapter.fields]\nemail = \"email\"\n",
              expected: "node.toml:39: adapter[2].table: adapter[1] already syncs a sqlite table \"customers\" with collection \"contacts\" (the adapter name contacts/sqlite/customers must be unique on a node)"),
         Case(replace: "kind = \"sqlite\"", with: "kind = \"mysql\"",
-             expected: "node.toml:23: adapter[1].kind: expected \"sqlite\" or \"postgres\", got \"mysql\""),
+             expected: "node.toml:23: adapter[1].kind: expected \"sqlite\", \"postgres\" or \"http\", got \"mysql\""),
         Case(replace: "kind = \"sqlite\"", with: "kind = \"postgres\"",
              expected: "node.toml:24: adapter[1].database: expected a postgres:// or postgresql:// URL for kind \"postgres\", got \"crm.db\""),
         Case(replace: "mass_delete_share = 0.5", with: "mass_delete_share = 1.5",

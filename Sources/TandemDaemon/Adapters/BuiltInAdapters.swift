@@ -4,11 +4,13 @@ public import ServiceLifecycle
 public import TandemAdapterCore
 import TandemAdapters
 import TandemPostgresAdapter
+import TandemHTTPAdapter
 import TandemNode
 
 /// The adapters `tandem run` runs: a SQLite file (`kind = "sqlite"`,
-/// `SQLiteDriver`) or a PostgreSQL table (`kind = "postgres"`,
-/// `PostgresDriver`), each kept in sync with its collection by an
+/// `SQLiteDriver`), a PostgreSQL table (`kind = "postgres"`,
+/// `PostgresDriver`) or an HTTP API's object type (`kind = "http"`,
+/// `HTTPDriver` with its connector file), each kept in sync with its collection by an
 /// `AdapterRunner`.
 ///
 /// ``makeAdapter(_:)`` builds the mapping (``AdapterMappingBuilder``), opens
@@ -26,7 +28,8 @@ public struct BuiltInAdapters: AdapterFactory {
             settings, collection: context.collection, configuration: context.configuration, own: context.node.node)
         let driver: any AdapterDriver
         do {
-            driver = try Self.driver(settings, logger: context.logger)
+            let metrics = context.metrics, name = settings.name
+            driver = try Self.driver(settings, logger: context.logger) { metrics.countRejectedWebhook(adapter: name) }
         } catch {
             throw DaemonError.adapterFailed(adapter: settings.name, detail: "\(error)")
         }
@@ -49,7 +52,12 @@ public struct BuiltInAdapters: AdapterFactory {
     }
 
     /// The driver for `settings` (nothing is written to the database yet).
-    public static func driver(_ settings: AdapterSettings, logger: Logger) throws -> any AdapterDriver {
+    ///
+    /// - Parameter onWebhookRejected: called for each webhook an http
+    ///   adapter refuses for its signature.
+    public static func driver(
+        _ settings: AdapterSettings, logger: Logger, onWebhookRejected: @escaping @Sendable () -> Void = {}
+    ) throws -> any AdapterDriver {
         switch settings.kind {
         case .sqlite:
             guard FileManager.default.fileExists(atPath: settings.database) else {
@@ -58,6 +66,12 @@ public struct BuiltInAdapters: AdapterFactory {
             return try SQLiteDriver(path: settings.database, table: settings.table, keyColumn: settings.key)
         case .postgres:
             return try PostgresDriver(url: settings.database, table: settings.table, keyColumn: settings.key, logger: logger)
+        case .http:
+            guard let connector = settings.connector else {
+                throw AdapterError.driver("adapter \(settings.name) has no connector")
+            }
+            return try HTTPDriver(
+                connector: connector, statePath: settings.database, logger: logger, onWebhookRejected: onWebhookRejected)
         }
     }
 

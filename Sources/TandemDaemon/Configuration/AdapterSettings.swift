@@ -1,15 +1,20 @@
+public import TandemHTTPAdapter
+
 /// One `[[adapter]]`: an external table kept in sync with a collection.
 ///
 /// Plain data: the adapters module maps it to a driver. Guarantees (checked
 /// by ``NodeConfigurationFile``): the collection exists in the file, a
 /// SQLite database path is absolute, a PostgreSQL one is a `postgres://` or
-/// `postgresql://` URL, `fields` is non-empty, every `direction` names a
+/// `postgresql://` URL, an HTTP adapter's connector file parsed and every
+/// field it maps is one the connector describes, `fields` is non-empty, every `direction` names a
 /// field of `fields`, and the thresholds are in range.
 public struct AdapterSettings: Hashable, Sendable {
     /// The external system.
     public enum Kind: String, Hashable, Sendable, CaseIterable {
         case sqlite
         case postgres
+        /// An HTTP API's object type, described by a connector file.
+        case http
     }
 
     /// Which way a field flows.
@@ -25,8 +30,13 @@ public struct AdapterSettings: Hashable, Sendable {
     /// The collection the table maps to.
     public var collection: String
     public var kind: Kind
-    /// A SQLite file path (absolute) or a PostgreSQL URL.
+    /// A SQLite file path (absolute) or a PostgreSQL URL; for `http`, the
+    /// driver's own state file (`<data_dir>/http-<collection>-<object>.sqlite`).
     public var database: String
+    /// The `http` adapter's connector (nil for the other kinds).
+    public var connector: HTTPConnector?
+    /// The connector file's path (absolute), for `http`.
+    public var connectorPath: String?
     public var table: String
     /// The table's primary key column.
     public var key: String
@@ -51,8 +61,11 @@ public struct AdapterSettings: Hashable, Sendable {
         fields: [String: String], direction: [String: Direction] = [:],
         massDeleteShare: Double = AdapterSettings.defaultMassDeleteShare,
         massDeleteMinRows: Int = AdapterSettings.defaultMassDeleteMinRows,
-        pollIntervalMillis: Int = AdapterSettings.defaultPollIntervalMillis
+        pollIntervalMillis: Int = AdapterSettings.defaultPollIntervalMillis,
+        connector: HTTPConnector? = nil, connectorPath: String? = nil
     ) {
+        self.connector = connector
+        self.connectorPath = connectorPath
         self.collection = collection
         self.kind = kind
         self.database = database

@@ -32,6 +32,12 @@ struct ConfigurationParser {
         let adapterSections = try entries(root, "adapter")
         var adapters: [AdapterSettings] = []
         for section in adapterSections { adapters.append(try parseAdapter(section)) }
+        // An http adapter's state (outbox, key map, shadows) lives beside the node's store.
+        for index in adapters.indices where adapters[index].kind == .http {
+            let base = node.dataDirectory.hasSuffix("/") ? node.dataDirectory : node.dataDirectory + "/"
+            let name = "\(adapters[index].collection)-\(adapters[index].table)".map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+            adapters[index].database = base + "http-" + String(name) + ".sqlite"
+        }
         let alerts = try root.subsection("alerts").map { section throws(ConfigurationError) in try parseAlerts(section) }
             ?? AlertSettings()
         try root.finish(expected: Self.topLevelKeys.map { "[\($0)]" })
