@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "TandemAdapters", targets: ["TandemAdapters"]),
         .library(name: "TandemDaemon", targets: ["TandemDaemon"]),
         .library(name: "TandemPostgresAdapter", targets: ["TandemPostgresAdapter"]),
+        .library(name: "TandemPostgresStore", targets: ["TandemPostgresStore"]),
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-sim", targets: ["tandem-sim"]),
         .executable(name: "tandem-harness", targets: ["tandem-harness"]),
@@ -75,6 +76,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the per-record statements (RawStatement).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A node's state in PostgreSQL: the server `ReplicaStore`, over
+        // postgres-nio, in a target of its own so TandemStore stays free of NIO.
+        .target(
+            name: "TandemPostgresStore",
+            dependencies: [
+                "TandemCore",
+                "TandemStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -153,6 +168,7 @@ let package = Package(
                 "TandemAdapterCore",
                 "TandemAdapters",
                 "TandemPostgresAdapter",
+                "TandemPostgresStore",
                 "TandemCore",
                 "TandemCrypto",
                 "TandemStore",
@@ -204,17 +220,18 @@ let package = Package(
             dependencies: ["TandemCrypto", "TandemCore", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
-        // Writes to a SQLiteStore under load until it is killed; the crash
-        // test in TandemStoreTests runs it and kills it with SIGKILL.
+        // Writes to a SQLiteStore (or a PostgresStore, given a URL) under
+        // load until it is killed; the crash tests in TandemStoreTests run it
+        // and kill it with SIGKILL.
         .executableTarget(
             name: "tandem-crash-writer",
-            dependencies: ["TandemStore", "TandemCore"],
+            dependencies: ["TandemStore", "TandemPostgresStore", "TandemCore"],
             path: "Tests/CrashWriter",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TandemStoreTests",
-            dependencies: ["TandemStore", "TandemCore", "tandem-crash-writer", "TandemTestSupport"],
+            dependencies: ["TandemStore", "TandemPostgresStore", "TandemCore", "tandem-crash-writer", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
