@@ -36,8 +36,7 @@ final class DaemonNode: @unchecked Sendable {
             data_dir = "data"
             key_file = "node.key"
             listen = "127.0.0.1:\(listenPort)"
-            admin = "127.0.0.1:\(adminPort)"
-            \(store.map { "store = \"\($0)\"" } ?? "")
+            admin = "127.0.0.1:\(adminPort)"\(store.map { "\nstore = \"\($0)\"" } ?? "")
 
             [[collection]]
             name = "contacts"
