@@ -51,7 +51,7 @@ import tandem_crash_writer
                 at: point, logDirectory: logs, round: round)
             announcedLocal.formUnion(run.local)
             announcedRemote.formUnion(run.remote)
-            try Self.check(location, announcedLocal: announcedLocal, announcedRemote: announcedRemote, round: round)
+            try await onOwnThread { try Self.check(location, announcedLocal: announcedLocal, announcedRemote: announcedRemote, round: round) }
         }
         #expect(announcedLocal.count >= Self.rounds / 2)
         #expect(!announcedRemote.isEmpty)

@@ -36,11 +36,56 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .postgres:
             let schema = try await SharedPostgres.freshSchema()
             defer { SharedPostgres.drop(schema) }
-            let store = try PostgresStore(url: schema.url, environment: [:], node: node, now: 0)
-            defer { store.close() }
-            return try body(store)
+            // Every store call waits for the server: off the few threads of
+            // the concurrency pool, which the other tests need meanwhile.
+            return try await onOwnThread {
+                let store = try PostgresStore(url: schema.url, environment: [:], node: node, now: 0)
+                defer { store.close() }
+                return try body(store)
+            }
         }
     }
+}
+
+/// Runs `work` on a thread of its own and waits for it without holding a
+/// thread of the concurrency pool (a PostgreSQL store blocks its caller on
+/// every statement; on two cores that starves the other tests' tasks).
+/// `work` need not be `Sendable`: it runs while the caller is suspended,
+/// and its result is handed back once it has finished.
+func onOwnThread<T>(_ work: () throws -> T) async throws -> T {
+    try await withoutActuallyEscaping(work) { escapable in
+        let job = Job(escapable)
+        let outcome: UncheckedBox<Result<T, any Error>> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let result = job.run()
+                continuation.resume(returning: UncheckedBox(result))
+            }
+        }
+        return try outcome.value.get()
+    }
+}
+
+/// The work `onOwnThread` hands to its thread, released by that thread as
+/// soon as it has run (before the caller resumes, as
+/// `withoutActuallyEscaping` requires).
+private final class Job<T>: @unchecked Sendable {
+    private var work: (() throws -> T)?
+
+    init(_ work: @escaping () throws -> T) {
+        self.work = work
+    }
+
+    func run() -> Result<T, any Error> {
+        guard let work else { return .failure(CancellationError()) }
+        self.work = nil
+        return Result { try work() }
+    }
+}
+
+/// Carries a value across a thread boundary the caller serialises itself.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// The PostgreSQL server the store tests of one process share (started on
