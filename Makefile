@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench bench-store bench-peers bench-sync bench-reconcile bench-adapters clean sim harness
+.PHONY: deps build test demo bench bench-store bench-pgstore bench-peers bench-sync bench-reconcile bench-adapters clean sim harness
 
 deps:
 	@missing=""; \
@@ -73,6 +73,18 @@ bench-reconcile: deps
 # pairing, three runs each; then the first sync of a 1,000,000-row SQLite
 # table. PostgreSQL runs as a throwaway cluster (Benchmarks/Scripts/with-postgres.sh).
 # Takes about fifteen minutes.
+# A node's commit path (one change per commit, Ed25519-signed) on PostgreSQL
+# (a throwaway cluster with default durability) against SQLite, three
+# interleaved runs of 2,000 commits each, one fresh process (and store) per run.
+BENCH_PGSTORE_DIR ?= .build-bench-pgstore
+bench-pgstore: deps
+	cd Benchmarks && swift build -c release --product tandem-pgstore-bench
+	for run in 1 2 3; do \
+		rm -rf $(BENCH_PGSTORE_DIR) && Benchmarks/.build/release/tandem-pgstore-bench commit sqlite $(BENCH_PGSTORE_DIR) 2000 || exit 1; \
+		Benchmarks/Scripts/with-postgres.sh sh -c 'Benchmarks/.build/release/tandem-pgstore-bench commit postgres "$$TANDEM_BENCH_POSTGRES/crm?schema=bench" 2000' || exit 1; \
+	done
+	rm -rf $(BENCH_PGSTORE_DIR)
+
 BENCH_ADAPTERS_DIR ?= .build-bench-adapters
 BENCH_ADAPTERS_ROWS ?= 1000000
 bench-adapters: deps

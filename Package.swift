@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "TandemPostgresAdapter", targets: ["TandemPostgresAdapter"]),
         .library(name: "TandemHTTPAdapter", targets: ["TandemHTTPAdapter"]),
         .library(name: "TandemFakeSaaS", targets: ["TandemFakeSaaS"]),
+        .library(name: "TandemPostgresStore", targets: ["TandemPostgresStore"]),
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-sim", targets: ["tandem-sim"]),
         .executable(name: "tandem-harness", targets: ["tandem-harness"]),
@@ -79,6 +80,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the per-record statements (RawStatement).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A node's state in PostgreSQL: the server `ReplicaStore`, over
+        // postgres-nio, in a target of its own so TandemStore stays free of NIO.
+        .target(
+            name: "TandemPostgresStore",
+            dependencies: [
+                "TandemCore",
+                "TandemStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -195,6 +210,7 @@ let package = Package(
                 "TandemAdapters",
                 "TandemPostgresAdapter",
                 "TandemHTTPAdapter",
+                "TandemPostgresStore",
                 "TandemCore",
                 "TandemCrypto",
                 "TandemStore",
@@ -246,17 +262,18 @@ let package = Package(
             dependencies: ["TandemCrypto", "TandemCore", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
-        // Writes to a SQLiteStore under load until it is killed; the crash
-        // test in TandemStoreTests runs it and kills it with SIGKILL.
+        // Writes to a SQLiteStore (or a PostgresStore, given a URL) under
+        // load until it is killed; the crash tests in TandemStoreTests run it
+        // and kill it with SIGKILL.
         .executableTarget(
             name: "tandem-crash-writer",
-            dependencies: ["TandemStore", "TandemCore"],
+            dependencies: ["TandemStore", "TandemPostgresStore", "TandemCore"],
             path: "Tests/CrashWriter",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TandemStoreTests",
-            dependencies: ["TandemStore", "TandemCore", "tandem-crash-writer", "TandemTestSupport"],
+            dependencies: ["TandemStore", "TandemPostgresStore", "TandemCore", "tandem-crash-writer", "TandemTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -42,6 +42,17 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
         ),
+        // A node's commit path on PostgreSQL (PostgresStore) against SQLite.
+        .executableTarget(
+            name: "tandem-pgstore-bench",
+            dependencies: [
+                .product(name: "TandemCore", package: rootPackage),
+                .product(name: "TandemCrypto", package: rootPackage),
+                .product(name: "TandemStore", package: rootPackage),
+                .product(name: "TandemPostgresStore", package: rootPackage),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
+        ),
         .executableTarget(
             name: "tandem-sync-bench",
             dependencies: [

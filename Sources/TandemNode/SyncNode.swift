@@ -71,7 +71,11 @@ public final class SyncNode: Sendable {
         return SyncNode(configuration: configuration, store: store, eventLoop: eventLoop, closeStore: { try store.close() })
     }
 
-    private init(
+    /// A node over `store`, on `eventLoop` (or a thread of its own), that
+    /// calls `closeStore` when it shuts down (after its last use of the
+    /// store): for a store the caller opened for the node alone, such as a
+    /// `PostgresStore`.
+    public init(
         configuration: SyncNodeConfiguration, store: any ReplicaStore, eventLoop: (any EventLoop)?,
         closeStore: (@Sendable () throws -> Void)?
     ) {

@@ -33,7 +33,7 @@ public struct ApplyReport: Hashable, Sendable {
 
     /// Audit events for each conflict that lost a value, naming the losing
     /// writes (losers equal to the winner are left out).
-    func conflictEvents(collection: String, at now: UInt64) -> [AuditEvent] {
+    package func conflictEvents(collection: String, at now: UInt64) -> [AuditEvent] {
         conflicts.compactMap { conflict in
             guard Self.losesValue(conflict) else { return nil }
             var conflict = conflict

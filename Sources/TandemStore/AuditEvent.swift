@@ -63,4 +63,10 @@ public struct AuditRecord: Hashable, Sendable {
     /// Increasing position in the log, from 1.
     public var id: Int64
     public var event: AuditEvent
+
+    /// A stored event at its position (for the stores).
+    package init(id: Int64, event: AuditEvent) {
+        self.id = id
+        self.event = event
+    }
 }

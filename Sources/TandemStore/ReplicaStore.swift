@@ -11,6 +11,14 @@ public struct StoreSummary: Hashable, Sendable {
     /// The node's hybrid clock high-water mark: a restarted node resumes its
     /// clock from here, so it never issues a timestamp twice.
     public var clock: HLCTimestamp
+
+    /// The summary a store read (for the stores).
+    package init(node: NodeID, batches: BatchVector, compacted: BatchVector, clock: HLCTimestamp) {
+        self.node = node
+        self.batches = batches
+        self.compacted = compacted
+        self.clock = clock
+    }
 }
 
 /// A verified batch from a peer and its decoded delta, for `commitRemote`.

@@ -1,10 +1,12 @@
 import Foundation
 import TandemCore
+import TandemPostgresStore
 import TandemStore
 
-/// `tandem-crash-writer <data-directory> <seed> <node-seed-byte>`
+/// `tandem-crash-writer <data-directory | postgres://…> <seed> <node-seed-byte>`
 ///
-/// Opens the SQLite store in the data directory, resumes from what it
+/// Opens the SQLite store in the data directory (or the PostgreSQL store at
+/// the URL, `PostgresStoreLocation`), resumes from what it
 /// holds, and commits changes forever: local batches, and every few
 /// iterations a batch of a fake remote origin. Each batch is announced on
 /// standard output (see `CrashWriterProtocol`) only after its commit
@@ -15,7 +17,7 @@ struct CrashWriter {
     static func main() {
         let arguments = CommandLine.arguments
         guard arguments.count == 4, let seed = UInt64(arguments[2]), let byte = UInt8(arguments[3]) else {
-            fail("usage: tandem-crash-writer <data-directory> <seed> <node-seed-byte>")
+            fail("usage: tandem-crash-writer <data-directory | postgres://…> <seed> <node-seed-byte>")
         }
         do {
             var writer = try Writer(directory: arguments[1], seed: seed, nodeByte: byte)
@@ -37,7 +39,7 @@ struct Writer {
         case remoteBatchAlreadyHeld(UInt64)
     }
 
-    let store: SQLiteStore
+    let store: any ReplicaStore
     let local: NodeID
     let remote: NodeID
     var random: SeededRandom
@@ -52,7 +54,12 @@ struct Writer {
         local = CrashWriterProtocol.localNode(nodeByte)
         remote = CrashWriterProtocol.remoteNode(nodeByte)
         Self.announce("open")
-        store = try SQLiteStore(directory: directory, node: local, now: Self.wallMillis())
+        if directory.hasPrefix("postgres://") {
+            store = try PostgresStore(
+                url: directory, environment: ProcessInfo.processInfo.environment, node: local, now: Self.wallMillis())
+        } else {
+            store = try SQLiteStore(directory: directory, node: local, now: Self.wallMillis())
+        }
         let summary = try store.summary()
         localClock = HybridLogicalClock(latest: summary.clock)
         remoteClock = HybridLogicalClock(latest: summary.clock)
@@ -102,7 +109,7 @@ struct Writer {
     mutating func randomRecordID() -> String { "item-\(random.below(CrashWriterProtocol.recordCount))" }
 
     /// Every record and the context of the collection.
-    static func wholeState(of store: SQLiteStore) throws -> RecordCollection {
+    static func wholeState(of store: any ReplicaStore) throws -> RecordCollection {
         let collection = CrashWriterProtocol.collection
         var records: [String: RecordStore] = [:]
         var after: String?

@@ -27,15 +27,16 @@ final class DaemonNode: @unchecked Sendable {
     }
 
     /// Writes the configuration with `peers` and any `extra` text;
-    /// `collection` is the text under `[[collection]]` after the name.
-    func configure(peers: [DaemonNode], collection: String = "", extra: String = "") throws {
+    /// `collection` is the text under `[[collection]]` after the name;
+    /// `store`, if given, is `[node] store` (a PostgreSQL URL).
+    func configure(peers: [DaemonNode], collection: String = "", extra: String = "", store: String? = nil) throws {
         var text = """
             [node]
             name = "\(name)"
             data_dir = "data"
             key_file = "node.key"
             listen = "127.0.0.1:\(listenPort)"
-            admin = "127.0.0.1:\(adminPort)"
+            admin = "127.0.0.1:\(adminPort)"\(store.map { "\nstore = \"\($0)\"" } ?? "")
 
             [[collection]]
             name = "contacts"
@@ -105,6 +106,14 @@ final class DaemonNode: @unchecked Sendable {
         guard ended else { return nil }
         process.waitUntilExit()
         return (process.terminationStatus, lines)
+    }
+
+    /// Kills the process with SIGKILL (no shutdown of any kind) and waits
+    /// for it to exit.
+    func killNow() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// Kills a process left running by a failed test, and removes the directory.

@@ -152,7 +152,7 @@ struct DaemonProcessTests {
 
     @Test("bad configurations exit non-zero with the one-line reason", arguments: [
         ("max_clock_drift_ms = \"soon\"", "node.toml:7: node.max_clock_drift_ms: expected an integer, got a string"),
-        ("colour = \"red\"", "node.toml:7: node.colour: unknown key; expected one of: name, data_dir, key_file, listen, admin, max_clock_drift_ms, parity_interval_minutes, audit_retention_days"),
+        ("colour = \"red\"", "node.toml:7: node.colour: unknown key; expected one of: name, data_dir, key_file, listen, admin, max_clock_drift_ms, parity_interval_minutes, audit_retention_days, store"),
     ])
     func badConfiguration(line: String, reason: String) throws {
         let node = try DaemonNode(name: "alone")

@@ -53,6 +53,7 @@ struct ConfigurationTests {
         #expect(file.peers.isEmpty && file.collections.isEmpty && file.adapters.isEmpty)
         #expect(file.node.parityIntervalMinutes == 60)
         #expect(file.node.auditRetentionDays == 30)
+        #expect(file.node.store == .sqlite)
         #expect(file.alerts == AlertSettings())
         #expect(file.alerts.webhook == nil)
         #expect(file.alerts.errorRatePerMinute == 10)
@@ -61,6 +62,16 @@ struct ConfigurationTests {
         #expect(file.alerts.checkIntervalSeconds == 10)
         #expect(file.alerts.webhookTimeoutSeconds == 5)
         #expect(file.alerts.webhookRetries == 3)
+    }
+
+    @Test("store names SQLite or a PostgreSQL schema")
+    func store() throws {
+        let fixture = try ConfigurationFixture()
+        defer { fixture.remove() }
+        let base = "[node]\nname = \"relay\"\ndata_dir = \"d\"\nkey_file = \"node.key\"\nlisten = \"127.0.0.1:7401\"\n"
+        #expect(try fixture.parse(base + "store = \"sqlite\"").node.store == .sqlite)
+        let url = "postgres://tandem@db.internal:5432/state?schema=relay"
+        #expect(try fixture.parse(base + "store = \"\(url)\"").node.store == .postgres(url: url))
     }
 
     @Test("parity schedule, audit retention and [alerts] are read")

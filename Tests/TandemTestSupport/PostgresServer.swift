@@ -49,6 +49,10 @@ public final class PostgresServer: Sendable {
 
     private let binaries: URL
     private let owner: SystemUser?
+    /// Whether a commit waits for its WAL to reach the operating system
+    /// (`synchronous_commit` on), so a crash of the server loses nothing
+    /// acknowledged; off by default, for speed.
+    public let durableCommits: Bool
     private let state: Mutex<State>
 
     private struct State {
@@ -72,7 +76,8 @@ public final class PostgresServer: Sendable {
         state.withLock { $0.running?.process.isRunning ?? false }
     }
 
-    private init(port: Int, directory: URL, binaries: URL, owner: SystemUser?, running: RunningPostgres) {
+    private init(port: Int, directory: URL, binaries: URL, owner: SystemUser?, durableCommits: Bool, running: RunningPostgres) {
+        self.durableCommits = durableCommits
         self.port = port
         self.directory = directory
         self.binaries = binaries
@@ -84,7 +89,12 @@ public final class PostgresServer: Sendable {
 
     /// Creates a cluster in a new temporary directory and starts a server on
     /// a free loopback port; returns once it accepts connections.
-    public static func start() async throws -> PostgresServer {
+    ///
+    /// `durableCommits`: keep `synchronous_commit` on (the server's default),
+    /// for tests of what survives a crash of the server (`fsync` stays off:
+    /// the operating system keeps what was written, only a machine crash
+    /// would lose it).
+    public static func start(durableCommits: Bool = false) async throws -> PostgresServer {
         let binaries = try locateBinaries()
         let owner: SystemUser? = geteuid() == 0 ? try await onOwnThread { try SystemUser.dedicated() } : nil
         if owner != nil && Launch.setpriv == nil {
@@ -102,11 +112,13 @@ public final class PostgresServer: Sendable {
             var attempt = 1
             while true {
                 let port = try freeLoopbackPort()
-                let running = try launch(binaries: binaries, owner: owner, directory: directory, port: port)
+                let running = try launch(
+                    binaries: binaries, owner: owner, directory: directory, port: port, durableCommits: durableCommits)
                 switch await waitUntilReady(running, binaries: binaries, port: port) {
                 case .ready:
                     return PostgresServer(
-                        port: port, directory: directory, binaries: binaries, owner: owner, running: running)
+                        port: port, directory: directory, binaries: binaries, owner: owner, durableCommits: durableCommits,
+                        running: running)
                 case .failed(let reason) where reason.portTaken && attempt < 5:
                     attempt += 1  // another process took the port between the probe and the bind
                 case .failed(let reason):
@@ -123,9 +135,10 @@ public final class PostgresServer: Sendable {
     /// directory) however `body` ends: returned, thrown or cancelled.
     public static func withServer<T>(
         isolation: isolated (any Actor)? = #isolation,
+        durableCommits: Bool = false,
         _ body: (PostgresServer) async throws -> T
     ) async throws -> T {
-        let server = try await start()
+        let server = try await start(durableCommits: durableCommits)
         defer { server.stop() }
         return try await body(server)
     }
@@ -149,13 +162,29 @@ public final class PostgresServer: Sendable {
     /// again on the same data directory and port; returns once it accepts
     /// connections. Open connections are cut, as on a real restart.
     public func restart() async throws {
+        try await stopForRestart()
+        try await startAfterStop()
+    }
+
+    /// Stops the server, keeping its data directory and port for
+    /// `startAfterStop()`: a fast shutdown (SIGINT, as `restart()`), or with
+    /// `crash` an immediate one (SIGQUIT: every backend is aborted at once,
+    /// no checkpoint, and the next start replays the WAL, as after a crash
+    /// of the server). Returns once the server process has exited.
+    public func stopForRestart(crash: Bool = false) async throws {
         let old = try state.withLock { state -> RunningPostgres? in
             guard !state.stopped else { throw PostgresServerError("restart: the server was stopped") }
             defer { state.running = nil }
             return state.running
         }
-        if let old { try await onOwnThread { old.terminate() } }
-        let running = try Self.launch(binaries: binaries, owner: owner, directory: directory, port: port)
+        if let old { try await onOwnThread { old.terminate(immediate: crash) } }
+    }
+
+    /// Starts the server stopped by `stopForRestart` on the same data
+    /// directory and port; returns once it accepts connections.
+    public func startAfterStop() async throws {
+        let running = try Self.launch(
+            binaries: binaries, owner: owner, directory: directory, port: port, durableCommits: durableCommits)
         let stoppedMeanwhile = state.withLock { state -> Bool in
             if !state.stopped { state.running = running }
             return state.stopped
@@ -313,7 +342,9 @@ public final class PostgresServer: Sendable {
         }
     }
 
-    private static func launch(binaries: URL, owner: SystemUser?, directory: URL, port: Int) throws -> RunningPostgres {
+    private static func launch(
+        binaries: URL, owner: SystemUser?, directory: URL, port: Int, durableCommits: Bool
+    ) throws -> RunningPostgres {
         let command = Launch.command(
             binaries.appendingPathComponent("postgres"),
             [
@@ -322,7 +353,7 @@ public final class PostgresServer: Sendable {
                 "-k", directory.appendingPathComponent("socket").path,
                 "-c", "listen_addresses=127.0.0.1",
                 "-c", "fsync=off",
-                "-c", "synchronous_commit=off",
+                "-c", "synchronous_commit=\(durableCommits ? "on" : "off")",
                 "-c", "full_page_writes=off",
                 "-c", "lc_messages=C",
             ],
@@ -419,9 +450,10 @@ private struct RunningPostgres: Sendable {
     let exit: ExitSignal
 
     /// Fast shutdown (SIGINT) and wait; SIGQUIT after 30 s, SIGKILL after 10
-    /// more.
-    func terminate() {
-        for (signal, seconds) in [(SIGINT, 30.0), (SIGQUIT, 10.0), (SIGKILL, 10.0)] {
+    /// more. `immediate`: SIGQUIT at once (immediate shutdown, as a crash).
+    func terminate(immediate: Bool = false) {
+        let steps = immediate ? [(SIGQUIT, 30.0), (SIGKILL, 10.0)] : [(SIGINT, 30.0), (SIGQUIT, 10.0), (SIGKILL, 10.0)]
+        for (signal, seconds) in steps {
             guard process.isRunning else { return }
             kill(process.processIdentifier, signal)
             if exit.wait(seconds: seconds) { return }

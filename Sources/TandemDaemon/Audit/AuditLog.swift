@@ -30,19 +30,19 @@ public enum AuditLog {
 
     /// The events of the node configured in `file` matching `query`.
     public static func read(_ file: NodeConfigurationFile, query: Query) throws(DaemonError) -> [AuditRecord] {
-        let directory = file.node.dataDirectory
-        let path = (directory as NSString).appendingPathComponent(SQLiteStore.fileName)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw DaemonError.store(directory: directory, detail: "no store (\(SQLiteStore.fileName)) here: has the node run yet?")
+        let directory = file.node.store == .sqlite ? file.node.dataDirectory : file.node.store.description
+        if file.node.store == .sqlite {
+            let path = (directory as NSString).appendingPathComponent(SQLiteStore.fileName)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw DaemonError.store(directory: directory, detail: "no store (\(SQLiteStore.fileName)) here: has the node run yet?")
+            }
         }
         let identity = try NodeDaemon.readKey(file)
-        let store: SQLiteStore
-        do {
-            store = try SQLiteStore(directory: directory, node: identity.nodeID, now: SyncNodeConfiguration.systemClock())
-        } catch {
-            throw DaemonError.store(directory: directory, detail: "\(error)")
-        }
-        defer { try? store.close() }
+        // Read-only: PostgreSQL lets this reader in beside the running node.
+        let opened = try NodeStoreOpener.open(
+            file.node, node: identity.nodeID, now: SyncNodeConfiguration.systemClock(), readOnly: true)
+        let store = opened.store
+        defer { try? opened.close() }
         let record = query.record.map(Identifier.normalized)
         let since = query.since.map { UInt64(max(0, $0.timeIntervalSince1970 * 1000)) }
         var found: [AuditRecord] = []

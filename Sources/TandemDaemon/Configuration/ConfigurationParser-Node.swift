@@ -1,10 +1,12 @@
 import Foundation
 import TOMLKit
 import TandemCore
+import TandemPostgresStore
+import TandemStore
 
 extension ConfigurationParser {
     static let nodeKeys = ["name", "data_dir", "key_file", "listen", "admin", "max_clock_drift_ms", "parity_interval_minutes",
-        "audit_retention_days",
+        "audit_retention_days", "store",
     ]
     static let peerKeys = ["name", "address", "public_key"]
 
@@ -30,11 +32,31 @@ extension ConfigurationParser {
         guard retention >= 0, retention <= 36_500 else {
             throw section.error("audit_retention_days", "expected 0 (keep forever) or days up to 36500, got \(retention)")
         }
+        let store = try storeSetting(section)
         try section.finish(expected: Self.nodeKeys)
         try checkKeyFile(keyFile, section: section)
         return NodeSettings(
             name: name, dataDirectory: dataDirectory, keyFile: keyFile, listen: listen, admin: admin,
-            maxClockDriftMillis: drift, parityIntervalMinutes: parity, auditRetentionDays: retention)
+            maxClockDriftMillis: drift, parityIntervalMinutes: parity, auditRetentionDays: retention, store: store)
+    }
+
+    /// `store`: `sqlite` (the default) or a PostgreSQL store URL, checked
+    /// here (with the password's environment variable) so a mistake stops
+    /// `tandem run` before anything starts.
+    private func storeSetting(_ section: TOMLSection) throws(ConfigurationError) -> NodeStoreSetting {
+        guard let text = try section.string("store") else { return .sqlite }
+        if text == "sqlite" { return .sqlite }
+        let lowered = text.lowercased()
+        guard lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") else {
+            throw section.error(
+                "store", "expected \"sqlite\" or a PostgreSQL URL (postgres://user@host:port/database?schema=name), got \"\(text)\"")
+        }
+        do {
+            _ = try PostgresStoreLocation(text, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw section.error("store", error.description)
+        }
+        return .postgres(url: text)
     }
 
     func parsePeer(_ section: TOMLSection) throws(ConfigurationError) -> PeerSettings {

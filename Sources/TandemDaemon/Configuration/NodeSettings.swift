@@ -10,8 +10,11 @@ import TandemCore
 public struct NodeSettings: Hashable, Sendable {
     /// Shown in logs, audit and status; named by `owners` in collections.
     public var name: String
-    /// The node's own store (created if missing).
+    /// The node's own directory (created if missing): its SQLite store,
+    /// unless `store` names PostgreSQL.
     public var dataDirectory: String
+    /// Where the node keeps its state (`[node] store`, default `sqlite`).
+    public var store: NodeStoreSetting
     /// The Ed25519 key file from `tandem keygen`.
     public var keyFile: String
     /// Where the peer protocol listens.
@@ -42,10 +45,12 @@ public struct NodeSettings: Hashable, Sendable {
         admin: HostPort = NodeSettings.defaultAdmin,
         maxClockDriftMillis: UInt64 = NodeSettings.defaultMaxClockDriftMillis,
         parityIntervalMinutes: Double = NodeSettings.defaultParityIntervalMinutes,
-        auditRetentionDays: Int = NodeSettings.defaultAuditRetentionDays
+        auditRetentionDays: Int = NodeSettings.defaultAuditRetentionDays,
+        store: NodeStoreSetting = .sqlite
     ) {
         self.name = name
         self.dataDirectory = dataDirectory
+        self.store = store
         self.keyFile = keyFile
         self.listen = listen
         self.admin = admin

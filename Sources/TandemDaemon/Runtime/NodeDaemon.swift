@@ -13,7 +13,8 @@ import UnixSignals
 /// `tandem run`: one node from a configuration file, in the foreground,
 /// until SIGINT or SIGTERM.
 ///
-/// Start-up, in order: read the key, open the store in `data_dir`, start
+/// Start-up, in order: read the key, open the store (`[node] store`: SQLite
+/// in `data_dir`, or PostgreSQL), start
 /// the node (listener and dialling), make the adapters (``AdapterFactory``),
 /// open the admin endpoint. Every failure before the node runs is a
 /// ``DaemonError`` with a one-line reason, and whatever had started is
@@ -109,12 +110,8 @@ public struct NodeDaemon: Sendable {
     }
 
     private func openNode(_ nodeConfiguration: SyncNodeConfiguration) throws(DaemonError) -> SyncNode {
-        let directory = configuration.node.dataDirectory
-        do {
-            return try SyncNode.open(configuration: nodeConfiguration, directory: directory)
-        } catch {
-            throw DaemonError.store(directory: directory, detail: "\(error)")
-        }
+        let opened = try NodeStoreOpener.open(configuration.node, node: nodeConfiguration.node, now: nodeConfiguration.clock())
+        return SyncNode(configuration: nodeConfiguration, store: opened.store, eventLoop: nil, closeStore: opened.close)
     }
 
     /// Counts the conflicts a peer's batch or a reconciliation resolved

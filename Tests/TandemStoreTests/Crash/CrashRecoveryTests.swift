@@ -2,6 +2,7 @@ import Foundation
 import TandemTestSupport
 import Testing
 import TandemCore
+import TandemPostgresStore
 import TandemStore
 import tandem_crash_writer
 
@@ -21,10 +22,18 @@ import tandem_crash_writer
     static let remote = CrashWriterProtocol.remoteNode(nodeByte)
     static let recordIDs = (0..<CrashWriterProtocol.recordCount).map { "item-\($0)" }
 
-    @Test func aKilledWriterLosesNoAnnouncedCommitAndLeavesNothingTorn() throws {
+    /// The durable backends (the in-memory store has its own crash model,
+    /// InMemoryCrashTests): SQLite in a directory, PostgreSQL in a schema of
+    /// the shared server.
+    @Test(arguments: [StoreBackend.sqlite, .postgres])
+    func aKilledWriterLosesNoAnnouncedCommitAndLeavesNothingTorn(backend: StoreBackend) async throws {
         let executable = try ExecutableLocator.locate("tandem-crash-writer", override: "TANDEM_CRASH_WRITER")
         let data = try TemporaryDirectory("store-tests")
         defer { data.remove() }
+        var schema: SharedPostgres.Schema?
+        if backend == .postgres { schema = try await SharedPostgres.freshSchema() }
+        defer { if let schema { SharedPostgres.drop(schema) } }
+        let location = schema?.url ?? data.path
         let logs = try TemporaryDirectory("store-tests")
         defer { logs.remove() }
         var random = SeededRandom(seed: Self.seed)
@@ -38,11 +47,11 @@ import tandem_crash_writer
                 round == 1 || random.oneIn(8)
                 ? .opening(withinMilliseconds: random.below(15)) : .commits(1 + random.below(40))
             let run = try CrashWriterRun.killed(
-                executable: executable, directory: data.path, seed: random.next(), nodeByte: Self.nodeByte,
+                executable: executable, directory: location, seed: random.next(), nodeByte: Self.nodeByte,
                 at: point, logDirectory: logs, round: round)
             announcedLocal.formUnion(run.local)
             announcedRemote.formUnion(run.remote)
-            try Self.check(data.path, announcedLocal: announcedLocal, announcedRemote: announcedRemote, round: round)
+            try await onOwnThread { try Self.check(location, announcedLocal: announcedLocal, announcedRemote: announcedRemote, round: round) }
         }
         #expect(announcedLocal.count >= Self.rounds / 2)
         #expect(!announcedRemote.isEmpty)
@@ -52,8 +61,8 @@ import tandem_crash_writer
     /// and one remote batch, to show it still works.
     static func check(_ directory: String, announcedLocal: Set<UInt64>, announcedRemote: Set<UInt64>, round: Int) throws {
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        let store = try SQLiteStore(directory: directory, node: local, now: now)
-        defer { try? store.close() }
+        let store = try openStore(at: directory, node: local, now: now)
+        defer { store.closeQuietly() }
         let summary = try store.summary()
 
         // Every announced batch is held.
@@ -124,4 +133,26 @@ import tandem_crash_writer
         #expect(outcome != .duplicate)
         #expect(try store.record(collection, id)?.fields["checked"]?.value == .int(Int64(round)))
     }
+}
+
+/// Opens the store a crash writer wrote: the PostgreSQL store for a
+/// `postgres://` URL, else the SQLite store in that directory.
+func openStore(at location: String, node: NodeID, now: UInt64) throws -> any ReplicaStore & ClosableStore {
+    if location.hasPrefix("postgres://") {
+        return try PostgresStore(url: location, environment: [:], node: node, now: now)
+    }
+    return try SQLiteStore(directory: location, node: node, now: now)
+}
+
+/// A store the tests close when done, whatever its kind.
+protocol ClosableStore {
+    func closeQuietly()
+}
+
+extension PostgresStore: ClosableStore {
+    func closeQuietly() { close() }
+}
+
+extension SQLiteStore: ClosableStore {
+    func closeQuietly() { try? close() }
 }

@@ -5,9 +5,9 @@ import TandemTestSupport
 
 /// What each peer has acknowledged.
 @Suite struct AcknowledgementTests {
-    @Test(arguments: Backend.allCases)
-    func acknowledgementsAccumulatePerPeer(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func acknowledgementsAccumulatePerPeer(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             #expect(try store.acknowledged(by: Nodes.p) == BatchVector())
 
             var first = BatchVector()

@@ -6,9 +6,9 @@ import TandemTestSupport
 /// An adapter's capture cursor and external-key mappings commit with the
 /// local change they belong to.
 @Suite struct AdapterStateTests {
-    @Test(arguments: Backend.allCases)
-    func cursorAndKeyMappingsCommitWithTheChange(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func cursorAndKeyMappingsCommitWithTheChange(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             #expect(try store.adapterCursor("crm") == nil)
             #expect(try store.recordID(adapter: "crm", collection: "people", externalKey: "42") == nil)
 

@@ -6,9 +6,9 @@ import TandemTestSupport
 /// Audit retention: events before the cut-off go in one prune, conflicts
 /// stay (their losers are restorable), positions are never reused.
 @Suite struct AuditRetentionTests {
-    @Test(arguments: Backend.allCases)
-    func eventsBeforeTheCutOffArePrunedExceptConflicts(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func eventsBeforeTheCutOffArePrunedExceptConflicts(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             let retention = try #require(store as? any AuditRetention)
             try store.appendAudit([
                 AuditEvent(at: 100, kind: .captured, collection: "people", record: "r1", detail: "old capture"),

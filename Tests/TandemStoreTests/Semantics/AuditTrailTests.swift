@@ -6,9 +6,9 @@ import TandemTestSupport
 /// Every commit writes its audit events, numbered in order, with the
 /// change.
 @Suite struct AuditTrailTests {
-    @Test(arguments: Backend.allCases)
-    func localAndRemoteCommitsAreAudited(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func localAndRemoteCommitsAreAudited(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             let note = AuditEvent(at: 100, kind: .rejected, collection: "people", record: "r9", detail: "adapter note")
             try store.commitChange(records: ["r1"], clock: stamp(1), now: 100, audit: [note]) { working in
                 try working.set("name", to: .string("Ann"), in: "r1", by: Nodes.local, at: stamp(1))

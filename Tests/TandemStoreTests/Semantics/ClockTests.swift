@@ -6,9 +6,9 @@ import TandemTestSupport
 /// The summary's clock is the highest clock any commit carried, so a
 /// restarted node never reissues a timestamp.
 @Suite struct ClockTests {
-    @Test(arguments: Backend.allCases)
-    func theSummaryClockIsTheMaximumCommitted(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func theSummaryClockIsTheMaximumCommitted(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             #expect(try store.summary().clock == .zero)
             try store.commitChange(records: ["r1"], clock: stamp(100, 3)) { working in
                 try working.set("name", to: .int(1), in: "r1", by: Nodes.local, at: stamp(100, 3))

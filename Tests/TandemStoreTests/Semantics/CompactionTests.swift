@@ -6,9 +6,9 @@ import TandemTestSupport
 /// `compactLog` removes from the delta log exactly the batches every listed
 /// peer acknowledged and that are old enough, and nothing else changes.
 @Suite struct CompactionTests {
-    @Test(arguments: Backend.allCases)
-    func removesOnlyBatchesAcknowledgedByEveryPeerAndCommittedByTheCutoff(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func removesOnlyBatchesAcknowledgedByEveryPeerAndCommittedByTheCutoff(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             // Local batches 1, 2, 3 at 1000, 2000, 3000; node b's 1 at 1500.
             for index in 1...3 as ClosedRange<UInt64> {
                 try store.commitChange(records: ["r\(index)"], clock: stamp(index), now: index * 1000) { working in

@@ -5,9 +5,9 @@ import TandemTestSupport
 
 /// A concurrent write that loses is kept and written to the audit log.
 @Suite struct ConflictAuditTests {
-    @Test(arguments: Backend.allCases)
-    func concurrentPeerWritesAuditTheLoser(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func concurrentPeerWritesAuditTheLoser(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             var b = RecordCollection()
             var c = RecordCollection()
             let bobWrite = try b.set("name", to: .string("Bob"), in: "r1", by: Nodes.b, at: stamp(10))
@@ -48,9 +48,9 @@ import TandemTestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func aLatePeerWriteLosingToALocalWriteIsAudited(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func aLatePeerWriteLosingToALocalWriteIsAudited(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             try store.commitChange(records: ["r1"], clock: stamp(30), now: 100) { working in
                 try working.set("status", to: .string("won"), in: "r1", by: Nodes.local, at: stamp(30))
             }

@@ -27,9 +27,9 @@ import TandemTestSupport
 
     static func ids(_ batches: [DeltaBatch]) -> [Dot] { batches.map(\.id) }
 
-    @Test(arguments: Backend.allCases)
-    func theWholeLogIsInOriginAndSequenceOrder(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func theWholeLogIsInOriginAndSequenceOrder(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             let log = try Self.populate(store)
             let expected = [
                 Dot(node: Nodes.local, counter: 1), Dot(node: Nodes.local, counter: 2), Dot(node: Nodes.local, counter: 3),
@@ -41,9 +41,9 @@ import TandemTestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func exactlyTheBatchesTheVectorLacksHonouringTheLimit(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func exactlyTheBatchesTheVectorLacksHonouringTheLimit(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             let log = try Self.populate(store)
             var vector = BatchVector()
             vector.insert(origin: Nodes.local, sequence: 1)

@@ -6,9 +6,9 @@ import TandemTestSupport
 /// A batch whose delta changes nothing is still a batch: numbered, logged,
 /// audited; and it makes no collection appear.
 @Suite struct EmptyDeltaTests {
-    @Test(arguments: Backend.allCases)
-    func anEmptyDeltaIsLoggedButHoldsNothing(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func anEmptyDeltaIsLoggedButHoldsNothing(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             // Deleting a record that does not exist: an empty delta.
             let local = try store.commitChange("ghosts", records: ["r1"], clock: stamp(1)) { working in working.delete("r1") }
             #expect(local.sequence == 1)

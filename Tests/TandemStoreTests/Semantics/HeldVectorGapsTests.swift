@@ -17,9 +17,9 @@ import TandemTestSupport
             delta: RecordCollection())
     }
 
-    @Test(arguments: Backend.allCases)
-    func gapsOpenAndCloseInAnyOrder(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func gapsOpenAndCloseInAnyOrder(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             var random = SeededRandom(seed: 11)
             // 1...600 of B and 1...50 of C, shuffled, every third one of B's held back.
             var sequences = (1...600 as ClosedRange<UInt64>).map { (Nodes.b, $0) } + (1...50 as ClosedRange<UInt64>).map { (Nodes.c, $0) }
@@ -52,9 +52,9 @@ import TandemTestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func sequencesAcrossTheWholeRangeKeepTheirOrder(backend: Backend) throws {
-        try backend.withStore { (store: any ReplicaStore) throws in
+    @Test(arguments: StoreBackend.allCases)
+    func sequencesAcrossTheWholeRangeKeepTheirOrder(backend: StoreBackend) async throws {
+        try await backend.withStore { (store: any ReplicaStore) throws in
             let top = UInt64(1) << 63
             let sequences: [UInt64] = [.max, top + 1, 3, top - 1, .max - 2, top, 1, .max - 1, top - 3, 2]
             var expected = BatchVector()

@@ -12,9 +12,9 @@ import TandemTestSupport
     static let ids = ["r", "r\u{0}x", "r\u{0}y", "\u{FFFD}", "\u{1F600}", "\u{3A9}", String(repeating: "z", count: 512)]
     static let fields = ["a", "a\u{0}b", "\u{1F600}"]
 
-    @Test(arguments: Backend.allCases)
-    func identifiersRoundTripExactly(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func identifiersRoundTripExactly(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             var reference: [String: RecordCollection] = [:]
             var tick: UInt64 = 0
             for collection in ["c", "c\u{0}d"] {
@@ -54,9 +54,9 @@ import TandemTestSupport
     /// Overwriting a field removes the old write's row, whatever the id
     /// holds: the row is deleted by the id's exact bytes, not by its prefix
     /// up to a NUL.
-    @Test(arguments: Backend.allCases)
-    func overwritesReplaceTheOldWriteExactly(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func overwritesReplaceTheOldWriteExactly(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             var reference = RecordCollection()
             for tick in UInt64(1)...3 {
                 for id in Self.ids {
@@ -77,9 +77,9 @@ import TandemTestSupport
     /// Ids are held in Unicode normal form C (the core normalises them) and
     /// looked up in it, so any spelling finds the record: the SQLite store,
     /// which compares ids by bytes, used to find nothing for "e\u{301}".
-    @Test(arguments: Backend.allCases)
-    func anyCanonicallyEquivalentSpellingFindsTheRecord(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func anyCanonicallyEquivalentSpellingFindsTheRecord(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             let timestamp = stamp(1)
             try store.commitChange("c", records: ["e\u{301}"], clock: timestamp) { working in
                 try working.set("n", to: .int(1), in: "e\u{301}", by: Nodes.local, at: timestamp)

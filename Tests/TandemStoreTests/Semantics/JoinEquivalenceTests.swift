@@ -12,15 +12,15 @@ import TandemTestSupport
 
     /// Three nodes change records concurrently; the store receives all
     /// their batches, shuffled, some of them twice.
-    @Test(arguments: Backend.allCases, seeds)
-    func peerBatchesInAnyOrderJoinToTheReference(backend: Backend, seed: UInt64) throws {
+    @Test(arguments: StoreBackend.allCases, seeds)
+    func peerBatchesInAnyOrderJoinToTheReference(backend: StoreBackend, seed: UInt64) async throws {
         var random = SeededRandom(seed: seed)
         var nodes = VirtualNodes([Nodes.b, Nodes.c, Nodes.d])
         try nodes.run(changes: 60, random: &random)
         var deliveries = nodes.batches + nodes.batches.filter { _ in random.oneIn(4) }
         deliveries.shuffle(using: &random)
 
-        try backend.withStore { store in
+        try await backend.withStore { store in
             var delivered = BatchVector()
             var queue = deliveries[...]
             var offers = 0
@@ -49,11 +49,11 @@ import TandemTestSupport
     /// The store is one of the nodes: its changes go through `workingSet`
     /// and `commitLocal`, interleaved with the others' batches, which reach
     /// it late and out of order; the others pull its batches now and then.
-    @Test(arguments: Backend.allCases, seeds)
-    func localAndPeerCommitsInterleavedJoinToTheReference(backend: Backend, seed: UInt64) throws {
+    @Test(arguments: StoreBackend.allCases, seeds)
+    func localAndPeerCommitsInterleavedJoinToTheReference(backend: StoreBackend, seed: UInt64) async throws {
         var random = SeededRandom(seed: seed)
         var peers = VirtualNodes([Nodes.b, Nodes.c])
-        try backend.withStore { store in
+        try await backend.withStore { store in
             var localDeltas: [String: [RecordCollection]] = [:]
             var pending: [PeerBatch] = []
             var pulled: [BatchVector] = [BatchVector(), BatchVector()]

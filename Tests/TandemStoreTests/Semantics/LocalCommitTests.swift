@@ -5,9 +5,9 @@ import TandemTestSupport
 
 /// `commitLocal`: numbering, signing, and the working set mutators run on.
 @Suite struct LocalCommitTests {
-    @Test(arguments: Backend.allCases)
-    func sequencesCountFromOneAndTheSignatureCoversTheSigningBytes(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func sequencesCountFromOneAndTheSignatureCoversTheSigningBytes(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             for expected in 1...3 as ClosedRange<UInt64> {
                 var working = try store.workingSet("people", records: ["r\(expected)"])
                 let delta = try working.set("name", to: .int(Int64(expected)), in: "r\(expected)", by: Nodes.local, at: stamp(expected))
@@ -37,9 +37,9 @@ import TandemTestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func remoteBatchesDoNotShiftLocalNumbering(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func remoteBatchesDoNotShiftLocalNumbering(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             var peer = RecordCollection()
             try store.commitPeer(Nodes.b, 1, try peer.set("name", to: .string("B"), in: "r1", by: Nodes.b, at: stamp(1)), clock: stamp(1))
             let first = try store.commitChange(records: ["r1"], clock: stamp(2)) { working in
@@ -49,9 +49,9 @@ import TandemTestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func theWorkingSetLetsMutatorsContinueWhereTheStoreIs(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func theWorkingSetLetsMutatorsContinueWhereTheStoreIs(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             try store.commitChange(records: ["r1"], clock: stamp(1)) { working in
                 var delta = try working.update("r1", fields: [("name", .string("Ann")), ("email", .string("a@x"))], by: Nodes.local, at: stamp(1))
                 delta.join(try working.add(.string("vip"), toSet: "tags", in: "r1", by: Nodes.local))

@@ -5,9 +5,9 @@ import TandemTestSupport
 
 /// `commitRemote`: a peer's batch is applied once.
 @Suite struct RemoteCommitTests {
-    @Test(arguments: Backend.allCases)
-    func aPeersBatchIsApplied(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func aPeersBatchIsApplied(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             var peer = RecordCollection()
             var delta = try peer.update("r1", fields: [("name", .string("Bob")), ("score", .int(3))], by: Nodes.b, at: stamp(5))
             delta.join(try peer.add(.int(7), toSet: "tags", in: "r1", by: Nodes.b))
@@ -29,9 +29,9 @@ import TandemTestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func aBatchAlreadyHeldIsADuplicateAndChangesNothing(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func aBatchAlreadyHeldIsADuplicateAndChangesNothing(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             var peer = RecordCollection()
             let first = try peer.set("name", to: .string("Bob"), in: "r1", by: Nodes.b, at: stamp(5))
             #expect(try store.commitPeer(Nodes.b, 1, first, clock: stamp(5)).report != nil)
@@ -45,9 +45,9 @@ import TandemTestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func batchesMayArriveOutOfOrder(backend: Backend) throws {
-        try backend.withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func batchesMayArriveOutOfOrder(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             var peer = RecordCollection()
             let one = try peer.set("name", to: .string("Bob"), in: "r1", by: Nodes.b, at: stamp(1))
             let two = try peer.set("name", to: .string("Robert"), in: "r1", by: Nodes.b, at: stamp(2))
@@ -72,15 +72,15 @@ import TandemTestSupport
             delta: delta)
     }
 
-    @Test("several batches committed together equal the same batches committed one by one", arguments: Backend.allCases)
-    func severalBatchesInOneCommit(backend: Backend) throws {
+    @Test("several batches committed together equal the same batches committed one by one", arguments: StoreBackend.allCases)
+    func severalBatchesInOneCommit(backend: StoreBackend) async throws {
         var peer = RecordCollection()
         let one = try peer.set("name", to: .string("Bob"), in: "r1", by: Nodes.b, at: stamp(1))
         let two = try peer.set("name", to: .string("Robert"), in: "r1", by: Nodes.b, at: stamp(2))
         let three = try peer.set("score", to: .int(3), in: "r2", by: Nodes.b, at: stamp(3))
         let batches = [remote(Nodes.b, 1, one), remote(Nodes.b, 2, two), remote(Nodes.b, 3, three)]
 
-        let together = try backend.withStore { store in
+        let together = try await backend.withStore { store in
             #expect(try store.commitPeer(Nodes.b, 2, two, clock: stamp(2)).report != nil)
             // Batch 2 is held already, and batch 3 comes twice in the list.
             let outcomes = try store.commitRemote(batches + [batches[2]], clock: stamp(3), now: 1)
@@ -91,7 +91,7 @@ import TandemTestSupport
             #expect(try store.batches(batches.map(\.batch.id)) == batches.map(\.batch))
             return try StoreSnapshot(store)
         }
-        let oneByOne = try backend.withStore { store in
+        let oneByOne = try await backend.withStore { store in
             #expect(try store.commitPeer(Nodes.b, 2, two, clock: stamp(2)).report != nil)
             for remote in batches {
                 _ = try store.commitRemote(remote.batch, delta: remote.delta, clock: stamp(3), audit: [], now: 1)
