@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench bench-store bench-pgstore bench-peers bench-sync bench-reconcile bench-adapters clean sim harness
+.PHONY: deps build test demo bench bench-store bench-pgstore bench-peers bench-sync bench-reconcile bench-adapters bench-e2e clean sim harness
 
 deps:
 	@missing=""; \
@@ -97,6 +97,24 @@ bench-adapters: deps
 	Benchmarks/.build/release/tandem-adapter-bench backfill $(BENCH_ADAPTERS_DIR) $(BENCH_ADAPTERS_ROWS) sqlite
 	Benchmarks/Scripts/with-postgres.sh Benchmarks/.build/release/tandem-adapter-bench backfill $(BENCH_ADAPTERS_DIR) 100000 postgres
 	rm -rf $(BENCH_ADAPTERS_DIR)
+
+# End to end, external row to external row, Tandem beside Bucardo 5.6 in one
+# run (docs/PERFORMANCE.md, "End to end, side by side with Bucardo"): two
+# `tandem run` processes (release build) with PostgreSQL adapters, and a
+# Bucardo source/source sync of two other databases of the same throwaway
+# cluster; then Tandem's SQLite-SQLite and SQLite-PostgreSQL pairings.
+# Benchmarks/Scripts/bench-e2e.sh installs Bucardo and PL/Perl with apt-get
+# when missing, runs the cluster as an unprivileged user and removes it and
+# every process at exit, also on failure. Latency at 100 updates/s for 60 s,
+# 100,000-update throughput, concurrent edits during a cut link, backfill of
+# 1,000,000 rows; three runs. BENCH_E2E_ARGS adds options: --quick (10 s,
+# 10,000 updates, 100,000 rows), --runs N, --workloads latency,throughput,
+# concurrent,backfill, --systems tandem,bucardo, --pairs pg,sqlite,sqlite-pg.
+# Not part of `make test`.
+BENCH_E2E_ARGS ?=
+bench-e2e: deps
+	swift build -c release --product tandem
+	Benchmarks/Scripts/bench-e2e.sh .build/release/tandem $(BENCH_E2E_ARGS)
 
 # The partition simulator (docs/simulation.md): 10,000 five-node seeds with
 # every fault class, on two threads. Prints a summary; exits non-zero, with the
