@@ -29,6 +29,7 @@ extension Simulation {
                 deal: evaluation.writes.first { $0.effect == .update }?.record)
             for problem in evaluation.problems { trace("n\(index) \(problem)") }
             for write in evaluation.writes {
+                firing.asked[write.effect, default: 0] += 1
                 let record = hooks.rules.record(write, index)
                 let fields = write.fields.sorted { $0.key < $1.key }.map { FieldWrite(name: $0.key, value: $0.value) }
                 let op = WorkloadOp.setFields(collection: write.collection, record: record, fields: fields)

@@ -43,6 +43,8 @@ struct RuleFiring {
     var scope: Value?
     var budget: Value?
     var deal: String?
-    /// The acknowledged writes made for it, by effect.
+    /// The writes the engine asked for, by effect (no update where the
+    /// source had no link), and the acknowledged writes made for them.
+    var asked: [RuleWrite.Effect: Int] = [:]
     var made: [RuleWrite.Effect: Int] = [:]
 }
