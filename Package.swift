@@ -137,6 +137,13 @@ let package = Package(
             dependencies: ["TandemCore"],
             swiftSettings: strictSettings
         ),
+        // Cross-record rules: the pure engine that turns a committed change
+        // into the writes its rules ask for (no I/O, clock or randomness).
+        .target(
+            name: "TandemRules",
+            dependencies: ["TandemCore"],
+            swiftSettings: strictSettings
+        ),
         // The PostgreSQL driver: trigger capture into an outbox, NOTIFY,
         // marked writes, over postgres-nio (no wire protocol of our own).
         .target(
@@ -211,6 +218,7 @@ let package = Package(
                 "TandemPostgresAdapter",
                 "TandemHTTPAdapter",
                 "TandemPostgresStore",
+                "TandemRules",
                 "TandemCore",
                 "TandemCrypto",
                 "TandemStore",
@@ -323,7 +331,9 @@ let package = Package(
         // driving the real sync driver, store and CRDT core of every node.
         .target(
             name: "TandemSimulation",
-            dependencies: ["TandemCore", "TandemCrypto", "TandemStore", "TandemSync", "TandemAdapterCore", "TandemAdapterSim"],
+            dependencies: [
+                "TandemCore", "TandemCrypto", "TandemStore", "TandemSync", "TandemAdapterCore", "TandemAdapterSim", "TandemRules",
+            ],
             path: "Simulations/TandemSimulation",
             swiftSettings: strictSettings
         ),
@@ -383,6 +393,7 @@ let package = Package(
                 "TandemSimulation",
                 "TandemAdapterCore",
                 "TandemCore",
+                "TandemRules",
                 "TandemStore",
                 "TandemSync",
                 "tandem-sim",
@@ -397,6 +408,16 @@ let package = Package(
             name: "TandemAdapterSim",
             dependencies: ["TandemAdapterCore", "TandemCore"],
             path: "Simulations/TandemAdapterSim",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TandemRulesTests",
+            dependencies: [
+                "TandemRules",
+                "TandemAdapterCore",
+                "TandemCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -45,8 +45,8 @@ extension NodeCore {
     private func commitPending() {
         var groups: [(collection: String, writes: [LocalWrite], bytes: Int)] = []
         for write in pendingWrites {
-            if write.adapter == nil, let index = groups.lastIndex(where: { $0.collection == write.collection }),
-               groups[index].writes.first?.adapter == nil,
+            if write.adapter == nil, write.firedBy.isEmpty, let index = groups.lastIndex(where: { $0.collection == write.collection }),
+               groups[index].writes.first?.adapter == nil, groups[index].writes.first?.firedBy.isEmpty == true,
                groups[index].writes.count < Self.maxWritesPerBatch,
                groups[index].bytes + write.estimatedBytes <= Self.maxGroupBytes {
                 groups[index].writes.append(write)
@@ -71,11 +71,21 @@ extension NodeCore {
             for id in write.records where seen.insert(id).inserted { ids.append(id) }
         }
         var failures: [Int: any Error] = [:]
+        // Each record before and after, for the local-commit hook (rules).
+        let observing = configuration.localCommits != nil
+        var changes: [LocalCommit.Change] = []
         do {
             let adapter = writes.count == 1 ? writes[0].adapter : nil
             let batch = try driver?.write(
-                collection, records: ids, now: now, cursor: adapter?.cursor, audit: { adapter?.recorded ?? [] }
+                collection, records: ids, now: now, cursor: adapter?.cursor,
+                audit: { (adapter?.recorded ?? []) + writes.flatMap(\.audit) }
             ) { working, timestamp in
+                let initial = observing ? working : nil
+                defer {
+                    if let initial {
+                        changes = LocalCommit.changes(of: ids, from: initial, to: working)
+                    }
+                }
                 var delta = RecordCollection()
                 for (index, write) in writes.enumerated() {
                     let before = working
@@ -87,6 +97,9 @@ extension NodeCore {
                     }
                 }
                 return delta
+            }
+            if let batch = batch ?? nil, let hook = configuration.localCommits, !changes.isEmpty {
+                hook(LocalCommit(batch: batch, changes: changes, firedBy: writes.count == 1 ? writes[0].firedBy : []))
             }
             for (index, write) in writes.enumerated() {
                 if let failure = failures[index] { write.promise.fail(failure) } else { write.promise.succeed(batch ?? nil) }

@@ -33,6 +33,10 @@ struct LocalWrite {
     /// An adapter's cursor and audit events, committed with the change; a
     /// write with a cursor is committed alone.
     var adapter: AdapterCommit? = nil
+    /// The rules whose writes this is (`SyncNode.write(collection:records:firedBy:audit:)`);
+    /// a write with rules is committed alone, with `audit`.
+    var firedBy: [String] = []
+    var audit: [AuditEvent] = []
     var promise: EventLoopPromise<DeltaBatch?>
 }
 

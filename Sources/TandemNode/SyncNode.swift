@@ -220,6 +220,37 @@ public final class SyncNode: Sendable {
         }
     }
 
+    /// Writes `records` of `collection` on behalf of cross-record rules
+    /// `firedBy` (the last is the rule making the write, the others led to
+    /// it), committed alone as one batch with `audit` in the same
+    /// transaction. The local-commit hook reports the batch with `firedBy`,
+    /// so none of those rules fires on it again.
+    @discardableResult
+    public func write(
+        collection: String, records: [String: [String: Value]], firedBy: [String], audit: [AuditEvent]
+    ) async throws -> DeltaBatch? {
+        guard lifecycle.withLock({ $0 == .started }) else { throw NodeError.notRunning }
+        let node = self.node
+        let ids = records.keys.sorted()
+        let core = self.core
+        return try await eventLoop.flatSubmit {
+            let promise = core.eventLoop.makePromise(of: DeltaBatch?.self)
+            core.value.enqueueWrite(LocalWrite(
+                collection: collection, records: ids,
+                change: { working, timestamp in
+                    var delta = RecordCollection()
+                    for id in ids {
+                        guard let fields = records[id], !fields.isEmpty else { continue }
+                        let changes = fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                        delta.join(try working.update(id, fields: changes, by: node, at: timestamp))
+                    }
+                    return delta
+                },
+                estimatedBytes: 0, firedBy: firedBy, audit: audit, promise: promise))
+            return promise.futureResult
+        }.get()
+    }
+
     /// Deletes record `id` of `collection` (the versions this node has
     /// seen; a concurrent write elsewhere survives).
     @discardableResult

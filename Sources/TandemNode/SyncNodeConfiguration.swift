@@ -93,6 +93,12 @@ public struct SyncNodeConfiguration: Sendable {
     /// Called on the node's event loop with every event the sync driver
     /// reports, after the node counted it. It must not block.
     public var observer: (@Sendable (SyncEvent) -> Void)?
+    /// Called on the node's event loop after every local change is
+    /// committed (a write, a delete, an adapter's capture), with each
+    /// changed record before and after: what cross-record rules evaluate.
+    /// Peers' batches are not reported. It must not block. Nil (the
+    /// default) costs nothing.
+    public var localCommits: (@Sendable (LocalCommit) -> Void)?
 
     /// A configuration whose allow-list and trusted origins are `peers` plus
     /// `members` (and, for origins, this node).
@@ -123,6 +129,7 @@ public struct SyncNodeConfiguration: Sendable {
         self.maxClockOffsetMillis = HybridLogicalClock.defaultMaxOffsetMillis
         self.clock = clock
         self.observer = nil
+        self.localCommits = nil
     }
 
     /// The node id.

@@ -34,6 +34,9 @@ public struct AuditEvent: Hashable, Sendable {
         case deletesHeld = "deletes-held"
         /// An adapter could not sync a row or a record; `detail` says why.
         case adapterError = "adapter-error"
+        /// A cross-record rule wrote a record; `detail` names the rule, the
+        /// source record and the change that fired it, and the fields written.
+        case ruleFired = "rule-fired"
     }
 
     /// Wall time of the event, in milliseconds since the Unix epoch.

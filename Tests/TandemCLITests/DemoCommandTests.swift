@@ -31,4 +31,24 @@ struct DemoCommandTests {
         #expect(demo.status != 0)
         #expect(demo.stderr.contains("is not a demo folder"), "\(demo.stderr)")
     }
+
+    @Test("demo --scenario proposal-project --once: the signed proposal wins its deal and creates one project; exits 0")
+    func proposalProjectScenario() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let folder = directory.appending("demo")
+        let demo = try await TandemExecutable.runOffPool(["demo", "--scenario", "proposal-project", "--once", "--dir", folder])
+        #expect(demo.status == 0, "stdout: \(demo.stdout)\nstderr: \(demo.stderr)")
+        #expect(demo.stdout.contains("deal won and one project with scope, budget and timeline: yes"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("Website relaunch | 48000 | 2027-01-10 to 2027-03-31 | P-100"), "\(demo.stdout)")
+    }
+
+    @Test("demo --scenario crm-support says the HTTP adapter is not available yet")
+    func scenarioNeedingHTTP() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let demo = try await TandemExecutable.runOffPool(["demo", "--scenario", "crm-support", "--once", "--dir", directory.appending("demo")])
+        #expect(demo.status != 0)
+        #expect(demo.stderr.contains("scenario crm-support needs the HTTP adapter"), "\(demo.stderr)")
+    }
 }

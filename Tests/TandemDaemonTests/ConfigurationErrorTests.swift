@@ -24,7 +24,7 @@ struct ConfigurationErrorTests {
         Case(replace: "max_clock_drift_ms = 250", with: "max_clock_drift_ms = -1",
              expected: "node.toml:7: node.max_clock_drift_ms: expected milliseconds, 0 or more; got -1"),
         Case(replace: "[node]\n", with: "colour = \"red\"\n[node]\n",
-             expected: "node.toml:1: colour: unknown key; expected one of: [node], [peer], [collection], [adapter], [alerts]"),
+             expected: "node.toml:1: colour: unknown key; expected one of: [node], [peer], [collection], [adapter], [alerts], [rule]"),
         Case(replace: "name = \"helpdesk\"", with: "name = \"crm\"",
              expected: "node.toml:10: peer[1].name: \"crm\" is this node's own name"),
         Case(replace: "address = \"127.0.0.1:7402\"", with: "address = \"127.0.0.1:7402\"\nport = 7402",

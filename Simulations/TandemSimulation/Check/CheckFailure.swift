@@ -27,6 +27,10 @@ public enum Checker: Int, CaseIterable, Hashable, Sendable, Comparable, CustomSt
     /// (11) The newest edit by edit time wins per field, and every field
     /// value is one some program made.
     case editTimes
+    /// (12) Every triggering change of a cross-record rule produced exactly
+    /// one effect on every node: one created record per source, the linked
+    /// record updated.
+    case rules
 
     public static func < (lhs: Checker, rhs: Checker) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -43,6 +47,7 @@ public enum Checker: Int, CaseIterable, Hashable, Sendable, Comparable, CustomSt
         case .duplicates: "duplicates"
         case .heldDeletes: "held deletes"
         case .editTimes: "edit times"
+        case .rules: "rules"
         }
     }
 

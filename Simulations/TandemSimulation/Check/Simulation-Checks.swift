@@ -22,6 +22,7 @@ extension Simulation {
         found += checkAcknowledged(snapshots)
         found += checkForgedInput(snapshots)
         found += checkAdapters(snapshots)
+        found += checkRules(snapshots)
         let afterHeal = convergedAt.map { $0 - min($0, healAt) }
         if let afterHeal {
             if afterHeal > bound {

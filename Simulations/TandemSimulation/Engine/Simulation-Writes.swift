@@ -1,6 +1,7 @@
 import TandemCore
 import TandemCrypto
 import TandemStore
+import TandemRules
 import TandemSync
 
 /// Local writes: each goes through `SyncDriver.write`, exactly as an
@@ -15,14 +16,17 @@ import TandemSync
 /// and joins their deltas into the batch's delta. An operation that throws
 /// is undone and left out, the others still commit.
 extension Simulation {
-    func write(_ ops: [WorkloadOp], at index: Int, item: Int) {
+    /// `firedBy`: the rules whose write this is (`Simulation-Rules.swift`).
+    /// Returns the acknowledged batch, or nil.
+    @discardableResult
+    func write(_ ops: [WorkloadOp], at index: Int, item: Int, firedBy: [String] = []) -> DeltaBatch? {
         let what = WorkloadOp.describe(ops)
         guard nodes[index].isUp else {
             metrics.writesSkippedNodeDown += 1
             trace("n\(index) is down: write #\(item) (\(what)) not made")
-            return
+            return nil
         }
-        guard let collection = ops.first?.collection else { return }
+        guard let collection = ops.first?.collection else { return nil }
         let node = nodes[index].id
         // The model's input: which effects of acknowledged writes this node
         // has seen, read from its state: its causal context holds their dots.
@@ -37,7 +41,7 @@ extension Simulation {
         } catch {
             metrics.writesFailed += 1
             trace("n\(index) write #\(item) (\(what)) not made: the store cannot be read: \(error)")
-            return
+            return nil
         }
         var observed = Set<ReferenceModel.EffectID>()
         for earlier in acknowledged where earlier.batch.collection == collection {
@@ -55,12 +59,24 @@ extension Simulation {
         var stamp = HLCTimestamp.zero
         // Each operation's own delta, or nil if it threw (and was undone).
         var deltas: [RecordCollection?] = []
+        // Each record before and after, for the rules (as `NodeCore.commit` reports them).
+        let watched = Self.ruleEngine?.rules.contains { $0.collection == collection } ?? false
+        var changes: [(id: String, before: RecordView?, after: RecordView?)] = []
         let made: DeltaBatch?
         let time = wall(index)
         do {
             made = try nodes[index].driver?.write(collection, records: records, now: time) { working, timestamp in
                 stamp = timestamp
                 deltas = []
+                let initial = watched ? working : nil
+                defer {
+                    if let initial {
+                        changes = records.map { id in
+                            let id = Identifier.normalized(id)
+                            return (id, initial.record(id), working.record(id))
+                        }
+                    }
+                }
                 var delta = RecordCollection()
                 for op in ops {
                     let before = working
@@ -79,13 +95,13 @@ extension Simulation {
             metrics.writesFailed += 1
             trace("n\(index) write #\(item) (\(what)) failed, not acknowledged: \(error)")
             drain(index)
-            return
+            return nil
         }
         guard let batch = made else {
             metrics.writesWithoutChange += 1
             trace("n\(index) write #\(item) (\(what)) changes nothing here: no batch")
             drain(index)
-            return
+            return nil
         }
         if let newestHeld, stamp <= newestHeld {
             failures.append(CheckFailure(.clockOrder,
@@ -122,6 +138,8 @@ extension Simulation {
         trace("n\(index) write #\(item): \(what) -> acknowledged as \(name(batch.id)) at \(describe(stamp)) (had seen \(observed.count) earlier effects)")
         drain(index)
         if tracking { recomputeCaughtUp() }
+        if watched { fireRules(changes, of: batch, at: index, item: item, firedBy: firedBy) }
+        return batch
     }
 
     /// The newest timestamp of any field write node `index` holds, read

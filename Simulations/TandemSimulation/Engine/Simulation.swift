@@ -55,6 +55,8 @@ public final class Simulation {
     var committedDeletes: [String: Int64] = [:]
 
     var model = ReferenceModel()
+    /// Every rule firing (triggering change and the writes it led to).
+    var ruleFirings: [RuleFiring] = []
     var acknowledged: [AcknowledgedWrite] = []
     var acknowledgedByID: [Dot: Int] = [:]
     var acknowledgedVector = BatchVector()

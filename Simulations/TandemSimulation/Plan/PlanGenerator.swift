@@ -100,6 +100,7 @@ enum PlanGenerator {
 
         let lateCandidates = lateItems(firstID: items.count, nodeCount: n, seed: seed)
         items += adapterItems(seed: seed, config: config, firstID: items.count + lateCandidates.items.count)
+        items += ruleItems(seed: seed, config: config, firstID: items.count + lateCandidates.items.count)
         var storeRandom = SimRandom(seed: seed, stream: Stream.store.rawValue)
         let store = config.store.kind(random: &storeRandom)
         var tieRandom = SimRandom(seed: seed, stream: Stream.ties.rawValue)

@@ -20,6 +20,8 @@ public struct RunMetrics: Hashable, Sendable {
     public var writesSkippedNodeDown = 0
     public var writesFailed = 0
     public var writesWithoutChange = 0
+    /// Cross-record rule firings (triggering changes evaluated to writes).
+    public var ruleFirings = 0
     /// Acknowledged writes that grouped several operations in one batch,
     /// and the operations they committed.
     public var groupedWrites = 0

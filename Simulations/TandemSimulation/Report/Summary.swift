@@ -76,6 +76,7 @@ public struct Summary: Sendable {
             totals.writesSkippedNodeDown += m.writesSkippedNodeDown
             totals.writesFailed += m.writesFailed
             totals.writesWithoutChange += m.writesWithoutChange
+            totals.ruleFirings += m.ruleFirings
             totals.groupedWrites += m.groupedWrites
             totals.groupedOperations += m.groupedOperations
             totals.partitions += m.partitions
@@ -132,7 +133,7 @@ public struct Summary: Sendable {
             "per run: messages \(messages); bytes sent \(bytes); converged state \(stateBytes) bytes",
             "bytes sent per acknowledged write: \(Int(bytesPerWrite.rounded())) (batch messages \(Int(batchBytesPerWrite.rounded())), summaries and reconciliation \(Int((bytesPerWrite - batchBytesPerWrite).rounded())));"
                 + " full state to every other node per write: \(Int(fullStateBytesPerWrite.rounded()))",
-            "writes: \(t.writesAcknowledged) acknowledged (\(t.groupedWrites) of them grouping \(t.groupedOperations) operations in one batch), \(t.writesFailed) failed (not acknowledged), \(t.writesSkippedNodeDown) skipped (node down), \(t.writesWithoutChange) changed nothing",
+            "writes: \(t.writesAcknowledged) acknowledged (\(t.groupedWrites) of them grouping \(t.groupedOperations) operations in one batch), \(t.writesFailed) failed (not acknowledged), \(t.writesSkippedNodeDown) skipped (node down), \(t.writesWithoutChange) changed nothing; \(t.ruleFirings) rule firings",
             "ties: \(t.tiedFieldWrites) of \(t.fieldWrites) field writes (\(String(format1: 100 * Double(t.tiedFieldWrites) / Double(max(1, t.fieldWrites))))%) share field and timestamp with another node's write, in \(runsWithTies) runs",
             "commit failures: \(t.commitFailuresArmed) armed; hits: " + CommitKind.allCases.map { "\(t.commitFailureHits[$0] ?? 0) \($0)" }.joined(separator: ", ")
                 + "; \(t.commitFailuresArmed - t.commitFailureHits.values.reduce(0, +)) found no commit of their kind; store failures reported: \(t.storeFailures)",

@@ -37,15 +37,18 @@ public struct SimulationHooks: Sendable {
     public var wrapShell: @Sendable (_ index: Int, _ node: NodeID, _ shell: any SyncShell) -> any SyncShell
     /// The adapters' variants.
     public var adapter: AdapterHooks
+    /// The rule runner's variants.
+    public var rules: RuleHooks
 
     public init(
         makeStore: @escaping @Sendable (_ index: Int, _ node: NodeID, _ directory: String?) -> any SimulatedStore,
         wrapShell: @escaping @Sendable (_ index: Int, _ node: NodeID, _ shell: any SyncShell) -> any SyncShell,
-        adapter: AdapterHooks = .production
+        adapter: AdapterHooks = .production, rules: RuleHooks = .production
     ) {
         self.makeStore = makeStore
         self.wrapShell = wrapShell
         self.adapter = adapter
+        self.rules = rules
     }
 
     /// Real stores, real shells: what every `tandem-sim` run uses.

@@ -1,5 +1,6 @@
 import TOMLKit
 import TandemCore
+import TandemRules
 
 /// Turns the parsed TOML tables into settings, section by section, and
 /// checks what spans sections (unique names, references). Internal to
@@ -13,9 +14,10 @@ struct ConfigurationParser {
         var collections: [CollectionSettings]
         var adapters: [AdapterSettings]
         var alerts: AlertSettings
+        var rules: [Rule]
     }
 
-    static let topLevelKeys = ["node", "peer", "collection", "adapter", "alerts"]
+    static let topLevelKeys = ["node", "peer", "collection", "adapter", "alerts", "rule"]
 
     mutating func parse(_ table: TOMLTable) throws(ConfigurationError) -> Parsed {
         let root = TOMLSection(table: table, path: "", header: "", entry: nil, context: context)
@@ -40,6 +42,9 @@ struct ConfigurationParser {
         }
         let alerts = try root.subsection("alerts").map { section throws(ConfigurationError) in try parseAlerts(section) }
             ?? AlertSettings()
+        let ruleSections = try entries(root, "rule")
+        var rules: [Rule] = []
+        for section in ruleSections { rules.append(try parseRule(section, node: node, collections: collections)) }
         try root.finish(expected: Self.topLevelKeys.map { "[\($0)]" })
 
         try checkPeers(peers, node: node, root: root)
@@ -61,7 +66,8 @@ struct ConfigurationParser {
                         + "\"\(adapter.collection)\" (the adapter name \(adapter.name) must be unique on a node)")
             }
         }
-        return Parsed(node: node, peers: peers, collections: collections, adapters: adapters, alerts: alerts)
+        try checkRules(rules, sections: ruleSections)
+        return Parsed(node: node, peers: peers, collections: collections, adapters: adapters, alerts: alerts, rules: rules)
     }
 
     /// The entries of an array of tables (`[[peer]]`), as sections.

@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+public import TandemRules
 
 /// A node's TOML configuration file (the schema in docs/configuration.md),
 /// parsed and checked.
@@ -21,10 +22,14 @@ public struct NodeConfigurationFile: Hashable, Sendable {
     public var adapters: [AdapterSettings]
     /// `[alerts]` (the defaults when the file has none).
     public var alerts: AlertSettings
+    /// `[[rule]]`: cross-record rules, checked (known collections, fields
+    /// this node may write, no cycle; docs/configuration.md).
+    public var rules: [Rule]
 
     public init(
         path: String, node: NodeSettings, peers: [PeerSettings] = [],
-        collections: [CollectionSettings] = [], adapters: [AdapterSettings] = [], alerts: AlertSettings = AlertSettings()
+        collections: [CollectionSettings] = [], adapters: [AdapterSettings] = [], alerts: AlertSettings = AlertSettings(),
+        rules: [Rule] = []
     ) {
         self.path = path
         self.node = node
@@ -32,6 +37,7 @@ public struct NodeConfigurationFile: Hashable, Sendable {
         self.collections = collections
         self.adapters = adapters
         self.alerts = alerts
+        self.rules = rules
     }
 
     /// Reads and checks the file at `path`.
@@ -71,7 +77,8 @@ public struct NodeConfigurationFile: Hashable, Sendable {
         let parsed = try parser.parse(table)
         return NodeConfigurationFile(
             path: absolutePath ?? context.resolve(file), node: parsed.node, peers: parsed.peers,
-            collections: parsed.collections, adapters: parsed.adapters, alerts: parsed.alerts)
+            collections: parsed.collections, adapters: parsed.adapters, alerts: parsed.alerts,
+            rules: parsed.rules)
     }
 
     /// The collection named `name`.

@@ -6,6 +6,7 @@ import TandemCore
 public import TandemCrypto
 import TandemNet
 public import TandemNode
+import TandemRules
 import TandemStore
 import TandemSync
 import UnixSignals
@@ -83,6 +84,8 @@ public struct NodeDaemon: Sendable {
             hub.forward(event)
             Self.countConflicts(event, metrics: metrics)
         }
+        let rules = try Self.ruleRunner(configuration)
+        if let rules { nodeConfiguration.localCommits = { rules.receive($0) } }
         nodeConfiguration.transport.events = TransportEvents(
             rejected: { log.transportRefused($0) }, authenticated: { log.authenticated($0) })
         let node = try openNode(nodeConfiguration)
@@ -96,7 +99,8 @@ public struct NodeDaemon: Sendable {
             throw DaemonError.node(detail: "cannot start the node: \(error)")
         }
         do {
-            try await runServices(node, log: log, clock: nodeConfiguration.clock, metrics: metrics, hub: hub)
+            try await runServices(
+                node, log: log, clock: nodeConfiguration.clock, metrics: metrics, hub: hub, rules: rules)
         } catch {
             try? await node.shutdown()
             throw error
@@ -128,13 +132,31 @@ public struct NodeDaemon: Sendable {
         }
     }
 
+    /// The runner of the file's rules, or nil without any.
+    static func ruleRunner(_ file: NodeConfigurationFile) throws(DaemonError) -> RuleRunner? {
+        guard !file.rules.isEmpty else { return nil }
+        do {
+            return RuleRunner(engine: try RuleEngine(rules: file.rules))
+        } catch {
+            throw DaemonError.node(detail: "rules: \(error)")
+        }
+    }
+
     private func runServices(
-        _ node: SyncNode, log: NodeEventLog, clock: @escaping @Sendable () -> UInt64, metrics: DaemonMetrics, hub: AdapterHub
+        _ node: SyncNode, log: NodeEventLog, clock: @escaping @Sendable () -> UInt64, metrics: DaemonMetrics, hub: AdapterHub,
+        rules: RuleRunner?
     ) async throws(DaemonError) {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: NodeService(node: node, logger: logger), successTerminationBehavior: .gracefullyShutdownGroup,
                   failureTerminationBehavior: .gracefullyShutdownGroup)
         ]
+        if let rules {
+            var ruleLogger = logger
+            ruleLogger[metadataKey: "component"] = "rules"
+            services.append(.init(
+                service: RuleService(runner: rules, node: node, clock: Self.wallMillis, logger: ruleLogger),
+                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
         for settings in configuration.adapters {
             let adapter: any Service
             do {

@@ -14,6 +14,9 @@ import TandemStore
 /// both tables converging, with the conflict and its preserved loser. Then
 /// leaves both nodes running for the user to edit either database, until
 /// Ctrl-C; `--once` exits instead, 0 when both sides agree.
+/// `--scenario proposal-project` runs scenario 2 of docs/scenarios.md
+/// instead (`ProposalProjectDemo`); the scenarios that need the HTTP adapter
+/// are refused with a clear error.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -33,8 +36,19 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds each step may take before the demo gives up.")
     var timeout: Double = 60
 
+    @Option(
+        name: .long,
+        help: "A scenario of docs/scenarios.md instead of the CRM and helpdesk tables: \(DemoScenario.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var scenario: DemoScenario?
+
     func run() async throws {
         let directory = URL(fileURLWithPath: dir).standardizedFileURL.path
+        if let scenario {
+            if let reason = scenario.unavailable { throw CommandFailure(reason) }
+            let holds = try await ProposalProjectDemo(directory: directory, timeout: timeout).run(once: once)
+            if once && !holds { throw ExitCode.failure }
+            return
+        }
         try DemoFiles.prepare(directory)
         try DemoFiles.createDatabases(directory)
         let configs = try DemoFiles.writeConfigurations(directory)

@@ -1,4 +1,5 @@
 import TandemAdapterCore
+import TandemRules
 import TandemSimulation
 
 /// The deliberately broken variants the checkers must catch.
@@ -24,6 +25,9 @@ enum BrokenVariant: String, CaseIterable, Sendable, CustomStringConvertible {
     /// `AdapterRunner` does not yet): records changed while it could not
     /// write never reach its table.
     case noSweepAtStart
+    /// A rule runner that names the record a rule creates after the node
+    /// that fires it: two nodes firing for one proposal create two projects.
+    case nodeNamedRuleRecord
 
     var hooks: SimulationHooks {
         switch self {
@@ -52,6 +56,10 @@ enum BrokenVariant: String, CaseIterable, Sendable, CustomStringConvertible {
             }))
         case .eagerCapture: Self.adapter(AdapterHooks(acknowledgesBeforeCommit: true))
         case .noSweepAtStart: Self.adapter(AdapterHooks(sweepsAtStart: false))
+        case .nodeNamedRuleRecord:
+            SimulationHooks(
+                makeStore: SimulationHooks.production.makeStore, wrapShell: { _, _, shell in shell },
+                rules: RuleHooks(record: { write, node in write.effect == .create ? write.record + "@n\(node)" : write.record }))
         }
     }
 

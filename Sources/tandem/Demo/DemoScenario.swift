@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// The mission's scenarios `tandem demo --scenario` can run
+/// (docs/scenarios.md). Without `--scenario` the demo is the CRM and
+/// helpdesk SQLite pair.
+enum DemoScenario: String, CaseIterable, ExpressibleByArgument {
+    case crmSupport = "crm-support"
+    case proposalProject = "proposal-project"
+    case billingCRM = "billing-crm"
+
+    /// Why the scenario cannot run in this build, or nil when it can.
+    var unavailable: String? {
+        switch self {
+        case .proposalProject:
+            return nil
+        case .crmSupport, .billingCRM:
+            return "scenario \(rawValue) needs the HTTP adapter, which this build of tandem does not have yet; "
+                + "available: proposal-project (or no --scenario for the CRM and helpdesk tables)"
+        }
+    }
+}
