@@ -43,12 +43,12 @@ struct DemoCommandTests {
         #expect(demo.stdout.contains("Website relaunch | 48000 | 2027-01-10 to 2027-03-31 | P-100"), "\(demo.stdout)")
     }
 
-    @Test("demo --scenario crm-support says the HTTP adapter is not available yet")
+    @Test("demo --scenario crm-support says the scenario is not built yet")
     func scenarioNeedingHTTP() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let demo = try await TandemExecutable.runOffPool(["demo", "--scenario", "crm-support", "--once", "--dir", directory.appending("demo")])
         #expect(demo.status != 0)
-        #expect(demo.stderr.contains("scenario crm-support needs the HTTP adapter"), "\(demo.stderr)")
+        #expect(demo.stderr.contains("scenario crm-support is not built yet"), "\(demo.stderr)")
     }
 }

@@ -14,8 +14,8 @@ enum DemoScenario: String, CaseIterable, ExpressibleByArgument {
         case .proposalProject:
             return nil
         case .crmSupport, .billingCRM:
-            return "scenario \(rawValue) needs the HTTP adapter, which this build of tandem does not have yet; "
-                + "available: proposal-project (or no --scenario for the CRM and helpdesk tables)"
+            return "scenario \(rawValue) is not built yet (the HTTP adapter and the fake APIs exist; the scenario's "
+                + "demo does not); available: proposal-project (or no --scenario for the CRM and helpdesk tables)"
         }
     }
 }
