@@ -44,11 +44,19 @@ import TandemSimulation
     @Test func aVectorAdvancedBeforeItsBatchCommittedIsCaughtByContent() throws {
         // Only crashes (which include the aimed commit failures): the vector
         // counts the batch everywhere, so checker 3 catches it by content.
+        // (Some seeds show the loss at a node the batch never reached, since
+        // its holders count it as compacted and cannot send it from a log:
+        // the seed looked for is one where a node counts it.)
         let config = SimulationConfig(nodeCount: 5, faults: [.crashes])
-        let failure = try #require(firstFailure(.vectorFirst, config: config, seeds: 1...30), "vectorFirst passed every seed")
-        #expect(failure.failedCheckers.contains(.acknowledged), "seed \(failure.seed): \(failure.failures)")
-        let messages = failure.failures.filter { $0.checker == .acknowledged }.map(\.message)
-        #expect(messages.contains { $0.contains("content is missing although the vector counts it") }, "\(messages)")
+        let first = try #require(firstFailure(.vectorFirst, config: config, seeds: 1...30), "vectorFirst passed every seed")
+        #expect(first.failedCheckers.contains(.acknowledged), "seed \(first.seed): \(first.failures)")
+        func countsMissingContent(_ result: RunResult) -> Bool {
+            result.failures.contains { $0.checker == .acknowledged && $0.message.contains("content is missing although the vector counts it") }
+        }
+        let failure = try #require(
+            (first.seed...30).lazy.map { Simulation.run(seed: $0, config: config, hooks: BrokenVariant.vectorFirst.hooks) }
+                .first(where: countsMissingContent),
+            "no seed of 1...30 shows a vector counting a batch whose content is missing")
         #expect(Simulation.run(seed: failure.seed, config: config, hooks: BrokenVariant.vectorFirst.hooks).failures == failure.failures)
         #expect(Simulation.run(seed: failure.seed, config: config).passed)
     }
