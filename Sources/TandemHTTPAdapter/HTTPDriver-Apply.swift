@@ -58,7 +58,8 @@ extension HTTPDriver {
         switch write {
         case .insert(let record, _, let columns):
             let url = transport.url(connector.create.path)
-            let answer = try await transport.send(connector.create.method, url, body: codec.body(columns))
+            let answer = try await transport.send(
+                connector.create.method, url, body: codec.body(columns), idempotent: connector.create.method != "PUT")
             guard answer.isSuccess else { return refused(answer, connector.create.method, url) }
             let object = try codec.decode(try codec.unwrap(try answer.json(url), source: url), source: url)
             if try await state.wrote(object, etag: answer.headers.first(name: "ETag"), record: record, sent: columns) { outboxGrew() }

@@ -10,9 +10,10 @@ import Synchronization
 ///
 /// Guarantees: an HTTP 429 is waited out (its `Retry-After`, else backoff)
 /// and retried; a 5xx, a timeout or a lost connection is retried with
-/// exponential backoff and jitter; after `retries` repeated attempts the
-/// request throws, so the caller keeps the record for later (the runner's
-/// retry queue). Any other answer is returned as it is.
+/// exponential backoff and jitter (a create only after a 429 or a 503: see
+/// `send`); after `retries` repeated attempts the request throws, so the
+/// caller keeps the record for later (the runner's retry queue). Any other
+/// answer is returned as it is.
 final class HTTPTransport: Sendable {
     /// One answer.
     struct Answer: Sendable {
@@ -69,9 +70,16 @@ final class HTTPTransport: Sendable {
         return url
     }
 
-    /// Sends one request, with the retries described above.
+    /// Sends one request, with the retries described above. A request that
+    /// is not `idempotent` (a POST that creates an object) is retried only
+    /// after an answer that says the API did not act on it (429, 503): after
+    /// a timeout, a lost connection or another 5xx the object may exist
+    /// already, and sending it again would make a second one. Such a failure
+    /// is thrown at once; the runner retries the write later, by when the
+    /// object's webhook or the next poll has shown it (and matching has
+    /// given it its record).
     func send(
-        _ method: String, _ url: String, body: JSONValue? = nil, headers: [(String, String)] = []
+        _ method: String, _ url: String, body: JSONValue? = nil, headers: [(String, String)] = [], idempotent: Bool = true
     ) async throws -> Answer {
         let label = "\(method) \(url)"
         var attempt = 0
@@ -100,13 +108,20 @@ final class HTTPTransport: Sendable {
                         ?? backoff.delayMillis(attempt: attempt + 1, fraction: Double.random(in: 0..<1))
                 case 500...599:
                     lastFailure = .status(request: label, code: answer.status, body: answer.text)
+                    if !idempotent && answer.status != 503 { throw Uncertain() }
                 default:
                     return answer
                 }
             } catch is CancellationError {
                 throw CancellationError()
+            } catch is Uncertain {
+                throw lastFailure
             } catch {
                 lastFailure = .transport(request: label, reason: "\(error)")
+                if !idempotent {
+                    throw HTTPAdapterError.transport(
+                        request: label, reason: "\(error); not sent again at once: the API may have made the object")
+                }
             }
             attempt += 1
             guard attempt <= connector.retries else { throw lastFailure }
@@ -151,3 +166,6 @@ final class HTTPTransport: Sendable {
         try? await client.shutdown()
     }
 }
+
+/// A non-idempotent request's failure that may have acted: not retried.
+private struct Uncertain: Error {}
