@@ -261,6 +261,7 @@ let package = Package(
             name: "TandemCoreTests",
             dependencies: [
                 "TandemCore",
+                "TandemTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
@@ -416,6 +417,7 @@ let package = Package(
                 "TandemRules",
                 "TandemAdapterCore",
                 "TandemCore",
+                "TandemTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings

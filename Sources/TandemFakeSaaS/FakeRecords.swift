@@ -25,6 +25,7 @@ public final class FakeRecords: Sendable {
         var faults = FakeFaults()
         var requests: [(method: String, path: String, atMillis: Int64)] = []
         var rateLimited = 0
+        var rateLimitedAtMillis: [Int64] = []
         var failed = 0
     }
 
@@ -51,6 +52,8 @@ public final class FakeRecords: Sendable {
     /// Requests seen (method, path), in order.
     public var requests: [(method: String, path: String, atMillis: Int64)] { state.withLock { $0.requests } }
     public var rateLimitedCount: Int { state.withLock { $0.rateLimited } }
+    /// When each request answered 429 arrived, in order.
+    public var rateLimitedAtMillis: [Int64] { state.withLock { $0.rateLimitedAtMillis } }
     public var failedCount: Int { state.withLock { $0.failed } }
 
     /// The objects, by id order.
@@ -68,10 +71,12 @@ public final class FakeRecords: Sendable {
 
     func admit(_ method: String, _ path: String) -> Gate {
         state.withLock { state in
-            state.requests.append((method, path, Self.nowMillis()))
+            let now = Self.nowMillis()
+            state.requests.append((method, path, now))
             if state.faults.rateLimitNext > 0 {
                 state.faults.rateLimitNext -= 1
                 state.rateLimited += 1
+                state.rateLimitedAtMillis.append(now)
                 return .rateLimited(state.faults.retryAfter)
             }
             if state.faults.failNext > 0 {

@@ -1,8 +1,9 @@
 import TandemAdapterCore
 import TandemCore
+import TandemTestSupport
 import Testing
 
-@Suite("Canonical time")
+@Suite("Canonical time", .ownThread)
 struct CanonicalTimeTests {
     @Test("ISO 8601 forms read as one canonical UTC timestamp", arguments: [
         ("2026-12-05T10:00:00Z", "2026-12-05T10:00:00.000Z"),
@@ -31,7 +32,7 @@ struct CanonicalTimeTests {
     }
 }
 
-@Suite("Value conversion")
+@Suite("Value conversion", .ownThread)
 struct ValueConversionTests {
     @Test("each column type reads its external forms")
     func reads() throws {
@@ -59,7 +60,7 @@ struct ValueConversionTests {
     }
 }
 
-@Suite("Capture decisions")
+@Suite("Capture decisions", .ownThread)
 struct CapturePlannerTests {
     static let writer = NodeID(byte: 0x11)
     static let other = NodeID(byte: 0x22)

@@ -11,7 +11,7 @@ import Testing
 /// - capturing the adapter's own writes again (as if the marker failed)
 ///   loses nothing and makes no table write again (no ping-pong);
 /// - once synced, both tables hold the same rows and both replicas are equal.
-@Suite("Adapter core over generated histories")
+@Suite("Adapter core over generated histories", .ownThread)
 struct AdapterHistoryPropertyTests {
     static let crm = NodeID(byte: 0x11)
     static let helpdesk = NodeID(byte: 0x22)

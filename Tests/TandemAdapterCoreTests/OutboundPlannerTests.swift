@@ -1,8 +1,9 @@
 import TandemAdapterCore
 import TandemCore
+import TandemTestSupport
 import Testing
 
-@Suite("Outbound decisions")
+@Suite("Outbound decisions", .ownThread)
 struct OutboundPlannerTests {
     static let mapping = CapturePlannerTests.mapping
     static let schema = CapturePlannerTests.schema

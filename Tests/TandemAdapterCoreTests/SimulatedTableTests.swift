@@ -1,11 +1,12 @@
 import TandemAdapterCore
 import TandemAdapterSim
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// The simulated table keeps the drivers' guarantees that the adapter core
 /// relies on (docs/adapters.md, "Writing a driver").
-@Suite struct SimulatedTableTests {
+@Suite(.ownThread) struct SimulatedTableTests {
     static let mapping = AdapterMapping(
         name: "crm", collection: "contacts", table: "crm", keyColumn: "id",
         fields: [FieldBinding(field: "email", column: "email"), FieldBinding(field: "name", column: "name")],

@@ -74,7 +74,7 @@ final class AdapterSide: Sendable {
     }
 
     @discardableResult
-    func sql(_ statement: String) throws -> String { try sqlite3(database, statement) }
+    func sql(_ statement: String) async throws -> String { try await sqlite3(database, statement) }
 
     func status() async -> AdapterStatus { await runner.currentStatus() }
 }
@@ -152,8 +152,8 @@ final class SQLitePair: Sendable {
         helpdeskClock: @escaping @Sendable () -> Int64 = AdapterSide.wallClock
     ) async throws -> SQLitePair {
         let directory = try TemporaryDirectory("adapter-" + name)
-        try sqlite3(directory.appending("crm.db"), "PRAGMA journal_mode=WAL; " + crmTable + seedCRM)
-        try sqlite3(directory.appending("helpdesk.db"), helpdeskTable + seedHelpdesk)
+        try await sqlite3(directory.appending("crm.db"), "PRAGMA journal_mode=WAL; " + crmTable + seedCRM)
+        try await sqlite3(directory.appending("helpdesk.db"), helpdeskTable + seedHelpdesk)
         let crm = try AdapterSide(
             name: "crm", keys: AdapterKeys.crm, database: directory.appending("crm.db"), storeDirectory: directory.appending("crm-store"),
             mapping: crmMapping, port: 0, peers: [])

@@ -59,7 +59,7 @@ final class FailingSnapshots: AdapterDriver {
         defer { directory.remove() }
         let database = directory.appending("crm.db")
         let rows = 1_050
-        try sqlite3(database, """
+        try await sqlite3(database, """
             PRAGMA journal_mode=WAL;
             \(SQLitePair.crmTable)
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(rows))

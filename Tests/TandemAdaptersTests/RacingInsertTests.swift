@@ -13,7 +13,7 @@ import TandemTestSupport
         let directory = try TemporaryDirectory("racing-insert")
         defer { directory.remove() }
         let path = directory.appending("contacts.db")
-        try sqlite3(path, "CREATE TABLE contacts (id INTEGER PRIMARY KEY, mail TEXT, name TEXT);")
+        try await sqlite3(path, "CREATE TABLE contacts (id INTEGER PRIMARY KEY, mail TEXT, name TEXT);")
         let driver = try SQLiteDriver(path: path, table: "contacts", keyColumn: "id")
         try await driver.attach(columns: ["mail", "name"])
         let mapping = AdapterMapping(
@@ -22,7 +22,7 @@ import TandemTestSupport
             match: MatchRule(field: "email"))
         let identity = RecordIdentity(mapping: mapping, schema: try await driver.describe())
         // Another program inserts Ann (in another spelling) just before the adapter writes.
-        try sqlite3(path, "INSERT INTO contacts (id, mail, name) VALUES (10, '  Ann@X ', 'Ann typed here');")
+        try await sqlite3(path, "INSERT INTO contacts (id, mail, name) VALUES (10, '  Ann@X ', 'Ann typed here');")
         let writes: [ExternalWrite] = [
             .insert(record: "email:ann@x", key: nil, columns: ["mail": .text("ann@x"), "name": .text("Ann from a peer")]),
             .insert(record: "email:bob@x", key: nil, columns: ["mail": .text("bob@x"), "name": .text("Bob")]),
@@ -30,7 +30,7 @@ import TandemTestSupport
         let outcomes = try await driver.apply(writes, capturedThrough: 0, identity: identity)
         #expect(outcomes.first == .deferred)
         guard case .written = outcomes.last else { Issue.record("\(outcomes)"); return }
-        #expect(try sqlite3(path, "SELECT count(*) FROM contacts WHERE lower(trim(mail)) = 'ann@x'") == "1")
+        #expect(try await sqlite3(path, "SELECT count(*) FROM contacts WHERE lower(trim(mail)) = 'ann@x'") == "1")
         // Once that change is captured (acknowledged), the same insert is written.
         let read = try await driver.changes(after: 0, limit: 10)
         let through = try #require(read.changes.last?.sequence)

@@ -16,7 +16,7 @@ import TandemTestSupport
         let directory = try TemporaryDirectory("sqlite-batch")
         defer { directory.remove() }
         let path = directory.appending("contacts.db")
-        try sqlite3(path, "PRAGMA journal_mode=WAL; " + Self.table)
+        try await sqlite3(path, "PRAGMA journal_mode=WAL; " + Self.table)
         let driver = try SQLiteDriver(path: path, table: "contacts", keyColumn: "id")
         try await driver.attach(columns: ["mail", "name"])
         try await body(path, driver)
@@ -37,7 +37,7 @@ import TandemTestSupport
             }
             guard case .failed(let message) = outcomes[16] else { Issue.record("\(outcomes[16])"); return }
             #expect(message.contains("CHECK"))
-            #expect(try sqlite3(path, "SELECT count(*) FROM contacts") == "49")
+            #expect(try await sqlite3(path, "SELECT count(*) FROM contacts") == "49")
             let records = (1...50).map { "r\($0)" }
             let keys = try await driver.keys(forRecords: records)
             #expect(keys.count == 49)
@@ -45,7 +45,7 @@ import TandemTestSupport
             // Each mapping names the row that holds the record's values.
             for (record, key) in keys {
                 let index = record.dropFirst()
-                #expect(try sqlite3(path, "SELECT mail FROM contacts WHERE id = \(key)") == "u\(index)@x")
+                #expect(try await sqlite3(path, "SELECT mail FROM contacts WHERE id = \(key)") == "u\(index)@x")
             }
             // Nothing the driver wrote was captured.
             #expect(try await driver.changes(after: 0, limit: 100).changes.isEmpty)
@@ -55,10 +55,10 @@ import TandemTestSupport
     @Test("a chunk without a poison row writes inserts, updates and deletes together; an uncaptured edit defers its row")
     func cleanChunk() async throws {
         try await withDriver { path, driver in
-            try sqlite3(path, "INSERT INTO contacts (id, mail, name) VALUES (1, 'a@x', 'A'), (2, 'b@x', 'B'), (3, 'c@x', 'C');")
+            try await sqlite3(path, "INSERT INTO contacts (id, mail, name) VALUES (1, 'a@x', 'A'), (2, 'b@x', 'B'), (3, 'c@x', 'C');")
             let captured = try await driver.changes(after: 0, limit: 10).changes
             let through = try #require(captured.last?.sequence)
-            try sqlite3(path, "UPDATE contacts SET name = 'external' WHERE id = 3;")
+            try await sqlite3(path, "UPDATE contacts SET name = 'external' WHERE id = 3;")
             let outcomes = try await driver.apply([
                 .update(record: "a", key: "1", columns: ["name": .text("A2")]),
                 .delete(record: "b", key: "2"),
@@ -73,7 +73,7 @@ import TandemTestSupport
             // An update of a missing row writes it with its key.
             #expect(outcomes[3] == .written(key: "4", lastValues: nil))
             #expect(outcomes[4] == .written(key: "5", lastValues: nil))
-            #expect(try sqlite3(path, "SELECT id || ':' || mail || ':' || coalesce(name, '-') FROM contacts ORDER BY id")
+            #expect(try await sqlite3(path, "SELECT id || ':' || mail || ':' || coalesce(name, '-') FROM contacts ORDER BY id")
                 == "1:a@x:A2\n3:c@x:external\n4:d@x:-\n5:e@x:-")
             #expect(try await driver.keys(forRecords: ["d", "e"]) == ["d": "4", "e": "5"])
         }

@@ -18,7 +18,7 @@ struct SQLiteFailureTests {
                        helpdesk: AdapterMapping = SQLitePair.helpdeskMapping(), seed: String = seed) async throws -> SQLitePair {
         let pair = try await SQLitePair.start(name, crmMapping: crm, helpdeskMapping: helpdesk, seedCRM: seed)
         try await eventually("the seed on the helpdesk") {
-            try pair.helpdesk.sql("SELECT count(*) FROM contacts") == pair.crm.sql("SELECT count(*) FROM customers")
+            try await pair.helpdesk.sql("SELECT count(*) FROM contacts") == pair.crm.sql("SELECT count(*) FROM customers")
         }
         return pair
     }
@@ -36,18 +36,18 @@ struct SQLiteFailureTests {
         defer { Task { await pair.stop() } }
         try await pair.stopHelpdesk()
         // Helpdesk edits first (while its node is down), crm later: crm wins.
-        try pair.helpdesk.sql("UPDATE contacts SET name = 'Ada (helpdesk, older)';")
+        try await pair.helpdesk.sql("UPDATE contacts SET name = 'Ada (helpdesk, older)';")
         try await Self.nextMillisecond()
-        try pair.crm.sql("UPDATE customers SET full_name = 'Ada (crm, newer)';")
+        try await pair.crm.sql("UPDATE customers SET full_name = 'Ada (crm, newer)';")
         // Crm edits the phone first, then the helpdesk (still down): helpdesk wins.
-        try pair.crm.sql("UPDATE customers SET phone = '+44 old';")
+        try await pair.crm.sql("UPDATE customers SET phone = '+44 old';")
         try await Self.nextMillisecond()
-        try pair.helpdesk.sql("UPDATE contacts SET tel = '+44 new';")
+        try await pair.helpdesk.sql("UPDATE contacts SET tel = '+44 new';")
         try await eventually("crm captured its edits") { await pair.crm.status().idle }
         try await pair.restartHelpdesk()
         try await eventually("both sides agree") {
-            try pair.crm.sql("SELECT full_name || '|' || phone FROM customers") == "Ada (crm, newer)|+44 new"
-                && pair.helpdesk.sql("SELECT name || '|' || tel FROM contacts") == "Ada (crm, newer)|+44 new"
+            guard try await pair.crm.sql("SELECT full_name || '|' || phone FROM customers") == "Ada (crm, newer)|+44 new" else { return false }
+            return try await pair.helpdesk.sql("SELECT name || '|' || tel FROM contacts") == "Ada (crm, newer)|+44 new"
         }
         // The losing edit is in an audit log as a conflict: the helpdesk's
         // (its capture lost, or the crm's batch beat its write) or the crm's
@@ -64,14 +64,14 @@ struct SQLiteFailureTests {
         let pair = try await Self.synced("partition-match")
         defer { Task { await pair.stop() } }
         try await pair.stopHelpdesk()
-        try pair.crm.sql("INSERT INTO customers (id, email, full_name, phone) VALUES (7, 'eve@example.com', 'Eve', '+1 7');")
+        try await pair.crm.sql("INSERT INTO customers (id, email, full_name, phone) VALUES (7, 'eve@example.com', 'Eve', '+1 7');")
         try await Self.nextMillisecond()
-        try pair.helpdesk.sql("INSERT INTO contacts (mail, name, tel) VALUES ('Eve@Example.com ', 'Eve Adams', '+1 7');")
+        try await pair.helpdesk.sql("INSERT INTO contacts (mail, name, tel) VALUES ('Eve@Example.com ', 'Eve Adams', '+1 7');")
         try await pair.restartHelpdesk()
         try await eventually("one Eve on each side, with the later name") {
-            try pair.crm.sql("SELECT count(*) || '|' || max(full_name) FROM customers WHERE lower(trim(email)) = 'eve@example.com'")
-                == "1|Eve Adams"
-                && pair.helpdesk.sql("SELECT count(*) || '|' || max(name) FROM contacts WHERE lower(trim(mail)) = 'eve@example.com'")
+            guard try await pair.crm.sql("SELECT count(*) || '|' || max(full_name) FROM customers WHERE lower(trim(email)) = 'eve@example.com'")
+                == "1|Eve Adams" else { return false }
+            return try await pair.helpdesk.sql("SELECT count(*) || '|' || max(name) FROM contacts WHERE lower(trim(mail)) = 'eve@example.com'")
                 == "1|Eve Adams"
         }
         #expect(try pair.crm.node.store.records("contacts", after: nil, limit: 100).count == 2)
@@ -84,56 +84,56 @@ struct SQLiteFailureTests {
             "mass-delete", helpdesk: SQLitePair.helpdeskMapping(massDeletes: MassDeletePolicy(share: 0.2, minimumRows: 5)),
             seed: rows.joined())
         defer { Task { await pair.stop() } }
-        try pair.crm.sql("DELETE FROM customers WHERE id <= 12;")
+        try await pair.crm.sql("DELETE FROM customers WHERE id <= 12;")
         try await eventually("the deletes held") { await pair.crm.status().heldDeletes == 12 }
-        #expect(try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "20")
+        #expect(try await pair.helpdesk.sql("SELECT count(*) FROM contacts") == "20")
         let held = try await pair.crm.runner.heldDeletes()
         #expect(held.count == 12)
         #expect(held.first?.lastValues["email"] == .text("c1@example.com"))
         // A parity sweep while the hold is open leaves the deleted rows
         // deleted (their rows are gone, so the key map no longer finds them).
         _ = await pair.crm.runner.checkParity()
-        #expect(try pair.crm.sql("SELECT count(*) FROM customers") == "8")
+        #expect(try await pair.crm.sql("SELECT count(*) FROM customers") == "8")
         // A further delete joins the open hold.
-        try pair.crm.sql("DELETE FROM customers WHERE id = 13;")
+        try await pair.crm.sql("DELETE FROM customers WHERE id = 13;")
         try await eventually("the thirteenth delete held") { await pair.crm.status().heldDeletes == 13 }
         #expect(try await pair.crm.runner.approveDeletes() == 13)
-        try await eventually("the deletes on the helpdesk") { try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "7" }
+        try await eventually("the deletes on the helpdesk") { try await pair.helpdesk.sql("SELECT count(*) FROM contacts") == "7" }
 
         // Rejected: the rows come back on the side that deleted them (7 rows
         // reach this helpdesk's minimum of 5).
-        try pair.helpdesk.sql("DELETE FROM contacts;")
+        try await pair.helpdesk.sql("DELETE FROM contacts;")
         try await eventually("the second hold") { await pair.helpdesk.status().heldDeletes == 7 }
         #expect(try await pair.helpdesk.runner.rejectDeletes() == 7)
-        try await eventually("the rows written back") { try pair.helpdesk.sql("SELECT count(*) FROM contacts") == "7" }
-        #expect(try pair.crm.sql("SELECT count(*) FROM customers") == "7")
+        try await eventually("the rows written back") { try await pair.helpdesk.sql("SELECT count(*) FROM contacts") == "7" }
+        #expect(try await pair.crm.sql("SELECT count(*) FROM customers") == "7")
     }
 
     @Test("a value the table refuses waits in the retry queue; other records flow; a fix goes through")
     func poisonRecord() async throws {
         let pair = try await Self.synced("poison")
         defer { Task { await pair.stop() } }
-        try pair.helpdesk.sql("""
+        try await pair.helpdesk.sql("""
             CREATE TRIGGER short_names BEFORE UPDATE OF name ON contacts WHEN length(NEW.name) > 20
             BEGIN SELECT RAISE(ABORT, 'name too long for the helpdesk'); END;
             """)
-        try pair.crm.sql("""
+        try await pair.crm.sql("""
             UPDATE customers SET full_name = 'Augusta Ada King, Countess of Lovelace' WHERE id = 1;
             INSERT INTO customers (id, email, full_name) VALUES (2, 'bob@example.com', 'Bob');
             """)
         try await eventually("the other record on the helpdesk") {
-            try pair.helpdesk.sql("SELECT count(*) FROM contacts WHERE mail = 'bob@example.com'") == "1"
+            try await pair.helpdesk.sql("SELECT count(*) FROM contacts WHERE mail = 'bob@example.com'") == "1"
         }
         try await eventually("the refused record in the retry queue") { await pair.helpdesk.status().retrying == 1 }
-        #expect(try pair.helpdesk.sql("SELECT name FROM contacts WHERE mail = 'ada@example.com'") == "Ada")
+        #expect(try await pair.helpdesk.sql("SELECT name FROM contacts WHERE mail = 'ada@example.com'") == "Ada")
         // The refusal is audited (committed just after the retry queue took it).
         try await eventually("the refusal in the audit log") {
             try pair.helpdesk.node.store.auditEvents(after: 0, limit: 10_000)
                 .contains { $0.event.kind == .adapterError && $0.event.detail.contains("name too long") }
         }
-        try pair.crm.sql("UPDATE customers SET full_name = 'Ada King' WHERE id = 1;")
+        try await pair.crm.sql("UPDATE customers SET full_name = 'Ada King' WHERE id = 1;")
         try await eventually("the fixed value on the helpdesk") {
-            try pair.helpdesk.sql("SELECT name FROM contacts WHERE mail = 'ada@example.com'") == "Ada King"
+            try await pair.helpdesk.sql("SELECT name FROM contacts WHERE mail = 'ada@example.com'") == "Ada King"
         }
         try await eventually("the retry queue empty") { await pair.helpdesk.status().retrying == 0 }
     }
@@ -142,16 +142,16 @@ struct SQLiteFailureTests {
     func schemaDrift() async throws {
         let pair = try await Self.synced("drift")
         defer { Task { await pair.stop() } }
-        try pair.helpdesk.sql("ALTER TABLE contacts RENAME COLUMN tel TO phone_number;")
-        try pair.crm.sql("UPDATE customers SET phone = '+44 2', full_name = 'Ada K' WHERE id = 1;")
+        try await pair.helpdesk.sql("ALTER TABLE contacts RENAME COLUMN tel TO phone_number;")
+        try await pair.crm.sql("UPDATE customers SET phone = '+44 2', full_name = 'Ada K' WHERE id = 1;")
         try await eventually("the helpdesk paused") {
             if case .paused(let reason) = await pair.helpdesk.status().state { return reason.contains("tel") }
             return false
         }
-        #expect(try pair.helpdesk.sql("SELECT name FROM contacts") == "Ada")
-        try pair.helpdesk.sql("ALTER TABLE contacts RENAME COLUMN phone_number TO tel;")
+        #expect(try await pair.helpdesk.sql("SELECT name FROM contacts") == "Ada")
+        try await pair.helpdesk.sql("ALTER TABLE contacts RENAME COLUMN phone_number TO tel;")
         try await eventually("the changes after the fix") {
-            try pair.helpdesk.sql("SELECT name || '|' || tel FROM contacts") == "Ada K|+44 2"
+            try await pair.helpdesk.sql("SELECT name || '|' || tel FROM contacts") == "Ada K|+44 2"
         }
         #expect(await pair.helpdesk.status().state == .running)
     }
@@ -160,7 +160,7 @@ struct SQLiteFailureTests {
     func duplicateKeysReported() async throws {
         let pair = try await Self.synced("duplicates")
         defer { Task { await pair.stop() } }
-        try pair.helpdesk.sql("""
+        try await pair.helpdesk.sql("""
             INSERT INTO contacts (mail, name) VALUES ('bob@example.com', 'Bob one');
             INSERT INTO contacts (mail, name) VALUES ('BOB@example.com', 'Bob two');
             INSERT INTO contacts (mail, tel, name) VALUES ('', NULL, 'Nobody');
@@ -170,9 +170,9 @@ struct SQLiteFailureTests {
             return issues["duplicate_key"] == 1 && issues["empty_key"] == 1
         }
         try await eventually("one Bob in the crm") {
-            try pair.crm.sql("SELECT full_name FROM customers WHERE email = 'bob@example.com'") == "Bob one"
+            try await pair.crm.sql("SELECT full_name FROM customers WHERE email = 'bob@example.com'") == "Bob one"
         }
-        #expect(try pair.crm.sql("SELECT count(*) FROM customers") == "2")
+        #expect(try await pair.crm.sql("SELECT count(*) FROM customers") == "2")
     }
 
     @Test("an owned field is refused from other systems and set back; directions in and out hold")
@@ -183,19 +183,19 @@ struct SQLiteFailureTests {
             crm: SQLitePair.crmMapping(directions: ["score": .in], owners: owners),
             helpdesk: SQLitePair.helpdeskMapping(directions: ["visits": .out], owners: owners))
         defer { Task { await pair.stop() } }
-        try pair.helpdesk.sql("UPDATE contacts SET is_vip = 1, rating = 9.5, visit_count = 3;")
+        try await pair.helpdesk.sql("UPDATE contacts SET is_vip = 1, rating = 9.5, visit_count = 3;")
         try await eventually("the refusal reported and the rating synced") {
             await pair.helpdesk.status().issues["not_owner"] == 1
         }
         // The helpdesk's rating is captured but never written to the crm's `in` column.
         try await eventually("the helpdesk set back") {
-            try pair.helpdesk.sql("SELECT coalesce(is_vip, 'NULL') || '|' || coalesce(visit_count, 'NULL') FROM contacts") == "NULL|NULL"
+            try await pair.helpdesk.sql("SELECT coalesce(is_vip, 'NULL') || '|' || coalesce(visit_count, 'NULL') FROM contacts") == "NULL|NULL"
         }
-        #expect(try pair.crm.sql("SELECT coalesce(vip, 'NULL') || '|' || coalesce(score, 'NULL') FROM customers") == "NULL|NULL")
+        #expect(try await pair.crm.sql("SELECT coalesce(vip, 'NULL') || '|' || coalesce(score, 'NULL') FROM customers") == "NULL|NULL")
         // The owner's edit flows.
-        try pair.crm.sql("UPDATE customers SET vip = 1, visits = 4;")
+        try await pair.crm.sql("UPDATE customers SET vip = 1, visits = 4;")
         try await eventually("the owner's edit on the helpdesk") {
-            try pair.helpdesk.sql("SELECT is_vip || '|' || visit_count FROM contacts") == "1|4"
+            try await pair.helpdesk.sql("SELECT is_vip || '|' || visit_count FROM contacts") == "1|4"
         }
     }
 }

@@ -5,23 +5,10 @@ import Testing
 
 /// Runs SQL through the sqlite3 shell, as another program would.
 @discardableResult
-func sqlite3(_ path: String, _ sql: String) throws -> String {
-    let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), ["-bail", "-cmd", ".timeout 10000", path, sql])
+func sqlite3(_ path: String, _ sql: String) async throws -> String {
+    let result = try await Subprocess.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), ["-bail", "-cmd", ".timeout 10000", path, sql])
     try #require(result.status == 0, "sqlite3 \(sql): \(result.stderr)")
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-}
-
-/// Polls `condition` until it holds, failing after `seconds` from now;
-/// sleeps without holding a thread of the shared pool between polls.
-func eventually(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return }
-        try await Task.sleep(for: .milliseconds(50))  // polling interval, not synchronisation
-    }
-    if try condition() { return }
-    Issue.record("timed out waiting for \(what)")
-    throw CancellationError()
 }
 
 /// Two `tandem run` processes, each with a SQLite adapter: a CRM's
@@ -59,19 +46,19 @@ struct AdapterProcessTests {
         """
 
     /// Creates both databases and configurations (not started).
-    static func pair() throws -> (crm: DaemonNode, helpdesk: DaemonNode, crmDB: String, helpdeskDB: String) {
-        let crm = try DaemonNode(name: "crm")
-        let helpdesk = try DaemonNode(name: "helpdesk")
+    static func pair() async throws -> (crm: DaemonNode, helpdesk: DaemonNode, crmDB: String, helpdeskDB: String) {
+        let crm = try await DaemonNode(name: "crm")
+        let helpdesk = try await DaemonNode(name: "helpdesk")
         let crmDB = crm.directory.appending("crm.db")
         let helpdeskDB = helpdesk.directory.appending("helpdesk.db")
-        try sqlite3(crmDB, """
+        try await sqlite3(crmDB, """
             PRAGMA journal_mode=WAL;
             CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, full_name TEXT, phone TEXT);
             INSERT INTO customers (email, full_name, phone) VALUES
                 ('ada@example.com', 'Ada Lovelace', '100'), ('grace@example.com', 'Grace Hopper', '200'),
                 ('alan@example.com', 'Alan Turing', '300'), ('edsger@example.com', 'Edsger Dijkstra', '400');
             """)
-        try sqlite3(helpdeskDB, """
+        try await sqlite3(helpdeskDB, """
             CREATE TABLE contacts (contact_id INTEGER PRIMARY KEY AUTOINCREMENT, mail TEXT, name TEXT, tel TEXT, tickets INTEGER DEFAULT 0);
             INSERT INTO contacts (mail, name, tel) VALUES ('ada@example.com', 'Ada Lovelace', '100'),
                 ('barbara@example.com', 'Barbara Liskov', '500');
@@ -84,7 +71,7 @@ struct AdapterProcessTests {
 
     @Test("edits with the sqlite3 shell reach the other table; status, metrics, held deletes, conflicts and restore through the CLI")
     func pairWithAdapters() async throws {
-        let (crm, helpdesk, crmDB, helpdeskDB) = try Self.pair()
+        let (crm, helpdesk, crmDB, helpdeskDB) = try await Self.pair()
         defer {
             crm.cleanUp()
             helpdesk.cleanUp()
@@ -94,17 +81,17 @@ struct AdapterProcessTests {
 
         // Backfill: five customers on both sides, Ada once each (matched by email).
         try await eventually("both tables hold the five customers") {
-            try sqlite3(crmDB, "SELECT count(*) FROM customers") == "5"
-                && sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "5"
+            guard try await sqlite3(crmDB, "SELECT count(*) FROM customers") == "5" else { return false }
+            return try await sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "5"
         }
-        try sqlite3(crmDB, "UPDATE customers SET phone = '201' WHERE email = 'grace@example.com'")
-        try sqlite3(helpdeskDB, "INSERT INTO contacts (mail, name, tel) VALUES ('linus@example.com', 'Linus', '600')")
+        try await sqlite3(crmDB, "UPDATE customers SET phone = '201' WHERE email = 'grace@example.com'")
+        try await sqlite3(helpdeskDB, "INSERT INTO contacts (mail, name, tel) VALUES ('linus@example.com', 'Linus', '600')")
         try await eventually("each edit in the other table") {
-            try sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'grace@example.com'") == "201"
-                && sqlite3(crmDB, "SELECT full_name FROM customers WHERE email = 'linus@example.com'") == "Linus"
+            guard try await sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'grace@example.com'") == "201" else { return false }
+            return try await sqlite3(crmDB, "SELECT full_name FROM customers WHERE email = 'linus@example.com'") == "Linus"
         }
 
-        let report = try #require(try crm.waitForStatus { ($0.adapters?.first?.captured ?? 0) >= 1 })
+        let report = try await #require(try crm.waitForStatus { ($0.adapters?.first?.captured ?? 0) >= 1 })
         let adapter = try #require(report.adapters?.first)
         #expect(adapter.name == "contacts/sqlite/customers")
         #expect(adapter.state == "running")
@@ -112,10 +99,10 @@ struct AdapterProcessTests {
         #expect(adapter.written >= 2)
         #expect(report.health.conflicts != nil)
         // Linus's row, written here after the node started: a sync latency.
-        let timed = try #require(try crm.waitForStatus { ($0.health.syncLatencyCount ?? 0) >= 1 })
+        let timed = try await #require(try crm.waitForStatus { ($0.health.syncLatencyCount ?? 0) >= 1 })
         let p50 = try #require(timed.health.syncLatencyP50Ms)
         #expect(try #require(timed.health.syncLatencyP99Ms) >= p50)
-        let table = try TandemExecutable.run(["status", "--config", crm.configPath])
+        let table = try await TandemExecutable.run(["status", "--config", crm.configPath])
         #expect(table.stdout.contains("ADAPTER"), "\(table.stdout)")
         #expect(table.stdout.contains("sync latency p50 / p99"), "\(table.stdout)")
         #expect(table.stdout.contains("contacts/sqlite/customers  running"), "\(table.stdout)")
@@ -127,10 +114,10 @@ struct AdapterProcessTests {
         #expect(text.contains("tandem_sync_latency_seconds_count{collection=\"contacts\"}"), "\(text)")
 
         // A mass delete (4 of 6 rows) is held, listed, then approved.
-        try sqlite3(crmDB, "DELETE FROM customers WHERE email IN ('ada@example.com', 'grace@example.com', 'alan@example.com', 'edsger@example.com')")
+        try await sqlite3(crmDB, "DELETE FROM customers WHERE email IN ('ada@example.com', 'grace@example.com', 'alan@example.com', 'edsger@example.com')")
         var listed = ""
         try await eventually("the held deletes listed") {
-            let result = try TandemExecutable.run(["deletes", "--config", crm.configPath, "--json"])
+            let result = try await TandemExecutable.run(["deletes", "--config", crm.configPath, "--json"])
             listed = result.stdout
             guard result.status == 0 else { return false }
             let held = try AdapterReports.decode([AdapterReports.HeldDeletes].self, Data(listed.utf8))
@@ -139,44 +126,44 @@ struct AdapterProcessTests {
         let held = try AdapterReports.decode([AdapterReports.HeldDeletes].self, Data(listed.utf8))
         let ada = held.first?.deletes.first { $0.lastValues["full_name"] == "Ada Lovelace" }
         #expect(ada != nil, "\(listed)")
-        #expect(try sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "6")
-        let readable = try TandemExecutable.run(["deletes", "--config", crm.configPath])
+        #expect(try await sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "6")
+        let readable = try await TandemExecutable.run(["deletes", "--config", crm.configPath])
         #expect(readable.stdout.contains("4 held deletes of customers"), "\(readable.stdout)")
-        let approve = try TandemExecutable.run(["approve-deletes", "--config", crm.configPath, "--adapter", "customers"])
+        let approve = try await TandemExecutable.run(["approve-deletes", "--config", crm.configPath, "--adapter", "customers"])
         #expect(approve.status == 0, "\(approve.stderr)")
         #expect(approve.stdout.contains("4 held deletes approved"), "\(approve.stdout)")
         try await eventually("the approved deletes on the helpdesk") {
-            try sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "2"
+            try await sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "2"
         }
-        let unknown = try TandemExecutable.run(["approve-deletes", "--config", crm.configPath, "--adapter", "nosuch"])
+        let unknown = try await TandemExecutable.run(["approve-deletes", "--config", crm.configPath, "--adapter", "nosuch"])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no adapter nosuch"), "\(unknown.stderr)")
 
         // Parity on demand: the tables agree, nothing to repair; and the
         // two nodes' CRDT states agree (compared by digest over the protocol).
-        let parity = try TandemExecutable.run(["parity", "--config", crm.configPath, "--json"])
+        let parity = try await TandemExecutable.run(["parity", "--config", crm.configPath, "--json"])
         #expect(parity.status == 0, "\(parity.stderr)")
         let checks = try AdapterReports.decode(AdapterReports.ParityRun.self, Data(parity.stdout.utf8))
         #expect(checks.adapters.first?.repairs == 0)
         #expect(checks.peers.map(\.peer) == ["helpdesk"])
         #expect(checks.peers.first?.outcome == "in_sync", "\(checks.peers)")
-        let parityText = try TandemExecutable.run(["parity", "--config", crm.configPath])
+        let parityText = try await TandemExecutable.run(["parity", "--config", crm.configPath])
         #expect(parityText.stdout.contains("peer helpdesk: in sync"), "\(parityText.stdout)")
 
         // A conflict: crm offline, both sides edit Linus's phone, crm back.
-        let stopped = try #require(crm.terminate())
+        let stopped = try #require(await crm.terminate())
         #expect(stopped.status == 0)
-        try sqlite3(crmDB, "UPDATE customers SET phone = '601' WHERE email = 'linus@example.com'")
+        try await sqlite3(crmDB, "UPDATE customers SET phone = '601' WHERE email = 'linus@example.com'")
         try await Task.sleep(for: .milliseconds(20))  // a later edit time (ms precision), not synchronisation
-        try sqlite3(helpdeskDB, "UPDATE contacts SET tel = '602' WHERE mail = 'linus@example.com'")
+        try await sqlite3(helpdeskDB, "UPDATE contacts SET tel = '602' WHERE mail = 'linus@example.com'")
         try crm.start()
         try await eventually("the later phone on both sides") {
-            try sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'linus@example.com'") == "602"
-                && sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'linus@example.com'") == "602"
+            guard try await sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'linus@example.com'") == "602" else { return false }
+            return try await sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'linus@example.com'") == "602"
         }
         var eventID: Int?
         try await eventually("the conflict listed") {
-            let conflicts = try TandemExecutable.run(["conflicts", "--config", crm.configPath, "--json"])
+            let conflicts = try await TandemExecutable.run(["conflicts", "--config", crm.configPath, "--json"])
             guard conflicts.status == 0,
                   let list = try JSONSerialization.jsonObject(with: Data(conflicts.stdout.utf8)) as? [[String: Any]]
             else { return false }
@@ -187,34 +174,34 @@ struct AdapterProcessTests {
             return eventID != nil
         }
         let id = try #require(eventID)
-        let listedText = try TandemExecutable.run(["conflicts", "--config", crm.configPath])
+        let listedText = try await TandemExecutable.run(["conflicts", "--config", crm.configPath])
         #expect(listedText.stdout.contains("#\(id)"), "\(listedText.stdout)")
-        let restore = try TandemExecutable.run(["restore", "--config", crm.configPath, "--event", "\(id)"])
+        let restore = try await TandemExecutable.run(["restore", "--config", crm.configPath, "--event", "\(id)"])
         #expect(restore.status == 0, "\(restore.stderr)")
         #expect(restore.stdout.contains("phone"), "\(restore.stdout)")
         try await eventually("the restored loser on both sides") {
-            try sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'linus@example.com'") == "601"
-                && sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'linus@example.com'") == "601"
+            guard try await sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'linus@example.com'") == "601" else { return false }
+            return try await sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'linus@example.com'") == "601"
         }
 
         // Detach with the node stopped: the triggers and tables go, rows stay.
-        let running = try TandemExecutable.run(["detach", "--config", crm.configPath])
+        let running = try await TandemExecutable.run(["detach", "--config", crm.configPath])
         #expect(running.status != 0)
         #expect(running.stderr.contains("stop it before detaching"), "\(running.stderr)")
-        #expect(crm.terminate()?.status == 0)
-        let detach = try TandemExecutable.run(["detach", "--config", crm.configPath])
+        #expect(await crm.terminate()?.status == 0)
+        let detach = try await TandemExecutable.run(["detach", "--config", crm.configPath])
         #expect(detach.status == 0, "\(detach.stderr)")
-        #expect(try sqlite3(crmDB, "SELECT count(*) FROM sqlite_master WHERE name LIKE '_tandem%'") == "0")
-        #expect(try sqlite3(crmDB, "SELECT count(*) FROM customers") == "2")
+        #expect(try await sqlite3(crmDB, "SELECT count(*) FROM sqlite_master WHERE name LIKE '_tandem%'") == "0")
+        #expect(try await sqlite3(crmDB, "SELECT count(*) FROM customers") == "2")
     }
 
     @Test("an adapter whose table is missing stops the start with one line")
     func missingTable() async throws {
-        let crm = try DaemonNode(name: "crm")
+        let crm = try await DaemonNode(name: "crm")
         defer { crm.cleanUp() }
-        try sqlite3(crm.directory.appending("crm.db"), "CREATE TABLE other (id INTEGER PRIMARY KEY);")
+        try await sqlite3(crm.directory.appending("crm.db"), "CREATE TABLE other (id INTEGER PRIMARY KEY);")
         try crm.configure(peers: [], collection: "match_key = \"email\"", extra: Self.crmAdapter)
-        let result = try await TandemExecutable.runOffPool(["run", "--config", crm.configPath])
+        let result = try await TandemExecutable.run(["run", "--config", crm.configPath])
         #expect(result.status != 0)
         let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         #expect(errors.count == 1, "\(result.stderr)")

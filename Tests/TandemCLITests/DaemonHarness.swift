@@ -16,10 +16,10 @@ final class DaemonNode: @unchecked Sendable {
     private(set) var process: Process?
     private(set) var stderr: LineReader?
 
-    init(name: String) throws {
+    init(name: String) async throws {
         self.name = name
         directory = try TemporaryDirectory()
-        let keygen = try TandemExecutable.run(["keygen", "--output", directory.appending("node.key")])
+        let keygen = try await TandemExecutable.run(["keygen", "--output", directory.appending("node.key")])
         try #require(keygen.status == 0, "keygen: \(keygen.stderr)")
         nodeID = keygen.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         listenPort = try LoopbackSocket.freePort()
@@ -71,49 +71,49 @@ final class DaemonNode: @unchecked Sendable {
     }
 
     /// Waits (up to `seconds` from now) for a log line containing `text`.
-    func waitForLog(_ text: String, seconds: Double = 60) -> Bool {
+    func waitForLog(_ text: String, seconds: Double = 60) async -> Bool {
         guard let stderr else { return false }
-        let (lines, _) = stderr.wait(until: Date().addingTimeInterval(seconds)) { lines in
+        let (lines, _) = await stderr.wait(until: Date().addingTimeInterval(seconds)) { lines in
             lines.contains { $0.contains(text) }
         }
         return lines.contains { $0.contains(text) }
     }
 
     /// `tandem status --json`, decoded, or nil if the node does not answer.
-    func status() throws -> StatusReport? {
-        let result = try TandemExecutable.run(["status", "--config", configPath, "--json"])
+    func status() async throws -> StatusReport? {
+        let result = try await TandemExecutable.run(["status", "--config", configPath, "--json"])
         guard result.status == 0 else { return nil }
         return try StatusReport.decode(Data(result.stdout.utf8))
     }
 
     /// Polls `status` until `condition` holds or `seconds` pass; returns the
     /// last report that satisfied it.
-    func waitForStatus(seconds: Double = 60, _ condition: (StatusReport) -> Bool) throws -> StatusReport? {
+    func waitForStatus(seconds: Double = 60, _ condition: (StatusReport) -> Bool) async throws -> StatusReport? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if let report = try status(), condition(report) { return report }
-            Thread.sleep(forTimeInterval: 0.1)  // polling interval, not synchronisation
+            if let report = try await status(), condition(report) { return report }
+            try await Task.sleep(for: .milliseconds(100))  // polling interval, not synchronisation
         }
         return nil
     }
 
     /// Sends SIGTERM and waits (up to `seconds`) for the process to exit;
     /// returns its exit status and every line it logged, or nil on timeout.
-    func terminate(seconds: Double = 60) -> (status: Int32, lines: [String])? {
+    func terminate(seconds: Double = 60) async -> (status: Int32, lines: [String])? {
         guard let process, let stderr else { return nil }
         process.terminate()
-        let (lines, ended) = stderr.waitForEnd(until: Date().addingTimeInterval(seconds))
+        let (lines, ended) = await stderr.waitForEnd(until: Date().addingTimeInterval(seconds))
         guard ended else { return nil }
-        process.waitUntilExit()
+        _ = try? await onOwnThread { process.waitUntilExit() }
         return (process.terminationStatus, lines)
     }
 
     /// Kills the process with SIGKILL (no shutdown of any kind) and waits
     /// for it to exit.
-    func killNow() {
+    func killNow() async {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = try? await onOwnThread { process.waitUntilExit() }
     }
 
     /// Kills a process left running by a failed test, and removes the directory.

@@ -9,7 +9,7 @@ struct DemoCommandTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let folder = directory.appending("demo")
-        let demo = try await TandemExecutable.runOffPool(["demo", "--once", "--dir", folder])
+        let demo = try await TandemExecutable.run(["demo", "--once", "--dir", folder])
         #expect(demo.status == 0, "stdout: \(demo.stdout)\nstderr: \(demo.stderr)")
         #expect(demo.stdout.contains("both sides agree: yes"))
         #expect(demo.stdout.contains("converged "))
@@ -18,7 +18,7 @@ struct DemoCommandTests {
         #expect(FileManager.default.fileExists(atPath: folder + "/crm.db"))
         #expect(FileManager.default.fileExists(atPath: folder + "/helpdesk.toml"))
         // Run again in the same folder: an earlier demo is replaced.
-        let again = try await TandemExecutable.runOffPool(["demo", "--once", "--dir", folder])
+        let again = try await TandemExecutable.run(["demo", "--once", "--dir", folder])
         #expect(again.status == 0, "stderr: \(again.stderr)")
     }
 
@@ -27,7 +27,7 @@ struct DemoCommandTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try Data("keep".utf8).write(to: URL(fileURLWithPath: directory.appending("notes.txt")))
-        let demo = try await TandemExecutable.runOffPool(["demo", "--once", "--dir", directory.path])
+        let demo = try await TandemExecutable.run(["demo", "--once", "--dir", directory.path])
         #expect(demo.status != 0)
         #expect(demo.stderr.contains("is not a demo folder"), "\(demo.stderr)")
     }
@@ -37,7 +37,7 @@ struct DemoCommandTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let folder = directory.appending("demo")
-        let demo = try await TandemExecutable.runOffPool(["demo", "--scenario", "proposal-project", "--once", "--dir", folder])
+        let demo = try await TandemExecutable.run(["demo", "--scenario", "proposal-project", "--once", "--dir", folder])
         #expect(demo.status == 0, "stdout: \(demo.stdout)\nstderr: \(demo.stderr)")
         #expect(demo.stdout.contains("deal won and one project with scope, budget and timeline: yes"), "\(demo.stdout)")
         #expect(demo.stdout.contains("Website relaunch | 48000 | 2027-01-10 to 2027-03-31 | P-100"), "\(demo.stdout)")
@@ -47,7 +47,7 @@ struct DemoCommandTests {
     func scenarioNeedingHTTP() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let demo = try await TandemExecutable.runOffPool(["demo", "--scenario", "crm-support", "--once", "--dir", directory.appending("demo")])
+        let demo = try await TandemExecutable.run(["demo", "--scenario", "crm-support", "--once", "--dir", directory.appending("demo")])
         #expect(demo.status != 0)
         #expect(demo.stderr.contains("scenario crm-support is not built yet"), "\(demo.stderr)")
     }

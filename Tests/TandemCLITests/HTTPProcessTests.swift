@@ -67,8 +67,8 @@ struct HTTPProcessTests {
         crmAPI.createContact(["email": "ada@example.com", "firstname": "Ada", "renewal_date": "2027-01-31"])
         crmAPI.createContact(["email": "grace@example.com", "firstname": "Grace"])
 
-        let crm = try DaemonNode(name: "crm")
-        let support = try DaemonNode(name: "support")
+        let crm = try await DaemonNode(name: "crm")
+        let support = try await DaemonNode(name: "support")
         defer {
             crm.cleanUp()
             support.cleanUp()
@@ -77,7 +77,7 @@ struct HTTPProcessTests {
         _ = try crm.directory.write("whsec-process", to: "crm-webhook.secret")
         _ = try crm.directory.write(Self.connector(baseURL: crmAPI.baseURL, webhookPort: webhookPort), to: "crm.toml")
         let supportDB = support.directory.appending("support.db")
-        try sqlite3(supportDB, """
+        try await sqlite3(supportDB, """
             CREATE TABLE customers (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT, first_name TEXT, renewal DATE);
             INSERT INTO customers (email, first_name) VALUES ('Ada@Example.com', 'Ada'), ('linus@example.com', 'Linus');
             """)
@@ -108,22 +108,22 @@ struct HTTPProcessTests {
 
         // First sync: three contacts on each side, Ada once.
         try await eventually("three contacts in the CRM and in SQLite") {
-            try sqlite3(supportDB, "SELECT count(*) FROM customers") == "3" && crmAPI.contacts.count == 3
+            try await sqlite3(supportDB, "SELECT count(*) FROM customers") == "3" && crmAPI.contacts.count == 3
         }
-        #expect(try sqlite3(supportDB, "SELECT count(*) FROM customers WHERE lower(email) = 'ada@example.com'") == "1")
+        #expect(try await sqlite3(supportDB, "SELECT count(*) FROM customers WHERE lower(email) = 'ada@example.com'") == "1")
         #expect(crmAPI.contacts.filter { ($0.fields["email"]?.text ?? "").lowercased() == "ada@example.com" }.count == 1)
         try await eventually("linus in the CRM") { crmAPI.contact(email: "linus@example.com")?.fields["firstname"] == .string("Linus") }
 
         // The CRM moves Ada's renewal date; support edits Grace's name.
         let ada = try #require(crmAPI.contacts.first { ($0.fields["email"]?.text ?? "").lowercased() == "ada@example.com" })
         crmAPI.editContact(ada.id, ["renewal_date": "2027-06-30"])
-        try sqlite3(supportDB, "UPDATE customers SET first_name = 'Grace H.' WHERE email = 'grace@example.com'")
+        try await sqlite3(supportDB, "UPDATE customers SET first_name = 'Grace H.' WHERE email = 'grace@example.com'")
         try await eventually("each edit on the other system") {
-            try sqlite3(supportDB, "SELECT renewal FROM customers WHERE lower(email) = 'ada@example.com'") == "2027-06-30"
+            try await sqlite3(supportDB, "SELECT renewal FROM customers WHERE lower(email) = 'ada@example.com'") == "2027-06-30"
                 && crmAPI.contact(email: "grace@example.com")?.fields["firstname"] == .string("Grace H.")
         }
 
-        let report = try #require(try crm.waitForStatus { $0.adapters?.first?.state == "running" })
+        let report = try await #require(try crm.waitForStatus { $0.adapters?.first?.state == "running" })
         let adapter = try #require(report.adapters?.first)
         #expect(adapter.name == "contacts/http/contacts")
 
@@ -142,9 +142,9 @@ struct HTTPProcessTests {
         #expect((counted ?? 0) >= 1, "\(text)")
         // The edit itself still arrives, by the poll.
         try await eventually("the poll's edit in SQLite") {
-            try sqlite3(supportDB, "SELECT first_name FROM customers WHERE lower(email) = 'ada@example.com'") == "Mallory"
+            try await sqlite3(supportDB, "SELECT first_name FROM customers WHERE lower(email) = 'ada@example.com'") == "Mallory"
         }
-        #expect(crm.terminate() != nil)
-        #expect(support.terminate() != nil)
+        #expect(await crm.terminate() != nil)
+        #expect(await support.terminate() != nil)
     }
 }

@@ -82,8 +82,8 @@ struct RuleProcessTests {
         """
 
     /// Rule events in the proposals node's audit log.
-    static func ruleEvents(_ node: DaemonNode) throws -> [[String: Any]] {
-        let audit = try TandemExecutable.run(["audit", "--config", node.configPath, "--json"])
+    static func ruleEvents(_ node: DaemonNode) async throws -> [[String: Any]] {
+        let audit = try await TandemExecutable.run(["audit", "--config", node.configPath, "--json"])
         try #require(audit.status == 0, "audit: \(audit.stderr)")
         let events = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
         return events.filter { ($0["kind"] as? String) == "rule-fired" }
@@ -91,21 +91,21 @@ struct RuleProcessTests {
 
     @Test("a proposal signed in its table wins the deal and creates one project with scope, budget and timeline")
     func signedProposal() async throws {
-        let proposals = try DaemonNode(name: "proposals")
-        let pipeline = try DaemonNode(name: "pipeline")
+        let proposals = try await DaemonNode(name: "proposals")
+        let pipeline = try await DaemonNode(name: "pipeline")
         defer {
             proposals.cleanUp()
             pipeline.cleanUp()
         }
         let proposalsDB = proposals.directory.appending("proposals.db")
         let pipelineDB = pipeline.directory.appending("pipeline.db")
-        try sqlite3(proposalsDB, """
+        try await sqlite3(proposalsDB, """
             CREATE TABLE proposals (id INTEGER PRIMARY KEY, number TEXT, status TEXT, deal_code TEXT, scope TEXT, budget INTEGER, timeline TEXT);
             INSERT INTO proposals (number, status, deal_code, scope, budget, timeline) VALUES
                 ('P-100', 'sent', 'D-7', 'Website relaunch', 48000, '2027-01-10..2027-03-31'),
                 ('P-101', 'draft', 'D-8', 'Audit', 9000, '2027-02');
             """)
-        try sqlite3(pipelineDB, """
+        try await sqlite3(pipelineDB, """
             CREATE TABLE deals (id INTEGER PRIMARY KEY, code TEXT, name TEXT, stage TEXT);
             CREATE TABLE projects (id INTEGER PRIMARY KEY, scope TEXT, budget INTEGER, timeline TEXT, proposal_number TEXT, proposal_record TEXT);
             INSERT INTO deals (code, name, stage) VALUES ('D-7', 'Acme relaunch', 'negotiation'), ('D-8', 'Globex audit', 'qualified');
@@ -114,27 +114,27 @@ struct RuleProcessTests {
         try pipeline.configure(peers: [proposals], extra: Self.pipelineSide)
         try proposals.start()
         try pipeline.start()
-        #expect(proposals.waitForLog("node proposals running"), "proposals did not start")
-        #expect(pipeline.waitForLog("node pipeline running"), "pipeline did not start")
+        #expect(await proposals.waitForLog("node proposals running"), "proposals did not start")
+        #expect(await pipeline.waitForLog("node pipeline running"), "pipeline did not start")
         // Nothing is signed yet: the backfill fires nothing.
         try await eventually("both nodes connected") {
-            try proposals.status()?.peers.first?.connected == true
+            try await proposals.status()?.peers.first?.connected == true
         }
-        #expect(try Self.ruleEvents(proposals).isEmpty)
+        await #expect(try Self.ruleEvents(proposals).isEmpty)
 
-        try sqlite3(proposalsDB, "UPDATE proposals SET status = 'signed' WHERE number = 'P-100'")
+        try await sqlite3(proposalsDB, "UPDATE proposals SET status = 'signed' WHERE number = 'P-100'")
         try await eventually("the deal won and the project created") {
-            try sqlite3(pipelineDB, "SELECT stage FROM deals WHERE code = 'D-7'") == "won"
-                && sqlite3(pipelineDB, "SELECT count(*) FROM projects") == "1"
+            guard try await sqlite3(pipelineDB, "SELECT stage FROM deals WHERE code = 'D-7'") == "won" else { return false }
+            return try await sqlite3(pipelineDB, "SELECT count(*) FROM projects") == "1"
         }
         try await eventually("the project's fields all written") {
-            try sqlite3(pipelineDB, "SELECT scope, budget, timeline, proposal_number, proposal_record FROM projects")
+            try await sqlite3(pipelineDB, "SELECT scope, budget, timeline, proposal_number, proposal_record FROM projects")
                 == "Website relaunch|48000|2027-01-10..2027-03-31|P-100|number:p-100"
         }
-        #expect(try sqlite3(pipelineDB, "SELECT stage FROM deals WHERE code = 'D-8'") == "qualified")
+        #expect(try await sqlite3(pipelineDB, "SELECT stage FROM deals WHERE code = 'D-8'") == "qualified")
 
         // Audited on the node that fired: the rule, the source and the change.
-        let events = try Self.ruleEvents(proposals)
+        let events = try await Self.ruleEvents(proposals)
         #expect(events.count == 2, "\(events)")
         #expect(events.allSatisfy { ($0["detail"] as? String)?.contains("rule signed-proposal") == true
             && ($0["detail"] as? String)?.contains("fired by number:p-100 change ") == true }, "\(events)")
@@ -143,22 +143,22 @@ struct RuleProcessTests {
 
         // Edits that leave the proposal signed fire nothing more; the other
         // proposal signed fires once for itself.
-        try sqlite3(proposalsDB, "UPDATE proposals SET scope = 'Website relaunch and shop' WHERE number = 'P-100'")
-        try sqlite3(proposalsDB, "UPDATE proposals SET status = 'signed' WHERE number = 'P-101'")
+        try await sqlite3(proposalsDB, "UPDATE proposals SET scope = 'Website relaunch and shop' WHERE number = 'P-100'")
+        try await sqlite3(proposalsDB, "UPDATE proposals SET status = 'signed' WHERE number = 'P-101'")
         try await eventually("the second proposal's project") {
-            try sqlite3(pipelineDB, "SELECT count(*) FROM projects") == "2"
-                && sqlite3(pipelineDB, "SELECT stage FROM deals WHERE code = 'D-8'") == "won"
+            guard try await sqlite3(pipelineDB, "SELECT count(*) FROM projects") == "2" else { return false }
+            return try await sqlite3(pipelineDB, "SELECT stage FROM deals WHERE code = 'D-8'") == "won"
         }
         try await eventually("the scope edit captured") {
-            let audit = try TandemExecutable.run(["audit", "--config", proposals.configPath, "--record", "number:p-100", "--json"])
+            let audit = try await TandemExecutable.run(["audit", "--config", proposals.configPath, "--record", "number:p-100", "--json"])
             let events = try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]] ?? []
             return events.filter { ($0["kind"] as? String) == "captured" }.count >= 2
         }
-        #expect(try Self.ruleEvents(proposals).count == 4)
-        #expect(try sqlite3(pipelineDB, "SELECT count(*) FROM projects WHERE proposal_number = 'P-100'") == "1")
-        #expect(try sqlite3(pipelineDB, "SELECT scope FROM projects WHERE proposal_number = 'P-100'") == "Website relaunch")
+        await #expect(try Self.ruleEvents(proposals).count == 4)
+        #expect(try await sqlite3(pipelineDB, "SELECT count(*) FROM projects WHERE proposal_number = 'P-100'") == "1")
+        #expect(try await sqlite3(pipelineDB, "SELECT scope FROM projects WHERE proposal_number = 'P-100'") == "Website relaunch")
 
-        let exit = try #require(proposals.terminate(), "proposals did not exit after SIGTERM")
+        let exit = try #require(await proposals.terminate(), "proposals did not exit after SIGTERM")
         #expect(exit.status == 0, "\(exit.lines)")
         #expect(exit.lines.contains { $0.contains("rule fired") && $0.contains("signed-proposal") })
     }

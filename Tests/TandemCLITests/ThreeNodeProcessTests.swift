@@ -15,10 +15,10 @@ struct ThreeNodeProcessTests {
 
     /// The three nodes' reports once they hold equal records and state
     /// digests for `contacts`, with nothing behind on the relay's links.
-    static func converged(_ nodes: [DaemonNode]) throws -> [StatusReport]? {
+    static func converged(_ nodes: [DaemonNode]) async throws -> [StatusReport]? {
         var reports: [StatusReport] = []
         for node in nodes {
-            guard let report = try node.status() else { return nil }
+            guard let report = try await node.status() else { return nil }
             reports.append(report)
         }
         let digests = Set(reports.compactMap { $0.collections.first { $0.name == "contacts" }?.stateDigest })
@@ -42,9 +42,9 @@ struct ThreeNodeProcessTests {
 
     @Test("sqlite3 edits at either end reach the other through a relay; status, metrics, audit, conflicts and restore")
     func lineOfThree() async throws {
-        let crm = try DaemonNode(name: "crm")
-        let relay = try DaemonNode(name: "relay")
-        let helpdesk = try DaemonNode(name: "helpdesk")
+        let crm = try await DaemonNode(name: "crm")
+        let relay = try await DaemonNode(name: "relay")
+        let helpdesk = try await DaemonNode(name: "helpdesk")
         defer {
             crm.cleanUp()
             relay.cleanUp()
@@ -52,13 +52,13 @@ struct ThreeNodeProcessTests {
         }
         let crmDB = crm.directory.appending("crm.db")
         let helpdeskDB = helpdesk.directory.appending("helpdesk.db")
-        try sqlite3(crmDB, """
+        try await sqlite3(crmDB, """
             PRAGMA journal_mode=WAL;
             CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, full_name TEXT, phone TEXT);
             INSERT INTO customers (email, full_name, phone) VALUES
                 ('ada@example.com', 'Ada Lovelace', '100'), ('grace@example.com', 'Grace Hopper', '200');
             """)
-        try sqlite3(helpdeskDB, """
+        try await sqlite3(helpdeskDB, """
             CREATE TABLE contacts (contact_id INTEGER PRIMARY KEY AUTOINCREMENT, mail TEXT, name TEXT, tel TEXT);
             INSERT INTO contacts (mail, name, tel) VALUES ('ada@example.com', 'Ada Lovelace', '100'),
                 ('barbara@example.com', 'Barbara Liskov', '500');
@@ -73,20 +73,20 @@ struct ThreeNodeProcessTests {
 
         // First attach: three customers at both ends, Ada once (matched by email).
         try await eventually("both tables hold the three customers") {
-            try sqlite3(crmDB, "SELECT count(*) FROM customers") == "3"
-                && sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "3"
+            guard try await sqlite3(crmDB, "SELECT count(*) FROM customers") == "3" else { return false }
+            return try await sqlite3(helpdeskDB, "SELECT count(*) FROM contacts") == "3"
         }
-        try sqlite3(crmDB, "UPDATE customers SET phone = '201' WHERE email = 'grace@example.com'")
-        try sqlite3(helpdeskDB, "INSERT INTO contacts (mail, name, tel) VALUES ('linus@example.com', 'Linus', '600')")
+        try await sqlite3(crmDB, "UPDATE customers SET phone = '201' WHERE email = 'grace@example.com'")
+        try await sqlite3(helpdeskDB, "INSERT INTO contacts (mail, name, tel) VALUES ('linus@example.com', 'Linus', '600')")
         try await eventually("each edit at the other end") {
-            try sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'grace@example.com'") == "201"
-                && sqlite3(crmDB, "SELECT full_name FROM customers WHERE email = 'linus@example.com'") == "Linus"
+            guard try await sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'grace@example.com'") == "201" else { return false }
+            return try await sqlite3(crmDB, "SELECT full_name FROM customers WHERE email = 'linus@example.com'") == "Linus"
         }
 
         // Status: the relay has two peers, no adapter, and the same records.
         var reports: [StatusReport]?
         try await eventually("equal state digests on the three nodes, nothing behind") {
-            reports = try Self.converged([crm, relay, helpdesk])
+            reports = try await Self.converged([crm, relay, helpdesk])
             return reports != nil
         }
         let relayReport = try #require(reports?[1])
@@ -103,30 +103,31 @@ struct ThreeNodeProcessTests {
         #expect(text.contains("tandem_peer_connected{peer=\"helpdesk\"} 1"), "\(text)")
         #expect(!text.contains("tandem_adapter_captured_total"))
         // The relay's audit: both ends' batches applied there.
-        let audit = try TandemExecutable.run(["audit", "--config", relay.configPath, "--json"])
+        let audit = try await TandemExecutable.run(["audit", "--config", relay.configPath, "--json"])
         #expect(audit.status == 0, "\(audit.stderr)")
         let events = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
         let appliedFrom = Set(events.filter { $0["kind"] as? String == "remote-apply" }.compactMap { $0["node_name"] as? String })
         #expect(appliedFrom == ["crm", "helpdesk"], "\(audit.stdout)")
 
         // A conflict: crm stopped, both ends edit Linus's phone, crm back.
-        #expect(crm.terminate()?.status == 0)
-        try sqlite3(crmDB, "UPDATE customers SET phone = '601' WHERE email = 'linus@example.com'")
+        #expect(await crm.terminate()?.status == 0)
+        try await sqlite3(crmDB, "UPDATE customers SET phone = '601' WHERE email = 'linus@example.com'")
         try await Task.sleep(for: .milliseconds(20))  // a later edit time (ms precision), not synchronisation
-        try sqlite3(helpdeskDB, "UPDATE contacts SET tel = '602' WHERE mail = 'linus@example.com'")
+        try await sqlite3(helpdeskDB, "UPDATE contacts SET tel = '602' WHERE mail = 'linus@example.com'")
         try await eventually("the helpdesk's edit at the relay") {
-            try relay.status()?.collections.first { $0.name == "contacts" }?.stateDigest
-                == helpdesk.status()?.collections.first { $0.name == "contacts" }?.stateDigest
-                && (helpdesk.status()?.adapters?.first?.captured ?? 0) >= 2
+            let relayDigest = try await relay.status()?.collections.first { $0.name == "contacts" }?.stateDigest
+            guard let helpdeskReport = try await helpdesk.status() else { return false }
+            return relayDigest == helpdeskReport.collections.first { $0.name == "contacts" }?.stateDigest
+                && (helpdeskReport.adapters?.first?.captured ?? 0) >= 2
         }
         try crm.start()
         try await eventually("the later phone at both ends") {
-            try sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'linus@example.com'") == "602"
-                && sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'linus@example.com'") == "602"
+            guard try await sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'linus@example.com'") == "602" else { return false }
+            return try await sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'linus@example.com'") == "602"
         }
         var eventID: Int?
         try await eventually("the conflict listed on crm") {
-            let conflicts = try TandemExecutable.run(["conflicts", "--config", crm.configPath, "--json"])
+            let conflicts = try await TandemExecutable.run(["conflicts", "--config", crm.configPath, "--json"])
             guard conflicts.status == 0,
                   let list = try JSONSerialization.jsonObject(with: Data(conflicts.stdout.utf8)) as? [[String: Any]]
             else { return false }
@@ -136,16 +137,16 @@ struct ThreeNodeProcessTests {
             return eventID != nil
         }
         let id = try #require(eventID)
-        let restore = try TandemExecutable.run(["restore", "--config", crm.configPath, "--event", "\(id)"])
+        let restore = try await TandemExecutable.run(["restore", "--config", crm.configPath, "--event", "\(id)"])
         #expect(restore.status == 0, "\(restore.stderr)")
         try await eventually("the restored loser at both ends, through the relay") {
-            try sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'linus@example.com'") == "601"
-                && sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'linus@example.com'") == "601"
+            guard try await sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'linus@example.com'") == "601" else { return false }
+            return try await sqlite3(helpdeskDB, "SELECT tel FROM contacts WHERE mail = 'linus@example.com'") == "601"
         }
-        try await eventually("the three nodes equal again") { try Self.converged([crm, relay, helpdesk]) != nil }
+        try await eventually("the three nodes equal again") { try await Self.converged([crm, relay, helpdesk]) != nil }
 
         for node in [crm, helpdesk, relay] {
-            let stopped = node.terminate()
+            let stopped = await node.terminate()
             #expect(stopped?.status == 0, "\(node.name): \(stopped?.lines.suffix(5) ?? [])")
         }
     }
@@ -153,21 +154,21 @@ struct ThreeNodeProcessTests {
     @Test("a PostgreSQL table edited with psql and a SQLite table converge through a relay")
     func lineWithPostgres() async throws {
         try await PostgresServer.withServer { server in
-            let url = try server.createDatabase("billing")
-            try server.psql(database: "billing", sql: """
+            let url = try await server.createDatabase("billing")
+            try await server.psql(database: "billing", sql: """
                 CREATE TABLE accounts (id serial PRIMARY KEY, email text, holder varchar(80), phone text);
                 INSERT INTO accounts (email, holder, phone) VALUES ('ada@example.com', 'Ada Lovelace', '100');
                 """)
-            let crm = try DaemonNode(name: "crm")
-            let relay = try DaemonNode(name: "relay")
-            let billing = try DaemonNode(name: "billing")
+            let crm = try await DaemonNode(name: "crm")
+            let relay = try await DaemonNode(name: "relay")
+            let billing = try await DaemonNode(name: "billing")
             defer {
                 crm.cleanUp()
                 relay.cleanUp()
                 billing.cleanUp()
             }
             let crmDB = crm.directory.appending("crm.db")
-            try sqlite3(crmDB, """
+            try await sqlite3(crmDB, """
                 PRAGMA journal_mode=WAL;
                 CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, full_name TEXT, phone TEXT);
                 INSERT INTO customers (email, full_name, phone) VALUES ('grace@example.com', 'Grace Hopper', '200');
@@ -191,22 +192,23 @@ struct ThreeNodeProcessTests {
             try relay.start()
             try crm.start()
             try billing.start()
-            func billingQuery(_ sql: String) throws -> String {
-                try server.psql(database: "billing", sql: sql).trimmingCharacters(in: .whitespacesAndNewlines)
+            func billingQuery(_ sql: String) async throws -> String {
+                try await server.psql(database: "billing", sql: sql).trimmingCharacters(in: .whitespacesAndNewlines)
             }
             try await eventually("both customers at both ends") {
-                try billingQuery("SELECT count(*) FROM accounts") == "2" && sqlite3(crmDB, "SELECT count(*) FROM customers") == "2"
+                guard try await billingQuery("SELECT count(*) FROM accounts") == "2" else { return false }
+                return try await sqlite3(crmDB, "SELECT count(*) FROM customers") == "2"
             }
-            try server.psql(database: "billing", sql: "UPDATE accounts SET phone = '101' WHERE email = 'ada@example.com'")
-            try sqlite3(crmDB, "UPDATE customers SET full_name = 'Rear Admiral Grace Hopper' WHERE email = 'grace@example.com'")
+            try await server.psql(database: "billing", sql: "UPDATE accounts SET phone = '101' WHERE email = 'ada@example.com'")
+            try await sqlite3(crmDB, "UPDATE customers SET full_name = 'Rear Admiral Grace Hopper' WHERE email = 'grace@example.com'")
             try await eventually("each edit at the other end") {
-                try sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'ada@example.com'") == "101"
-                    && billingQuery("SELECT holder FROM accounts WHERE email = 'grace@example.com'") == "Rear Admiral Grace Hopper"
+                guard try await sqlite3(crmDB, "SELECT phone FROM customers WHERE email = 'ada@example.com'") == "101" else { return false }
+                return try await billingQuery("SELECT holder FROM accounts WHERE email = 'grace@example.com'") == "Rear Admiral Grace Hopper"
             }
-            try await eventually("equal state digests on the three nodes") { try Self.converged([crm, relay, billing]) != nil }
-            let report = try #require(try billing.status())
+            try await eventually("equal state digests on the three nodes") { try await Self.converged([crm, relay, billing]) != nil }
+            let report = try await #require(try billing.status())
             #expect(report.adapters?.first?.name == "contacts/postgres/public.accounts")
-            for node in [crm, billing, relay] { #expect(node.terminate()?.status == 0, "\(node.name)") }
+            for node in [crm, billing, relay] { #expect(await node.terminate()?.status == 0, "\(node.name)") }
         }
     }
 }

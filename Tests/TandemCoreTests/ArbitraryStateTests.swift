@@ -1,10 +1,11 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// The laws, the optimized join and the codecs on arbitrary well-formed
 /// states: what a decoder accepts from any peer, faulty writers included.
-@Suite struct ArbitraryStateTests {
+@Suite(.ownThread) struct ArbitraryStateTests {
     @Test func lawsHoldForArbitraryLWWRegisters() {
         LatticeLaws.check(Arbitrary.triples(Arbitrary.lwwRegister), count: 300, seed: 121)
     }

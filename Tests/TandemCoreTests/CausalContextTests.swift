@@ -1,9 +1,10 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// The causal context: a version vector plus a dot cloud kept as ranges.
-@Suite struct CausalContextTests {
+@Suite(.ownThread) struct CausalContextTests {
     let a = Fixture.a, b = Fixture.b
 
     @Test func outOfOrderInsertsFoldIntoThePrefix() {

@@ -1,10 +1,11 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Issue 12, item 5: what the public initialisers accept keeps the type's
 /// rules, so it encodes to bytes the decoder accepts and decodes to an
 /// equal value.
-@Suite struct CheckedConstructionTests {
+@Suite(.ownThread) struct CheckedConstructionTests {
     let dot = Dot(node: Fixture.b, counter: 1)
 
     /// A record with one field `name` = `value`, written under `dot`.

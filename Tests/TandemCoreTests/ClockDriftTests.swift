@@ -1,9 +1,10 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// docs/semantics.md: a remote timestamp further ahead than the drift bound
 /// is refused, and the change is held until local time catches up.
-@Suite struct ClockDriftTests {
+@Suite(.ownThread) struct ClockDriftTests {
     let a = Fixture.a, b = Fixture.b
     func t(_ physical: UInt64, _ logical: UInt64 = 0) -> HLCTimestamp { Fixture.timestamp(physical, logical) }
 

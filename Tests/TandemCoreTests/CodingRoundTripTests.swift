@@ -1,10 +1,11 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// The canonical encoding: decoding inverts encoding, and equal states give
 /// identical bytes however they were built.
-@Suite struct CodingRoundTripTests {
+@Suite(.ownThread) struct CodingRoundTripTests {
     static func checkRoundTrip<T: ScriptedCRDT & CanonicalCoding>(_: T.Type, seed: UInt64) {
         forAll(T.replays(), count: 100, seed: seed) { replay in
             for state in replay.snapshots + replay.deltas {

@@ -1,10 +1,11 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// What a peer's batch may claim in its causal context (`ContextClaims`,
 /// `DeltaBatch.delta(limits:)`): the review's attack (one entry-less batch
 /// claiming every counter of two nodes) and each rule on its own.
-@Suite struct ContextClaimsTests {
+@Suite(.ownThread) struct ContextClaimsTests {
     let a = Fixture.a
     let b = Fixture.b
     let c = Fixture.c

@@ -1,11 +1,12 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Replicas that make concurrent changes and receive each other's deltas in
 /// shuffled, duplicated, partly dropped order all converge once every delta
 /// has finally been redelivered, to the join of all their states.
-@Suite struct ConvergenceTests {
+@Suite(.ownThread) struct ConvergenceTests {
     static func check<T: ScriptedCRDT>(_: T.Type, replicas: Int, seed: UInt64) {
         let input = zip(T.replays(replicas: replicas, steps: 1...40), Gen.uint64())
         forAll(input, count: 120, seed: seed) { replay, redeliverySeed in

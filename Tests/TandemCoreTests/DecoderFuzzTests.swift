@@ -1,10 +1,11 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Random bytes never trap a decoder: each is refused with a `DecodingError`
 /// or decodes to a value that re-encodes to exactly those bytes.
-@Suite struct DecoderFuzzTests {
+@Suite(.ownThread) struct DecoderFuzzTests {
     /// Bytes biased towards the small values counts, indexes and tags take.
     static let byte = Gen.frequency((2, Gen.uint8(in: 0...3)), (1, Gen.uint8()))
 

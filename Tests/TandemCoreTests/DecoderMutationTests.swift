@@ -1,10 +1,11 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Small corruptions of valid encodings (bit flips, replaced, inserted and
 /// deleted bytes) are refused or decode to a value whose encoding is exactly
 /// the corrupted bytes: the decoders accept only canonical bytes.
-@Suite struct DecoderMutationTests {
+@Suite(.ownThread) struct DecoderMutationTests {
     static func mutations(of bytes: [UInt8]) -> [[UInt8]] {
         var result: [[UInt8]] = []
         for index in bytes.indices {

@@ -1,9 +1,10 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Every proper prefix of a valid encoding is refused, as truncated or as a
 /// count the remaining bytes cannot hold, at an offset inside the prefix.
-@Suite struct DecoderTruncationTests {
+@Suite(.ownThread) struct DecoderTruncationTests {
     static func check<T: ScriptedCRDT & CanonicalCoding>(_: T.Type, seed: UInt64) throws {
         for bytes in T.sampleEncodings(count: 15, seed: seed) {
             try #require(T.refusal(bytes) == nil)

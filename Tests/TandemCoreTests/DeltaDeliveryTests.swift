@@ -1,10 +1,11 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Joining every delta, in any order and with duplicates, gives the same
 /// state as joining the replicas' full states.
-@Suite struct DeltaDeliveryTests {
+@Suite(.ownThread) struct DeltaDeliveryTests {
     static func check<T: ScriptedCRDT>(_: T.Type, seed: UInt64) {
         forAll(zip(T.replays(), Gen.uint64()), seed: seed) { replay, shuffleSeed in
             var random = SeededRandom.xoshiro(shuffleSeed)

@@ -1,8 +1,9 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Every delta mutator returns a delta whose join has the mutation's effect.
-@Suite struct DeltaMutatorTests {
+@Suite(.ownThread) struct DeltaMutatorTests {
     @Test func lwwRegisterWriteDeltas() {
         LatticeLaws.checkDeltaMutations(LWWRegister.mutationSamples(), seed: 11)
     }

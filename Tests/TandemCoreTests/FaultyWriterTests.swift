@@ -1,10 +1,11 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// docs/semantics.md: "a misbehaving node reuses a dot with another value:
 /// every replica keeps the same one of the two". Convergence must survive a
 /// faulty writer that reuses one dot for writes to two different records.
-@Suite struct FaultyWriterTests {
+@Suite(.ownThread) struct FaultyWriterTests {
     let a = Fixture.a, b = Fixture.b
     let dot = Dot(node: Fixture.a, counter: 1)
 

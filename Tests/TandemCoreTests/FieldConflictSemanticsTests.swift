@@ -1,8 +1,9 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// docs/semantics.md, the rows about concurrent writes to fields.
-@Suite struct FieldConflictSemanticsTests {
+@Suite(.ownThread) struct FieldConflictSemanticsTests {
     let a = Fixture.a, b = Fixture.b, c = Fixture.c
     func t(_ physical: UInt64, _ logical: UInt64 = 0) -> HLCTimestamp { Fixture.timestamp(physical, logical) }
 

@@ -1,5 +1,6 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// `FieldMap`, a record's fields as one sorted array, against the generic
@@ -7,7 +8,7 @@ import Testing
 /// order), and names given in other spellings than Unicode normal form C,
 /// which a `RecordCollection` holds in NFC (`Identifier`), where the two
 /// orders agree.
-@Suite struct FieldMapTests {
+@Suite(.ownThread) struct FieldMapTests {
     /// Names whose `String` order differs from their byte order, with two
     /// spellings of one name ("é" precomposed and decomposed).
     static let names = ["name", "f", "\u{E9}", "e\u{301}", "\u{3A9}", "e"]

@@ -1,10 +1,11 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Causal contexts from peers are attacker-controlled: counters up to
 /// `UInt64.max` and clouds of many ranges are well-formed input, and must
 /// neither corrupt a replica nor cost more than linear time.
-@Suite struct HostileContextTests {
+@Suite(.ownThread) struct HostileContextTests {
     let a = Fixture.a
 
     /// An empty set whose context for node a is `prefix` plus `ranges`, each

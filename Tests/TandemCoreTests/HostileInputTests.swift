@@ -1,10 +1,11 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Crafted hostile and malformed inputs: each is refused with its specific
 /// reason and the offset of the offending bytes, quickly and without
 /// allocating what the input claims.
-@Suite struct HostileInputTests {
+@Suite(.ownThread) struct HostileInputTests {
     let a = Fixture.a, b = Fixture.b
 
     /// A set `{a: 1...1}` holding "vip" with dot (a, 1): the base most cases corrupt.

@@ -1,9 +1,10 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// docs/semantics.md, the rows about the hybrid logical clock.
-@Suite struct HybridLogicalClockTests {
+@Suite(.ownThread) struct HybridLogicalClockTests {
     func t(_ physical: UInt64, _ logical: UInt64 = 0) -> HLCTimestamp { Fixture.timestamp(physical, logical) }
 
     @Test func timestampsPackPhysicalAndLogical() throws {

@@ -1,4 +1,5 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// docs/semantics.md, "Record ids and field names": the core holds every
@@ -6,7 +7,7 @@ import Testing
 /// equal as Swift strings are one record with one spelling everywhere: in
 /// equality, hashing, order, reconciliation buckets, digests and bytes.
 /// (Issue 12, items 1 and 2.)
-@Suite struct IdentifierNormalizationTests {
+@Suite(.ownThread) struct IdentifierNormalizationTests {
     let precomposed = "\u{E9}"
     let decomposed = "e\u{301}"
 

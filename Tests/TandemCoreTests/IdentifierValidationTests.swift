@@ -1,8 +1,9 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// docs/semantics.md, "What is refused": record ids and field names.
-@Suite struct IdentifierValidationTests {
+@Suite(.ownThread) struct IdentifierValidationTests {
     let a = Fixture.a
     func t(_ physical: UInt64, _ logical: UInt64 = 0) -> HLCTimestamp { Fixture.timestamp(physical, logical) }
 

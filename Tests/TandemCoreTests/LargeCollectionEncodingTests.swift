@@ -1,4 +1,5 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// The encoder's paths for large collections: ids sorted by the radix sort
@@ -6,7 +7,7 @@ import Testing
 /// records whose fields differ from the previous record's. The decoder
 /// refuses ids out of byte order and non-canonical name skips, so a round
 /// trip that decodes to the same state checks the order too.
-@Suite struct LargeCollectionEncodingTests {
+@Suite(.ownThread) struct LargeCollectionEncodingTests {
     /// A deterministic stream (SplitMix64) so a failure can be replayed.
     struct Stream {
         var state: UInt64

@@ -1,10 +1,11 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// The lattice laws, checked by the one generic checker over every CRDT type,
 /// on states of genuinely concurrent replicas.
-@Suite struct LatticeLawTests {
+@Suite(.ownThread) struct LatticeLawTests {
     @Test func lwwRegisterIsALattice() {
         LatticeLaws.check(LWWRegister.stateTriples { $0 }, seed: 1)
     }

@@ -1,5 +1,6 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Concurrent edits on several replicas against an independent model
@@ -46,7 +47,7 @@ import Testing
 ///   replica 1 lacks record r3, which the model says exists.
 ///
 /// Runtime: 2 to 3.5 s alone in a debug build on a shared 2-core machine.
-@Suite struct MultiReplicaModelTests {
+@Suite(.ownThread) struct MultiReplicaModelTests {
     @Test func replicasShowWhatTheOperationModelComputes() {
         var reconciliations = 0
         var changing = 0

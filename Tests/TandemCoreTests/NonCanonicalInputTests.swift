@@ -1,9 +1,10 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Well-formed but non-canonical inputs are refused, so that every value has
 /// exactly one encoding (docs/protocol.md, "Canonical encoding").
-@Suite struct NonCanonicalInputTests {
+@Suite(.ownThread) struct NonCanonicalInputTests {
     let a = Fixture.a, b = Fixture.b
 
     func isNotCanonical(_ error: DecodingError?) -> Bool {

@@ -1,11 +1,12 @@
 import PropertyBased
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// `RecordCollection.join` (with its dot index) is an optimization of the
 /// generic causal join of `Causal<DotMap<String, RecordStore>>`, so the two
 /// must always agree.
-@Suite struct OptimizedJoinTests {
+@Suite(.ownThread) struct OptimizedJoinTests {
     @Test func joinEqualsGenericCausalJoinOnPairs() {
         let pairs = RecordCollection.stateTriples { $0 }.map { triple in (triple.0, triple.1) }
         forAll(pairs, count: 300, seed: 41) { pair in

@@ -1,10 +1,11 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// The record collection's canonical bytes, pinned: checksums of encodings
 /// taken before the encoder was rewritten for speed (issue 6), so any change
 /// to the bytes it writes fails here, whatever the decoder accepts.
-@Suite struct PinnedEncodingTests {
+@Suite(.ownThread) struct PinnedEncodingTests {
     /// SplitMix64: the same stream on every platform.
     struct SplitMix {
         var state: UInt64

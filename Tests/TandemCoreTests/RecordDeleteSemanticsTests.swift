@@ -1,8 +1,9 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// docs/semantics.md, the rows about deleting records.
-@Suite struct RecordDeleteSemanticsTests {
+@Suite(.ownThread) struct RecordDeleteSemanticsTests {
     let a = Fixture.a, b = Fixture.b
     func t(_ physical: UInt64, _ logical: UInt64 = 0) -> HLCTimestamp { Fixture.timestamp(physical, logical) }
 

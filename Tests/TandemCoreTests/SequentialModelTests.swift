@@ -1,10 +1,11 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// On one replica, with no concurrency, a collection behaves like a plain
 /// dictionary of records: the last write of a field wins, sets are sets, a
 /// delete removes everything, and a record exists while it holds anything.
-@Suite struct SequentialModelTests {
+@Suite(.ownThread) struct SequentialModelTests {
     struct ModelRecord: Equatable {
         var present = false
         var fields: [String: Value] = [:]

@@ -1,9 +1,10 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// docs/semantics.md, the rows about add-wins set fields, for set fields of
 /// records and for the standalone `AWORSet`.
-@Suite struct SetSemanticsTests {
+@Suite(.ownThread) struct SetSemanticsTests {
     let a = Fixture.a, b = Fixture.b
     let vip = Value.string("vip")
 

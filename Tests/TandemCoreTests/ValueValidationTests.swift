@@ -1,8 +1,9 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// docs/semantics.md, "What is refused": values.
-@Suite struct ValueValidationTests {
+@Suite(.ownThread) struct ValueValidationTests {
     @Test func nanIsRefused() {
         for nan in [Double.nan, -Double.nan, Double.signalingNaN, Double(bitPattern: 0x7FF0_0000_0000_0001)] {
             #expect(throws: CoreError.notANumber) { try Value.double(nan).validate(.default) }

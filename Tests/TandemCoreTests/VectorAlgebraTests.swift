@@ -1,10 +1,11 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Subtraction and intersection of causal contexts and batch vectors work on
 /// ranges: they agree with plain sets of counters, and a vector claiming
 /// `1...2^60` (which a peer may send) costs no more than any other range.
-@Suite struct VectorAlgebraTests {
+@Suite(.ownThread) struct VectorAlgebraTests {
     let a = Fixture.a, b = Fixture.b
 
     /// A context over counters 1...40 of two nodes, from a seed.

@@ -1,8 +1,9 @@
 import TandemCrypto
+import TandemTestSupport
 import Testing
 
 /// HMAC-SHA-256 against RFC 4231's test vectors, and verification.
-@Suite("HMAC-SHA-256")
+@Suite("HMAC-SHA-256", .ownThread)
 struct HMACSHA256Tests {
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() }
 

@@ -1,7 +1,8 @@
 import TandemCrypto
+import TandemTestSupport
 import Testing
 
-@Suite("crypto_kx key exchange")
+@Suite("crypto_kx key exchange", .ownThread)
 struct KeyExchangeTests {
     @Test("client and server derive crossed session keys")
     func crossedKeys() throws {

@@ -3,7 +3,7 @@ import TandemCrypto
 import Testing
 import TandemTestSupport
 
-@Suite("Key files")
+@Suite("Key files", .ownThread)
 struct NodeKeyFileTests {
     let validSeedHex = String(repeating: "0123456789abcdef", count: 4)
 

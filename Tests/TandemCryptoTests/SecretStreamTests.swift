@@ -1,7 +1,8 @@
 import TandemCrypto
+import TandemTestSupport
 import Testing
 
-@Suite("crypto_secretstream_xchacha20poly1305")
+@Suite("crypto_secretstream_xchacha20poly1305", .ownThread)
 struct SecretStreamTests {
     let messages: [[UInt8]] = [Array("first".utf8), [], Array(repeating: 0xAB, count: 70_000), Array("last".utf8)]
 

@@ -1,7 +1,8 @@
 import TandemCrypto
+import TandemTestSupport
 import Testing
 
-@Suite("secure random bytes and BLAKE2b")
+@Suite("secure random bytes and BLAKE2b", .ownThread)
 struct SecureRandomTests {
     @Test("bytes(count:) returns exactly count bytes", arguments: [0, 1, 32, 1000])
     func count(count: Int) throws {

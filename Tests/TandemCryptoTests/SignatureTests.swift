@@ -1,8 +1,9 @@
 import TandemCore
 import TandemCrypto
+import TandemTestSupport
 import Testing
 
-@Suite("Ed25519 keys and signatures")
+@Suite("Ed25519 keys and signatures", .ownThread)
 struct SignatureTests {
     let message: [UInt8] = Array("set field email of record 42 to a@example.com".utf8)
 

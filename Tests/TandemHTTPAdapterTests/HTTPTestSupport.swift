@@ -132,7 +132,7 @@ final class CRMSupportPair: Sendable {
         }
         guard let crmPort = crmSide.node.boundPort else { throw Timeout(what: "the crm node's port") }
         let database = directory.appending("support.db")
-        try sqlite3(database, supportTable + seedSupport)
+        try await sqlite3(database, supportTable + seedSupport)
         let supportSide = try SyncSide(
             keys: HTTPKeys.support, members: members, directory: directory.appending("support-store"), mapping: supportMapping(),
             driver: try SQLiteDriver(path: database, table: "customers", keyColumn: "id"),
@@ -142,7 +142,7 @@ final class CRMSupportPair: Sendable {
     }
 
     @discardableResult
-    func sql(_ statement: String) throws -> String { try sqlite3(database, statement) }
+    func sql(_ statement: String) async throws -> String { try await sqlite3(database, statement) }
 
     func stop() async {
         await supportSide.stop()

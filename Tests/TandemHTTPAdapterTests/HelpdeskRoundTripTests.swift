@@ -36,7 +36,7 @@ struct HelpdeskRoundTripTests {
         }
         helpdesk.subscribe(url: "http://127.0.0.1:\(webhookPort)/hooks/helpdesk", secret: "zd")
         let database = directory.appending("support.db")
-        try sqlite3(database, supportTable + "INSERT INTO customers (email, first_name) VALUES ('ada@example.com', 'Ada');")
+        try await sqlite3(database, supportTable + "INSERT INTO customers (email, first_name) VALUES ('ada@example.com', 'Ada');")
         let supportSide = try SyncSide(
             keys: HTTPKeys.support, members: members, directory: directory.appending("support-store"), mapping: supportMapping(),
             driver: try SQLiteDriver(path: database, table: "customers", keyColumn: "id"),
@@ -45,15 +45,15 @@ struct HelpdeskRoundTripTests {
         defer { Task { await supportSide.stop() } }
 
         try await eventually("five users in SQLite, ada once, and no new user in the helpdesk") {
-            try sqlite3(database, "SELECT count(*) FROM customers") == "5" && helpdesk.users.count == 5
+            try await sqlite3(database, "SELECT count(*) FROM customers") == "5" && helpdesk.users.count == 5
         }
         // The helpdesk's UI edit reaches SQLite by its webhook alone.
         helpdesk.editUser(ada.id, ["renewal_date": "2027-09-30", "phone": "+33 1"])
         try await eventually("the webhook's edit in SQLite") {
-            try sqlite3(database, "SELECT renewal || '|' || phone FROM customers WHERE email = 'ada@example.com'") == "2027-09-30|+33 1"
+            try await sqlite3(database, "SELECT renewal || '|' || phone FROM customers WHERE email = 'ada@example.com'") == "2027-09-30|+33 1"
         }
         // A SQLite edit reaches the helpdesk as a PUT carrying the user's version.
-        try sqlite3(database, "UPDATE customers SET first_name = 'Ada Lovelace' WHERE email = 'ada@example.com';")
+        try await sqlite3(database, "UPDATE customers SET first_name = 'Ada Lovelace' WHERE email = 'ada@example.com';")
         try await eventually("the name in the helpdesk") {
             helpdesk.records.object(ada.id)?.fields["name"] == .string("Ada Lovelace")
         }
@@ -63,7 +63,7 @@ struct HelpdeskRoundTripTests {
         // A delete in the helpdesk deletes the row.
         helpdesk.deleteUser(ada.id)
         try await eventually("ada's row deleted") {
-            try sqlite3(database, "SELECT count(*) FROM customers WHERE email = 'ada@example.com'") == "0"
+            try await sqlite3(database, "SELECT count(*) FROM customers WHERE email = 'ada@example.com'") == "0"
         }
     }
 }

@@ -1,12 +1,13 @@
 import NIOCore
 import NIOPosix
 import TandemHarness
+import TandemTestSupport
 import Testing
 
 /// The fault proxy over real loopback sockets, in front of an echo server:
 /// bytes pass in order, held bytes come out when the hold ends, a cut
 /// closes the connection and refuses new ones.
-@Suite("tandem-harness fault proxy")
+@Suite("tandem-harness fault proxy", .ownThread)
 struct FaultProxyTests {
     final class EchoHandler: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer

@@ -1,9 +1,10 @@
 import TandemHarness
+import TandemTestSupport
 import Testing
 
 /// The harness's checks and schedule without processes: the checks catch
 /// what they are for, and a seed gives one schedule.
-@Suite("tandem-harness checks and schedule")
+@Suite("tandem-harness checks and schedule", .ownThread)
 struct HarnessCheckTests {
     static func edit(_ node: Int, _ key: String, _ written: [String: String], at start: Int64, deleted: Bool = false) -> AppliedEdit {
         var edit = AppliedEdit(node: node, step: 1, key: key)

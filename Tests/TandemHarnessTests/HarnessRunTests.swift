@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TandemHarness
+import TandemTestSupport
 import Testing
 
 /// Short harness runs on real `tandem run` processes, part of `make test`:
@@ -8,7 +9,7 @@ import Testing
 /// `tandem-harness`). Deadlines are generous: the suite runs in parallel on
 /// a busy machine. Neither sidesteps anything: the two adapter issues the
 /// harness found (docs/simulation.md, "Failures found") are fixed.
-@Suite("tandem-harness runs", .serialized)
+@Suite("tandem-harness runs", .serialized, .ownThread)
 struct HarnessRunTests {
     static func run(_ options: HarnessOptions) async throws {
         let report = try await Harness.run(options) { line in

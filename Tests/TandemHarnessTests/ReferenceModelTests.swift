@@ -1,10 +1,11 @@
 import TandemHarness
+import TandemTestSupport
 import Testing
 
 /// The reference model, the model check and the audit check on made-up
 /// edits and states: each rule decides what it should, and each check
 /// catches what it is for.
-@Suite("tandem-harness reference model and audit check")
+@Suite("tandem-harness reference model and audit check", .ownThread)
 struct ReferenceModelTests {
     static let key = "ada@example.com"
     static let ids = [String(repeating: "a", count: 64), String(repeating: "b", count: 64), String(repeating: "c", count: 64)]

@@ -4,7 +4,7 @@ import TandemTestSupport
 import Testing
 
 /// The harness's SQLite table: edits, the key map and the write counts.
-@Suite("tandem-harness SQLite table")
+@Suite("tandem-harness SQLite table", .ownThread)
 struct SQLiteTableTests {
     @Test("a row the key map assigns to a record is keyed by it, whatever its email; writes are counted per record")
     func keyMapAndCounts() async throws {
@@ -16,7 +16,7 @@ struct SQLiteTableTests {
         #expect(insert?.written["email"] == "Ada@Example.com")
         #expect(try await table.rows().map(\.key) == ["ada@example.com"])
         // The adapter's key map, and a row whose email is gone (NULL).
-        try sqlite3(path, """
+        try await sqlite3(path, """
             CREATE TABLE "_tandem_keys_customers" (pk TEXT PRIMARY KEY, record TEXT NOT NULL UNIQUE);
             INSERT INTO customers (full_name) VALUES ('Grace');
             INSERT INTO "_tandem_keys_customers" VALUES ('2', 'email:grace@example.com');

@@ -15,53 +15,53 @@ struct ProcessLineTests {
     let c: UInt8 = 0xC0
 
     @Test("a write crosses the line with its origin's signature; B killed and restarted loses nothing")
-    func line() throws {
+    func line() async throws {
         let executable = try ExecutableLocator.locate("tandem-test-node", override: "TANDEM_TEST_NODE")
         let directory = try TemporaryDirectory("processes")
         defer { directory.remove() }
 
         // B only accepts; A and C dial B and know each other as members.
-        var bob = try NodeProcess(executable, directory.appending("b"), key: b, port: 0, members: [a, c])
+        var bob = try await NodeProcess(executable, directory.appending("b"), key: b, port: 0, members: [a, c])
         let port = bob.port
-        let alice = try NodeProcess(executable, directory.appending("a"), key: a, port: 0, peers: [(b, port)], members: [c])
-        let carol = try NodeProcess(executable, directory.appending("c"), key: c, port: 0, peers: [(b, port)], members: [a])
+        let alice = try await NodeProcess(executable, directory.appending("a"), key: a, port: 0, peers: [(b, port)], members: [c])
+        let carol = try await NodeProcess(executable, directory.appending("c"), key: c, port: 0, peers: [(b, port)], members: [a])
         defer {
             for node in [alice, bob, carol] { node.terminate() }
         }
-        try bob.waitFor("peers 2", within: 60) { try bob.ask("peers") }
+        try await bob.waitFor("peers 2", within: 60) { try await bob.ask("peers") }
 
         // A's write reaches C through B, as A's batch 1 with A's signature.
-        #expect(try alice.ask("write ada name Ada") == "ok 1")
-        try carol.waitFor("value Ada", within: 60) { try carol.ask("get ada name") }
-        #expect(try carol.ask("signed \(a) 1") == "valid")
-        #expect(try bob.ask("signed \(a) 1") == "valid")
+        #expect(try await alice.ask("write ada name Ada") == "ok 1")
+        try await carol.waitFor("value Ada", within: 60) { try await carol.ask("get ada name") }
+        #expect(try await carol.ask("signed \(a) 1") == "valid")
+        #expect(try await bob.ask("signed \(a) 1") == "valid")
         // C's write reaches A.
-        #expect(try carol.ask("write grace name Grace") == "ok 1")
-        try alice.waitFor("value Grace", within: 60) { try alice.ask("get grace name") }
+        #expect(try await carol.ask("write grace name Grace") == "ok 1")
+        try await alice.waitFor("value Grace", within: 60) { try await alice.ask("get grace name") }
 
         // B dies (SIGKILL: no shutdown); A and C write while it is down.
         bob.kill()
-        try alice.waitFor("peers 0", within: 60) { try alice.ask("peers") }
-        try carol.waitFor("peers 0", within: 60) { try carol.ask("peers") }
-        #expect(try alice.ask("write ada tier gold") == "ok 2")
-        #expect(try alice.ask("write edsger name Edsger") == "ok 3")
-        #expect(try carol.ask("delete grace") == "ok 2")
-        #expect(try carol.ask("write barbara name Barbara") == "ok 3")
+        try await alice.waitFor("peers 0", within: 60) { try await alice.ask("peers") }
+        try await carol.waitFor("peers 0", within: 60) { try await carol.ask("peers") }
+        #expect(try await alice.ask("write ada tier gold") == "ok 2")
+        #expect(try await alice.ask("write edsger name Edsger") == "ok 3")
+        #expect(try await carol.ask("delete grace") == "ok 2")
+        #expect(try await carol.ask("write barbara name Barbara") == "ok 3")
 
         // B restarts from its store on the same port: everything crosses.
-        bob = try NodeProcess(executable, directory.appending("b"), key: b, port: port, members: [a, c])
-        try carol.waitFor("value Edsger", within: 90) { try carol.ask("get edsger name") }
-        try alice.waitFor("value Barbara", within: 90) { try alice.ask("get barbara name") }
-        let expected = try alice.ask("state")
+        bob = try await NodeProcess(executable, directory.appending("b"), key: b, port: port, members: [a, c])
+        try await carol.waitFor("value Edsger", within: 90) { try await carol.ask("get edsger name") }
+        try await alice.waitFor("value Barbara", within: 90) { try await alice.ask("get barbara name") }
+        let expected = try await alice.ask("state")
         #expect(expected.hasPrefix("state 3 "))  // ada, edsger, barbara
-        try bob.waitFor(expected, within: 90) { try bob.ask("state") }
-        try carol.waitFor(expected, within: 90) { try carol.ask("state") }
-        #expect(try alice.ask("get grace name") == "none")
-        #expect(try carol.ask("get ada tier") == "value gold")
-        #expect(try carol.ask("signed \(a) 3") == "valid")
-        #expect(try alice.ask("signed \(c) 3") == "valid")
+        try await bob.waitFor(expected, within: 90) { try await bob.ask("state") }
+        try await carol.waitFor(expected, within: 90) { try await carol.ask("state") }
+        #expect(try await alice.ask("get grace name") == "none")
+        #expect(try await carol.ask("get ada tier") == "value gold")
+        #expect(try await carol.ask("signed \(a) 3") == "valid")
+        #expect(try await alice.ask("signed \(c) 3") == "valid")
 
-        for node in [alice, bob, carol] { #expect(try node.ask("quit") == "bye") }
+        for node in [alice, bob, carol] { #expect(try await node.ask("quit") == "bye") }
     }
 }
 
@@ -80,7 +80,7 @@ final class NodeProcess {
     init(
         _ executable: URL, _ directory: String, key: UInt8, port: Int,
         peers: [(key: UInt8, port: Int)] = [], members: [UInt8] = []
-    ) throws {
+    ) async throws {
         var arguments = [directory, String(key), String(port)]
         for peer in peers { arguments += ["--peer", "\(peer.key):\(peer.port)"] }
         for member in members { arguments += ["--member", String(member)] }
@@ -94,7 +94,7 @@ final class NodeProcess {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         try process.run()
         reader = LineReader(output.fileHandleForReading)
-        let first = try nextLine(within: 60)
+        let first = try await nextLine(within: 60)
         let started = try #require(first.hasPrefix("port ") ? Int(first.dropFirst(5)) : nil, "node did not start: \(first)")
         self.port = started
     }
@@ -103,22 +103,22 @@ final class NodeProcess {
     var errors: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 
     /// Sends one command and returns its reply.
-    func ask(_ command: String) throws -> String {
+    func ask(_ command: String) async throws -> String {
         input.fileHandleForWriting.write(Data((command + "\n").utf8))
-        return try nextLine(within: 60)
+        return try await nextLine(within: 60)
     }
 
     /// Asks `probe` until it answers `expected`, failing after `seconds`:
     /// a wait on a condition with a deadline, never a fixed sleep.
-    func waitFor(_ expected: String, within seconds: Double, _ probe: () throws -> String) throws {
+    func waitFor(_ expected: String, within seconds: Double, _ probe: () async throws -> String) async throws {
         let deadline = Date(timeIntervalSinceNow: seconds)
         var last = ""
         repeat {
-            last = try probe()
+            last = try await probe()
             if last == expected { return }
             // Between probes, wait for the node to print anything else
             // (nothing will come): a short bounded pause on its output.
-            _ = reader.wait(until: min(deadline, Date(timeIntervalSinceNow: 0.02))) { $0.count > consumed }
+            _ = await reader.wait(until: min(deadline, Date(timeIntervalSinceNow: 0.02))) { $0.count > consumed }
         } while Date() < deadline
         Issue.record("waited \(seconds) s for \"\(expected)\", last reply \"\(last)\"; stderr: \(errors)")
         throw WaitFailed()
@@ -126,8 +126,8 @@ final class NodeProcess {
 
     struct WaitFailed: Error {}
 
-    private func nextLine(within seconds: Double) throws -> String {
-        let seen = reader.wait(until: Date(timeIntervalSinceNow: seconds)) { $0.count > consumed }
+    private func nextLine(within seconds: Double) async throws -> String {
+        let seen = await reader.wait(until: Date(timeIntervalSinceNow: seconds)) { $0.count > consumed }
         guard seen.lines.count > consumed else {
             Issue.record("no reply within \(seconds) s (ended: \(seen.ended)); stderr: \(errors)")
             throw WaitFailed()

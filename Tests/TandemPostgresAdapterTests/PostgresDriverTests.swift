@@ -95,11 +95,11 @@ import TandemTestSupport
         try await withDriver(setUp: Self.customers) { server, database, driver in
             try await driver.attach(columns: Self.mapped)
             try await driver.attach(columns: Self.mapped)
-            let triggers = try server.psql(
+            let triggers = try await server.psql(
                 database: database,
                 sql: "SELECT tgname FROM pg_trigger WHERE tgrelid = 'customers'::regclass AND NOT tgisinternal ORDER BY tgname;")
             #expect(triggers == "_tandem_capture\n_tandem_truncate\n")
-            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
+            try await server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
             let read = try await driver.changes(after: 0, limit: 100)
             #expect(read.changes.count == 1)
             // Attach again with another mapping while changes wait: they stay.
@@ -112,7 +112,7 @@ import TandemTestSupport
         try await withDriver(setUp: Self.customers) { server, database, driver in
             try await driver.attach(columns: Self.mapped)
             let before = nowMillis()
-            try server.psql(database: database, sql: """
+            try await server.psql(database: database, sql: """
                 INSERT INTO customers (id, email, name, vip, joined, seen, score, tags, notes)
                     VALUES (7, 'ada@example.com', 'Ada', true, '2024-02-29', '2024-03-01 10:00:00.123+02', 12.5, '{vip,"a b"}', 'n');
                 UPDATE customers SET notes = 'only an unmapped column';
@@ -162,7 +162,7 @@ import TandemTestSupport
             #expect(try await driver.changes(after: 0, limit: 10).changes.isEmpty)
 
             // A key change is a delete and an insert.
-            try server.psql(database: database, sql: """
+            try await server.psql(database: database, sql: """
                 INSERT INTO customers (id, email) VALUES (1, 'b@x');
                 UPDATE customers SET id = 2 WHERE id = 1;
                 """)
@@ -188,7 +188,7 @@ import TandemTestSupport
             defer { Task { try? await slow.close() } }
             try await slow.query("BEGIN", logger: Logger(label: "test"))
             try await slow.query("INSERT INTO customers (id, email) VALUES (1, 'slow@x')", logger: Logger(label: "test"))
-            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (2, 'quick@x');")
+            try await server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (2, 'quick@x');")
             let first = try await driver.changes(after: 0, limit: 10)
             #expect(first.changes.map(\.key) == ["2"])
             let cursor = try #require(first.changes.last?.sequence)
@@ -207,7 +207,7 @@ import TandemTestSupport
                 fields: [FieldBinding(field: "email", column: "email"), FieldBinding(field: "name", column: "name")],
                 match: MatchRule(field: "email"))
             let identity = RecordIdentity(mapping: mapping, schema: try await driver.describe())
-            try server.psql(database: database, sql: "INSERT INTO customers (id, email, name) VALUES (10, ' Ann@X', 'typed here');")
+            try await server.psql(database: database, sql: "INSERT INTO customers (id, email, name) VALUES (10, ' Ann@X', 'typed here');")
             let writes: [ExternalWrite] = [
                 .insert(record: "email:ann@x", key: "11", columns: ["email": .text("ann@x"), "name": .text("from a peer")]),
                 .insert(record: "email:bob@x", key: "12", columns: ["email": .text("bob@x"), "name": .text("Bob")]),
@@ -215,7 +215,7 @@ import TandemTestSupport
             let outcomes = try await driver.apply(writes, capturedThrough: 0, identity: identity)
             #expect(outcomes.first == .deferred)
             guard case .written = outcomes.last else { Issue.record("\(outcomes)"); return }
-            #expect(try server.psql(database: database, sql: "SELECT count(*) FROM customers WHERE lower(trim(email)) = 'ann@x';")
+            #expect(try await server.psql(database: database, sql: "SELECT count(*) FROM customers WHERE lower(trim(email)) = 'ann@x';")
                 .trimmingCharacters(in: .whitespacesAndNewlines) == "1")
         }
     }
@@ -242,7 +242,7 @@ import TandemTestSupport
             }
             async let applied = driver.apply(writes, capturedThrough: 0)
             async let external: Void = Task.detached {
-                try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1000, 'ext@x');")
+                try await server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1000, 'ext@x');")
             }.value
             let outcomes = try await applied
             try await external
@@ -253,22 +253,22 @@ import TandemTestSupport
                  .delete(record: "r2", key: "2")], capturedThrough: 0)
             let read = try await driver.changes(after: 0, limit: 1000)
             #expect(read.changes.map(\.key) == ["1000"])
-            #expect(try server.psql(database: database, sql: "SELECT count(*) FROM customers;").trimmed == "200")
+            #expect(try await server.psql(database: database, sql: "SELECT count(*) FROM customers;").trimmed == "200")
             let records = try await driver.records(forKeys: ["1", "3", "200", "1000"])
             #expect(records == ["1": "r1", "3": "r3", "200": "r200"])
 
             // A row another program deletes keeps its mapping (its captured
             // delete finds the record) but no longer claims the record.
-            try server.psql(database: database, sql: "DELETE FROM customers WHERE id = 3;")
+            try await server.psql(database: database, sql: "DELETE FROM customers WHERE id = 3;")
             #expect(try await driver.records(forKeys: ["3"]) == ["3": "r3"])
             #expect(try await driver.keys(forRecords: ["r3", "r4"]) == ["r4": "4"])
             // A new row of the same record maps to it (the stale mapping is released) ...
-            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (3000, 'c3@x');")
+            try await server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (3000, 'c3@x');")
             try await driver.map(["3000": "r3"])
             #expect(try await driver.keys(forRecords: ["r3"]) == ["r3": "3000"])
             #expect(try await driver.records(forKeys: ["3", "3000"]) == ["3000": "r3"])
             // ... and so does a row the sync inserts for a record whose row was deleted.
-            try server.psql(database: database, sql: "DELETE FROM customers WHERE id = 3000;")
+            try await server.psql(database: database, sql: "DELETE FROM customers WHERE id = 3000;")
             #expect(try await driver.apply([.insert(record: "r3", key: "3001", columns: ["email": .text("c3@x")])],
                                            capturedThrough: Int64.max) == [.written(key: "3001", lastValues: nil)])
             #expect(try await driver.keys(forRecords: ["r3"]) == ["r3": "3001"])
@@ -301,7 +301,7 @@ import TandemTestSupport
             #expect(outcomes[4] == .written(key: "5", lastValues: nil))
             guard case .failed(let type) = outcomes[5] else { Issue.record("\(outcomes[5])"); return }
             #expect(type.contains("invalid input syntax"))
-            let keys = try server.psql(database: database, sql: "SELECT id FROM customers ORDER BY id;")
+            let keys = try await server.psql(database: database, sql: "SELECT id FROM customers ORDER BY id;")
             #expect(keys == "1\n4\n5\n")
             #expect(try await driver.keys(forRecords: ["a", "b", "d", "e"]) == ["a": "1", "d": "4", "e": "5"])
 
@@ -319,10 +319,10 @@ import TandemTestSupport
             #expect(row.columns["notes"] == nil)
 
             // A column added after the driver read the table is written too.
-            try server.psql(database: database, sql: "ALTER TABLE customers ADD COLUMN phone text;")
+            try await server.psql(database: database, sql: "ALTER TABLE customers ADD COLUMN phone text;")
             #expect(try await driver.apply([.update(record: "d", key: "4", columns: ["phone": .text("123")])],
                                            capturedThrough: 0) == [.written(key: "4", lastValues: nil)])
-            #expect(try server.psql(database: database, sql: "SELECT phone FROM customers WHERE id = 4;").trimmed == "123")
+            #expect(try await server.psql(database: database, sql: "SELECT phone FROM customers WHERE id = 4;").trimmed == "123")
 
             // A delete reports the row's last values and forgets its key.
             let deleted = try await driver.apply([.delete(record: "a", key: "1")], capturedThrough: 0)
@@ -336,10 +336,10 @@ import TandemTestSupport
     @Test func aWriteIsDeferredWhileTheOutboxHasANewerChangeOfItsRow() async throws {
         try await withDriver(setUp: Self.customers) { server, database, driver in
             try await driver.attach(columns: Self.mapped)
-            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x'), (2, 'b@x');")
+            try await server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x'), (2, 'b@x');")
             let first = try await driver.changes(after: 0, limit: 10)
             let cursor = try #require(first.changes.last?.sequence)
-            try server.psql(database: database, sql: "UPDATE customers SET name = 'external' WHERE id = 1;")
+            try await server.psql(database: database, sql: "UPDATE customers SET name = 'external' WHERE id = 1;")
             // Committed but not yet read (no position yet): deferred.
             let outcomes = try await driver.apply([
                 .update(record: "r1", key: "1", columns: ["name": .text("ours")]),
@@ -356,7 +356,7 @@ import TandemTestSupport
             // Captured through it: written.
             #expect(try await driver.apply([.update(record: "r1", key: "1", columns: ["name": .text("ours")])],
                                            capturedThrough: newer) == [.written(key: "1", lastValues: nil)])
-            #expect(try server.psql(database: database, sql: "SELECT name FROM customers WHERE id = 1;").trimmed == "ours")
+            #expect(try await server.psql(database: database, sql: "SELECT name FROM customers WHERE id = 1;").trimmed == "ours")
         }
     }
 
@@ -375,7 +375,7 @@ import TandemTestSupport
             }
             guard case .failed(let message) = outcomes[22] else { Issue.record("\(outcomes[22])"); return }
             #expect(message.contains("customers_email_check"))
-            #expect(try server.psql(database: database, sql: "SELECT count(*) FROM customers;").trimmed == "59")
+            #expect(try await server.psql(database: database, sql: "SELECT count(*) FROM customers;").trimmed == "59")
             let keys = try await driver.keys(forRecords: (1...60).map { "r\($0)" })
             #expect(keys.count == 59)
             #expect(keys["r23"] == nil)
@@ -388,7 +388,7 @@ import TandemTestSupport
     @Test func aCleanChunkRunsAsMultiRowStatements() async throws {
         try await withDriver(setUp: Self.customers) { server, database, driver in
             try await driver.attach(columns: Self.mapped)
-            try server.psql(database: database, sql: "INSERT INTO customers (id, email, name) VALUES (1, 'a@x', 'A'), (2, 'b@x', 'B');")
+            try await server.psql(database: database, sql: "INSERT INTO customers (id, email, name) VALUES (1, 'a@x', 'A'), (2, 'b@x', 'B');")
             let through = try #require(try await driver.changes(after: 0, limit: 10).changes.last?.sequence)
             let outcomes = try await driver.apply([
                 .update(record: "a", key: "1", columns: ["name": .null, "score": .double(0.1)]),
@@ -406,7 +406,7 @@ import TandemTestSupport
             #expect(outcomes[4] == .written(key: "5", lastValues: nil))
             guard case .written("2", let last) = outcomes[5] else { Issue.record("\(outcomes[5])"); return }
             #expect(last?["name"] == .text("B2"))
-            #expect(try server.psql(database: database, sql: """
+            #expect(try await server.psql(database: database, sql: """
                 SELECT id || ':' || email || ':' || coalesce(name, '-') || ':' || coalesce(score::text, '-') || ':' || coalesce(tags::text, '-')
                 FROM customers ORDER BY id;
                 """) == "1:a@x:-:0.1:-\n3:c@x:-:-:-\n4:d@x:-:-:{x}\n5:e@x:-:-:{}\n")
@@ -459,7 +459,7 @@ import TandemTestSupport
                 }
                 try await Task.sleep(for: .milliseconds(100))  // the waiter is waiting
                 let committed = ContinuousClock.now
-                try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (\(number), 'n@x');")
+                try await server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (\(number), 'n@x');")
                 let returned = ContinuousClock.now
                 let wake = await woken.value
                 figures.append(wake - committed)
@@ -473,19 +473,19 @@ import TandemTestSupport
 
     @Test func reconnectsAfterARestartAndLosesNothing() async throws {
         try await PostgresServer.withServer { server in
-            try server.createDatabase("restart")
-            try server.psql(database: "restart", sql: Self.customers)
+            try await server.createDatabase("restart")
+            try await server.psql(database: "restart", sql: Self.customers)
             let driver = try PostgresDriver(url: server.url(database: "restart"), table: "customers", keyColumn: "id")
             do {
                 try await driver.attach(columns: Self.mapped)
                 await driver.waitForChanges(timeoutMillis: 1000)  // listener connected
-                try server.psql(database: "restart", sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
+                try await server.psql(database: "restart", sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
                 let before = try await driver.changes(after: 0, limit: 10)
                 #expect(before.changes.map(\.key) == ["1"])
 
                 try await server.restart()
                 // Written while the driver is still disconnected.
-                try server.psql(database: "restart", sql: "INSERT INTO customers (id, email) VALUES (2, 'b@x');")
+                try await server.psql(database: "restart", sql: "INSERT INTO customers (id, email) VALUES (2, 'b@x');")
                 let started = ContinuousClock.now
                 let after = try await eventually { try await driver.changes(after: 0, limit: 10) }
                 #expect(after.changes.map(\.key) == ["1", "2"])
@@ -499,7 +499,7 @@ import TandemTestSupport
                     return ContinuousClock.now
                 }
                 try await Task.sleep(for: .milliseconds(100))
-                try server.psql(database: "restart", sql: "INSERT INTO customers (id, email) VALUES (3, 'c@x');")
+                try await server.psql(database: "restart", sql: "INSERT INTO customers (id, email) VALUES (3, 'c@x');")
                 // Woken by the NOTIFY, long before the 120 s timeout.
                 #expect(await woken.value - waiting < .seconds(60))
                 let outcomes = try await eventually {
@@ -541,7 +541,7 @@ import TandemTestSupport
             """
         ) { server, database, driver in
             try await driver.attach(columns: Self.mapped)
-            try server.psql(database: database, sql: "TRUNCATE customers;")
+            try await server.psql(database: database, sql: "TRUNCATE customers;")
             let read = try await driver.changes(after: 0, limit: 10)
             #expect(read.changes.map(\.kind) == [.delete, .delete, .delete])
             #expect(Set(read.changes.map(\.key)) == ["1", "2", "3"])
@@ -551,7 +551,7 @@ import TandemTestSupport
             let cursor = try #require(read.changes.last?.sequence)
 
             // The external application keeps working when a mapped column goes.
-            try server.psql(database: database, sql: """
+            try await server.psql(database: database, sql: """
                 ALTER TABLE customers DROP COLUMN name;
                 INSERT INTO customers (id, email) VALUES (4, 'd@x');
                 UPDATE customers SET email = 'e@x' WHERE id = 4;
@@ -567,22 +567,22 @@ import TandemTestSupport
     @Test func detachRemovesEverything() async throws {
         try await withDriver(setUp: Self.customers) { server, database, driver in
             try await driver.attach(columns: Self.mapped)
-            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
+            try await server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x');")
             try await driver.map(["1": "r1"])
             let before = try #require(try await driver.changes(after: 0, limit: 10).changes.last?.sequence)
             try await driver.detach()
-            let objects = try server.psql(database: database, sql: """
+            let objects = try await server.psql(database: database, sql: """
                 SELECT relname FROM pg_class WHERE relname LIKE '\\_tandem%'
                 UNION ALL SELECT proname FROM pg_proc WHERE proname LIKE '\\_tandem%'
                 UNION ALL SELECT tgname FROM pg_trigger WHERE tgname LIKE '\\_tandem%';
                 """)
             #expect(objects.trimmed == "")
-            try server.psql(database: database, sql: "UPDATE customers SET name = 'still works';")
+            try await server.psql(database: database, sql: "UPDATE customers SET name = 'still works';")
             try await driver.detach()  // idempotent
 
             // Attached anew, positions still pass a cursor kept from before.
             try await driver.attach(columns: Self.mapped)
-            try server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (2, 'b@x');")
+            try await server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (2, 'b@x');")
             let read = try await driver.changes(after: 0, limit: 10)
             let position = try #require(read.changes.first?.sequence)
             #expect(position > before)

@@ -26,19 +26,19 @@ import TandemTestSupport
         try await PostgresServer.withServer { server in
             let directory = try TemporaryDirectory("pg-pair")
             defer { directory.remove() }
-            try server.createDatabase("crm")
-            try server.createDatabase("helpdesk")
-            try server.psql(database: "crm", sql: PostgresRunnerTests.crmTable + """
+            try await server.createDatabase("crm")
+            try await server.createDatabase("helpdesk")
+            try await server.psql(database: "crm", sql: PostgresRunnerTests.crmTable + """
                 INSERT INTO customers (email, full_name, phone) VALUES ('ada@example.com', 'Ada Lovelace', '+44 1');
                 SELECT setval('customers_id_seq', 100);
                 """)
-            try server.psql(database: "helpdesk", sql: Self.helpdeskTable + """
+            try await server.psql(database: "helpdesk", sql: Self.helpdeskTable + """
                 INSERT INTO contacts (mail, name, tel) VALUES ('ADA@example.com', 'Ada Lovelace', '+44 1');
                 INSERT INTO contacts (mail, name, tel) VALUES ('carol@example.com', 'Carol', '+33 3');
                 """)
-            @discardableResult func crm(_ sql: String) throws -> String { try server.psql(database: "crm", sql: sql).trimmed }
-            @discardableResult func helpdesk(_ sql: String) throws -> String {
-                try server.psql(database: "helpdesk", sql: sql).trimmed
+            @discardableResult func crm(_ sql: String) async throws -> String { try await server.psql(database: "crm", sql: sql).trimmed }
+            @discardableResult func helpdesk(_ sql: String) async throws -> String {
+                try await server.psql(database: "helpdesk", sql: sql).trimmed
             }
             let crmSide = try RunnerSide(
                 keys: RunnerKeys.crm, store: directory.appending("crm-store"), peers: [], mapping: PostgresRunnerTests.crmMapping,
@@ -55,22 +55,23 @@ import TandemTestSupport
             defer { Task { await helpdeskSide.stop() } }
 
             try await eventually("two customers on both sides, matched by email") {
-                try crm("SELECT count(*) FROM customers") == "2" && helpdesk("SELECT count(*) FROM contacts") == "2"
+                guard try await crm("SELECT count(*) FROM customers") == "2" else { return false }
+                return try await helpdesk("SELECT count(*) FROM contacts") == "2"
             }
             try await eventually("both adapters idle") {
                 let crmIdle = await crmSide.runner.currentStatus().idle
                 let helpdeskIdle = await helpdeskSide.runner.currentStatus().idle
                 return crmIdle && helpdeskIdle
             }
-            let writesBefore = try helpdesk("SELECT count(*) FROM row_writes")
+            let writesBefore = try await helpdesk("SELECT count(*) FROM row_writes")
 
             // One edit in the crm: exactly one write of that row in the helpdesk.
-            try crm("""
+            try await crm("""
                 UPDATE customers SET phone = '+44 2', vip = true, tags = '{vip}', signed_on = '2026-01-02',
                     updated = '2026-12-05 10:00:00+00' WHERE email = 'ada@example.com';
                 """)
             try await eventually("the edit in the helpdesk") {
-                try helpdesk("""
+                try await helpdesk("""
                     SELECT tel || '|' || is_vip || '|' || array_to_string(labels, ',') || '|' || since || '|' || changed_at
                     FROM contacts WHERE lower(mail) = 'ada@example.com'
                     """) == "+44 2|true|vip|2026-01-02|2026-12-05 10:00:00"
@@ -80,16 +81,16 @@ import TandemTestSupport
                 let helpdeskIdle = await helpdeskSide.runner.currentStatus().idle
                 return crmIdle && helpdeskIdle
             }
-            #expect(try Int(helpdesk("SELECT count(*) FROM row_writes")) == (Int(writesBefore) ?? 0) + 1)
+            #expect(try await Int(helpdesk("SELECT count(*) FROM row_writes")) == (Int(writesBefore) ?? 0) + 1)
 
             // The other way, and a delete.
-            try helpdesk("UPDATE contacts SET name = 'Carol Ann', rating = 2.5 WHERE mail = 'carol@example.com';")
+            try await helpdesk("UPDATE contacts SET name = 'Carol Ann', rating = 2.5 WHERE mail = 'carol@example.com';")
             try await eventually("the helpdesk edit in the crm") {
-                try crm("SELECT full_name || '|' || score FROM customers WHERE email = 'carol@example.com'") == "Carol Ann|2.5"
+                try await crm("SELECT full_name || '|' || score FROM customers WHERE email = 'carol@example.com'") == "Carol Ann|2.5"
             }
-            try crm("DELETE FROM customers WHERE email = 'carol@example.com';")
+            try await crm("DELETE FROM customers WHERE email = 'carol@example.com';")
             try await eventually("the delete in the helpdesk") {
-                try helpdesk("SELECT count(*) FROM contacts WHERE mail = 'carol@example.com'") == "0"
+                try await helpdesk("SELECT count(*) FROM contacts WHERE mail = 'carol@example.com'") == "0"
             }
         }
     }

@@ -48,19 +48,19 @@ import TandemTestSupport
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-pg-runner-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            try server.createDatabase("crm")
-            try server.psql(database: "crm", sql: Self.crmTable + """
+            try await server.createDatabase("crm")
+            try await server.psql(database: "crm", sql: Self.crmTable + """
                 INSERT INTO customers (email, full_name, phone) VALUES ('ada@example.com', 'Ada Lovelace', '+44 1');
                 INSERT INTO customers (email, full_name, phone) VALUES ('bob@example.com', 'Bob', '+1 2');
                 SELECT setval('customers_id_seq', 100);
                 """)
             let sqlitePath = directory.appendingPathComponent("helpdesk.db").path
-            try sqlite3(sqlitePath, Self.helpdeskTable + """
+            try await sqlite3(sqlitePath, Self.helpdeskTable + """
                 INSERT INTO contacts (mail, name, tel) VALUES ('  ADA@example.com ', 'Ada Lovelace', '+44 1');
                 INSERT INTO contacts (mail, name, tel) VALUES ('carol@example.com', 'Carol', '+33 3');
                 """)
-            @discardableResult func crm(_ sql: String) throws -> String { try server.psql(database: "crm", sql: sql).trimmed }
-            @discardableResult func helpdesk(_ sql: String) throws -> String { try sqlite3(sqlitePath, sql) }
+            @discardableResult func crm(_ sql: String) async throws -> String { try await server.psql(database: "crm", sql: sql).trimmed }
+            @discardableResult func helpdesk(_ sql: String) async throws -> String { try await sqlite3(sqlitePath, sql) }
 
             let crmSide = try RunnerSide(
                 keys: RunnerKeys.crm, store: directory.appendingPathComponent("crm-store").path, peers: [],
@@ -79,35 +79,36 @@ import TandemTestSupport
 
             // First sync: matched by email, no duplicates.
             try await eventually("three rows on both sides") {
-                try crm("SELECT count(*) FROM customers") == "3" && helpdesk("SELECT count(*) FROM contacts") == "3"
+                guard try await crm("SELECT count(*) FROM customers") == "3" else { return false }
+                return try await helpdesk("SELECT count(*) FROM contacts") == "3"
             }
             try await eventually("equal names and phones") {
-                try crm("SELECT lower(trim(email)) || '|' || full_name || '|' || phone FROM customers ORDER BY 1")
+                try await crm("SELECT lower(trim(email)) || '|' || full_name || '|' || phone FROM customers ORDER BY 1")
                     == helpdesk("SELECT lower(trim(mail)) || '|' || name || '|' || tel FROM contacts ORDER BY 1")
             }
-            #expect(try crm("SELECT notes FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "n/a")
+            #expect(try await crm("SELECT notes FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "n/a")
 
             // PostgreSQL to SQLite, every type.
-            try crm("""
+            try await crm("""
                 UPDATE customers SET phone = '+44 20 7946 0000', vip = true, score = 4.5, visits = 7, signed_on = '2026-01-02',
                     updated = '2026-12-05 10:00:00.250+00', tags = '{vip,churn-risk}' WHERE id = 1;
                 """)
             try await eventually("the crm edit on the helpdesk") {
-                try helpdesk("""
+                try await helpdesk("""
                     SELECT tel || '|' || is_vip || '|' || rating || '|' || visit_count || '|' || since || '|' || changed_at
                     FROM contacts WHERE lower(trim(mail)) = 'ada@example.com'
                     """) == "+44 20 7946 0000|1|4.5|7|2026-01-02|2026-12-05T10:00:00.250Z"
             }
-            let labels = try helpdesk("SELECT labels FROM contacts WHERE lower(trim(mail)) = 'ada@example.com'")
+            let labels = try await helpdesk("SELECT labels FROM contacts WHERE lower(trim(mail)) = 'ada@example.com'")
             #expect(Set(JSONArrayText.parse(labels) ?? []) == [.text("vip"), .text("churn-risk")])
 
             // SQLite to PostgreSQL: a rename, a NULL, a boolean, a set edit.
-            try helpdesk("""
+            try await helpdesk("""
                 UPDATE contacts SET name = 'Ada King', tel = NULL, is_vip = 0, labels = '["vip","renewal"]'
                 WHERE lower(trim(mail)) = 'ada@example.com';
                 """)
             try await eventually("the helpdesk edit in PostgreSQL") {
-                try crm("""
+                try await crm("""
                     SELECT full_name || '|' || coalesce(phone, 'NULL') || '|' || vip || '|' || array_to_string(tags, ',')
                     FROM (SELECT full_name, phone, vip, ARRAY(SELECT unnest(tags) ORDER BY 1) AS tags FROM customers
                           WHERE id = 1) AS c
@@ -115,31 +116,31 @@ import TandemTestSupport
             }
 
             // A poison value: too long for varchar(20) in PostgreSQL; it fails alone.
-            try helpdesk("""
+            try await helpdesk("""
                 UPDATE contacts SET tel = '+00 0000 0000 0000 0000 0000' WHERE lower(trim(mail)) = 'carol@example.com';
                 INSERT INTO contacts (mail, name) VALUES ('dan@example.com', 'Dan');
                 """)
             try await eventually("the new contact in PostgreSQL") {
-                try crm("SELECT full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "Dan"
+                try await crm("SELECT full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "Dan"
             }
             try await eventually("the refused write in the retry queue") { await crmSide.runner.currentStatus().retrying == 1 }
-            #expect(try crm("SELECT coalesce(phone, 'NULL') FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "+33 3")
+            #expect(try await crm("SELECT coalesce(phone, 'NULL') FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "+33 3")
 
             // Deletes flow; one edit is one write on the other side.
-            try crm("DELETE FROM customers WHERE id = 2;")
+            try await crm("DELETE FROM customers WHERE id = 2;")
             try await eventually("the delete on the helpdesk") {
-                try helpdesk("SELECT count(*) FROM contacts WHERE lower(trim(mail)) = 'bob@example.com'") == "0"
+                try await helpdesk("SELECT count(*) FROM contacts WHERE lower(trim(mail)) = 'bob@example.com'") == "0"
             }
             try await eventually("both adapters idle") {
                 let crmIdle = await crmSide.runner.currentStatus().idle
                 let helpdeskIdle = await helpdeskSide.runner.currentStatus().idle
                 return crmIdle && helpdeskIdle
             }
-            try helpdesk("""
+            try await helpdesk("""
                 CREATE TABLE row_writes (pk TEXT);
                 CREATE TRIGGER count_helpdesk AFTER UPDATE ON contacts BEGIN INSERT INTO row_writes VALUES (NEW.contact_id); END;
                 """)
-            try crm("""
+            try await crm("""
                 CREATE TABLE row_writes (pk text);
                 CREATE FUNCTION count_write() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN INSERT INTO row_writes VALUES (NEW.id::text); RETURN NULL; END $$;
@@ -147,9 +148,9 @@ import TandemTestSupport
                 """)
             let crmBefore = await crmSide.runner.currentStatus()
             let helpdeskBefore = await helpdeskSide.runner.currentStatus()
-            try crm("UPDATE customers SET visits = 8 WHERE lower(trim(email)) = 'dan@example.com';")
+            try await crm("UPDATE customers SET visits = 8 WHERE lower(trim(email)) = 'dan@example.com';")
             try await eventually("the edit on the helpdesk") {
-                try helpdesk("SELECT visit_count FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "8"
+                try await helpdesk("SELECT visit_count FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "8"
             }
             try await eventually("both adapters quiet") {
                 let crm = await crmSide.runner.currentStatus(), helpdesk = await helpdeskSide.runner.currentStatus()
@@ -157,17 +158,17 @@ import TandemTestSupport
                     && helpdesk.captured == helpdeskBefore.captured
             }
             try await Task.sleep(for: .milliseconds(300))  // room for an echo to show, if there were one
-            #expect(try crm("SELECT count(*) FROM row_writes") == "1")
-            #expect(try helpdesk("SELECT count(*) FROM row_writes") == "1")
+            #expect(try await crm("SELECT count(*) FROM row_writes") == "1")
+            #expect(try await helpdesk("SELECT count(*) FROM row_writes") == "1")
             #expect(await crmSide.runner.currentStatus().written == crmBefore.written)
 
             // PostgreSQL restarts mid-stream: edits on both sides flow after it.
             try await server.restart()
-            try crm("UPDATE customers SET visits = 9 WHERE lower(trim(email)) = 'dan@example.com';")
-            try helpdesk("UPDATE contacts SET name = 'Dan D.' WHERE lower(trim(mail)) = 'dan@example.com';")
+            try await crm("UPDATE customers SET visits = 9 WHERE lower(trim(email)) = 'dan@example.com';")
+            try await helpdesk("UPDATE contacts SET name = 'Dan D.' WHERE lower(trim(mail)) = 'dan@example.com';")
             try await eventually("edits on both sides after the restart") {
-                try helpdesk("SELECT visit_count || '|' || name FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "9|Dan D."
-                    && crm("SELECT visits || '|' || full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "9|Dan D."
+                guard try await helpdesk("SELECT visit_count || '|' || name FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "9|Dan D." else { return false }
+                return try await crm("SELECT visits || '|' || full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "9|Dan D."
             }
         }
     }

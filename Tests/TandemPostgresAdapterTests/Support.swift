@@ -21,7 +21,7 @@ actor SharedPostgres {
             let server = try await running()
             databases += 1
             let database = "adapter_\(databases)"
-            try server.createDatabase(database)
+            try await server.createDatabase(database)
             return (server, database)
         } catch {
             release()
@@ -57,7 +57,7 @@ func withDriver<T>(
 ) async throws -> T {
     let (server, database) = try await SharedPostgres.shared.acquire()
     do {
-        try server.psql(database: database, sql: setUp)
+        try await server.psql(database: database, sql: setUp)
         let driver = try PostgresDriver(url: server.url(database: database), table: table, keyColumn: key)
         do {
             let result = try await body(server, database, driver)

@@ -1,13 +1,14 @@
 import PropertyBased
 import TandemCore
 import TandemRules
+import TandemTestSupport
 import Testing
 
 /// Two nodes that fire the same rule for the same proposal at the same time
 /// (each saw the proposal signed: by itself, or one by each) end up, once
 /// they exchange their writes in any order, with one project and one deal,
 /// holding the same values.
-@Suite struct ConcurrentFiringPropertyTests {
+@Suite(.ownThread) struct ConcurrentFiringPropertyTests {
     /// Applies `writes` as `node`'s local writes at `timestamp`; returns the deltas.
     static func apply(
         _ writes: [RuleWrite], by node: NodeID, at timestamp: HLCTimestamp, to replicas: inout [String: RecordCollection]

@@ -1,9 +1,10 @@
 import TandemAdapterCore
 import TandemCore
 import TandemRules
+import TandemTestSupport
 import Testing
 
-@Suite struct RuleEngineTests {
+@Suite(.ownThread) struct RuleEngineTests {
     let engine: RuleEngine
 
     init() throws { engine = try RuleEngine(rules: [Fixtures.signedProposal]) }
@@ -119,7 +120,7 @@ import Testing
     }
 }
 
-@Suite struct RuleSetTests {
+@Suite(.ownThread) struct RuleSetTests {
     @Test func aCycleOfRulesIsRefused() {
         let toDeals = Rule(name: "a", collection: "proposals", field: "status", condition: .nonEmpty,
                            update: RelatedUpdate(collection: "deals", link: "deal_id", set: ["stage": .string("won")]))

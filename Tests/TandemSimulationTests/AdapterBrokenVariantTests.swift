@@ -1,10 +1,11 @@
+import TandemTestSupport
 import Testing
 import TandemSimulation
 
 /// The adapter checkers (7 to 11) can fail: deliberately broken adapters
 /// are caught, each by a seed that reproduces the failure exactly and
 /// passes with the real adapter.
-@Suite struct AdapterBrokenVariantTests {
+@Suite(.ownThread) struct AdapterBrokenVariantTests {
     func expectCaught(
         _ variant: BrokenVariant, config: SimulationConfig, by checker: Checker, seeds: ClosedRange<UInt64> = 1...10
     ) throws {

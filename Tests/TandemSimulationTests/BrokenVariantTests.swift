@@ -1,9 +1,10 @@
+import TandemTestSupport
 import Testing
 import TandemSimulation
 
 /// The checkers can fail: deliberately broken variants of a node are
 /// caught, each by a seed that reproduces the failure exactly.
-@Suite struct BrokenVariantTests {
+@Suite(.ownThread) struct BrokenVariantTests {
     /// Runs seeds 1... until one fails; returns it.
     func firstFailure(_ variant: BrokenVariant, config: SimulationConfig, seeds: ClosedRange<UInt64> = 1...10) -> RunResult? {
         for seed in seeds {

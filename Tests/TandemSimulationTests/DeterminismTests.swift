@@ -3,7 +3,7 @@ import Testing
 import TandemSimulation
 
 /// A seed replays its run exactly.
-@Suite struct DeterminismTests {
+@Suite(.ownThread) struct DeterminismTests {
     @Test func theSameSeedGivesTheSameRun() {
         var config = SimulationConfig(nodeCount: 5)
         config.trace = true
@@ -43,12 +43,12 @@ import TandemSimulation
         #expect(one.map(\.metrics) == two.map(\.metrics))
     }
 
-    @Test func aSeedReplaysIdenticallyInSeparateProcesses() throws {
+    @Test func aSeedReplaysIdenticallyInSeparateProcesses() async throws {
         // Two processes hash with different random seeds: any dependence on
         // dictionary or set order would show up as different traces.
         let arguments = ["--seed", "11", "--nodes", "4", "--trace"]
-        let first = try SimExecutable.run(arguments)
-        let second = try SimExecutable.run(arguments)
+        let first = try await SimExecutable.run(arguments)
+        let second = try await SimExecutable.run(arguments)
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout == second.stdout)
         #expect(first.stdout.contains("all checkers passed"))

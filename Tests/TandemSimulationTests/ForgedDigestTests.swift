@@ -1,9 +1,10 @@
+import TandemTestSupport
 import Testing
 import TandemSimulation
 
 /// Forged state digests from a peer that is not a state source change
 /// nothing: reconciliation takes state only from a node's state sources.
-@Suite struct ForgedDigestTests {
+@Suite(.ownThread) struct ForgedDigestTests {
     @Test("forged state digests from a peer that is not a state source are refused; every checker passes")
     func forgedDigestsAreRefused() {
         // Digests matching the target's records, claiming batches it lacks

@@ -1,10 +1,11 @@
+import TandemTestSupport
 import Testing
 import TandemCore
 import TandemSimulation
 
 /// Grouped writes: several operations committed as one batch, as a node's
 /// group commit does, in runs and in the reference model.
-@Suite struct GroupedWriteTests {
+@Suite(.ownThread) struct GroupedWriteTests {
     typealias Model = ReferenceModel
     let a = NodeID(words: 1, 0, 0, 0)
 

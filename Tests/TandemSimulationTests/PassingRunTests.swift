@@ -1,9 +1,10 @@
+import TandemTestSupport
 import Testing
 import TandemSimulation
 
 /// Correct code passes every checker: a few seeds of each topology and of
 /// each fault class on its own.
-@Suite struct PassingRunTests {
+@Suite(.ownThread) struct PassingRunTests {
     static let topologies: [(TopologyKind, Int)] = [(.pair, 2), (.line, 5), (.ring, 5), (.mesh, 5), (.random, 6)]
 
     @Test(arguments: topologies.map(\.0))

@@ -1,7 +1,8 @@
+import TandemTestSupport
 import Testing
 import TandemSimulation
 
-@Suite struct PlanTests {
+@Suite(.ownThread) struct PlanTests {
     @Test func theRandomSourceIsStableAcrossToolchains() {
         // Golden values, computed independently (a separate implementation
         // of SplitMix64 seeding, xoshiro256** and Lemire's bounded draw). If

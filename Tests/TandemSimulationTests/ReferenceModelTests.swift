@@ -1,10 +1,11 @@
+import TandemTestSupport
 import Testing
 import TandemCore
 import TandemSimulation
 
 /// The reference model's rules on hand-written histories, independent of
 /// the CRDT code.
-@Suite struct ReferenceModelTests {
+@Suite(.ownThread) struct ReferenceModelTests {
     typealias Model = ReferenceModel
     let a = NodeID(words: 1, 0, 0, 0)
     let b = NodeID(words: 2, 0, 0, 0)

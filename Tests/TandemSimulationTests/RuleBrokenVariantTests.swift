@@ -1,10 +1,11 @@
+import TandemTestSupport
 import Testing
 import TandemSimulation
 
 /// Checker 12 (rules) can fail: a rule runner whose created record is not
 /// derived from the rule and the source alone is caught, by a seed that
 /// reproduces the failure exactly and passes with the real runner.
-@Suite struct RuleBrokenVariantTests {
+@Suite(.ownThread) struct RuleBrokenVariantTests {
     @Test func aCreatedRecordNamedAfterTheFiringNodeIsCaught() throws {
         let config = SimulationConfig(nodeCount: 3)
         var caught: RunResult?

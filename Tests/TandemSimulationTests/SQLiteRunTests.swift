@@ -1,10 +1,11 @@
 import Foundation
+import TandemTestSupport
 import Testing
 import TandemSimulation
 
 /// Runs on `SQLiteStore`: a share of seeds, in a temporary directory that
 /// is gone when the run ends, with the same checkers and determinism.
-@Suite struct SQLiteRunTests {
+@Suite(.ownThread) struct SQLiteRunTests {
     /// Seeds no other test runs, so no other run's directory is mistaken
     /// for a leftover of these.
     static let seeds = UInt64(9_001)...9_400

@@ -1,11 +1,12 @@
 import TandemCore
 import TandemStore
 import TandemSync
+import TandemTestSupport
 import Testing
 
 /// Every kind of bad input from a peer is refused without any state change,
 /// counted by reason and written to the audit log.
-@Suite struct BadInputTests {
+@Suite(.ownThread) struct BadInputTests {
     let a = TestNetwork.node(1)
     let b = TestNetwork.node(2)
     let stranger = TestNetwork.node(9)

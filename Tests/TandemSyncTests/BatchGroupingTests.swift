@@ -1,9 +1,10 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// `SyncMessage.groupBatches`: batches read from the log go out in messages
 /// that respect both the count and the byte bound, in order, none lost.
-@Suite struct BatchGroupingTests {
+@Suite(.ownThread) struct BatchGroupingTests {
     let origin = TestNetwork.node(1)
 
     func batch(_ sequence: UInt64, payloadBytes: Int) -> DeltaBatch {

@@ -1,6 +1,7 @@
 import TandemCore
 import TandemStore
 import TandemSync
+import TandemTestSupport
 import Testing
 
 /// An origin that signs two different batches under one sequence, one sent
@@ -8,7 +9,7 @@ import Testing
 /// node that receives the second copy refuses it as equivocation and audits
 /// both as evidence, and nodes holding the same batches compare their state
 /// periodically, so the split is detected even when neither copy travels.
-@Suite struct EquivocationTests {
+@Suite(.ownThread) struct EquivocationTests {
     let a = TestNetwork.node(1)
     let b = TestNetwork.node(2)
     let origin = TestNetwork.node(3)

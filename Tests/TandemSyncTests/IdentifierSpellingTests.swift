@@ -8,7 +8,7 @@ import TandemTestSupport
 /// one the core and the stores hold (`Identifier`): the SQLite store
 /// compares ids by bytes, so a change naming a record in another spelling
 /// used to load nothing and, say, delete nothing.
-@Suite struct IdentifierSpellingTests {
+@Suite(.ownThread) struct IdentifierSpellingTests {
     @Test(arguments: Backend.allCases)
     func aChangeNamingARecordInAnotherSpellingReachesIt(backend: Backend) throws {
         let a = TestNetwork.node(1)

@@ -1,12 +1,13 @@
 import TandemCore
 import TandemStore
 import TandemSync
+import TandemTestSupport
 import Testing
 
 /// The sync protocol without sockets: the real machine, driver and
 /// in-memory store, with every order in which the FIFO links could deliver
 /// a small scenario's messages.
-@Suite struct InterleavingTests {
+@Suite(.ownThread) struct InterleavingTests {
     let a = TestNetwork.node(1)
     let b = TestNetwork.node(2)
     let c = TestNetwork.node(3)

@@ -1,11 +1,12 @@
 import TandemCore
 import TandemStore
 import TandemSync
+import TandemTestSupport
 import Testing
 
 /// Parity checks against a peer (`SyncInput.checkParity`): digests first,
 /// records only where they differ, compared only at the same batch vector.
-@Suite struct PeerParityTests {
+@Suite(.ownThread) struct PeerParityTests {
     let a = TestNetwork.node(1)
     let b = TestNetwork.node(2)
 

@@ -1,11 +1,12 @@
 import TandemCore
 import TandemStore
 import TandemSync
+import TandemTestSupport
 import Testing
 
 /// Messages that arrive together from one peer are handled together: the
 /// batches they carry are committed in one transaction.
-@Suite struct ReceiveBurstTests {
+@Suite(.ownThread) struct ReceiveBurstTests {
     let a = TestNetwork.node(1)
     let b = TestNetwork.node(2)
 

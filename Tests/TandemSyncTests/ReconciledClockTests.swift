@@ -7,7 +7,7 @@ import TandemTestSupport
 /// Entries that arrive by digest reconciliation obey the same clock rules as
 /// batches: within the drift bound they are joined and advance the clock
 /// (durably), beyond it they wait, beyond the horizon they are refused.
-@Suite struct ReconciledClockTests {
+@Suite(.ownThread) struct ReconciledClockTests {
     let a = TestNetwork.node(1)
     let b = TestNetwork.node(2)
 

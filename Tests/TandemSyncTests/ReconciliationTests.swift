@@ -6,7 +6,7 @@ import TandemTestSupport
 
 /// Digest reconciliation: a peer that needs batches compacted out of every
 /// log, and a brand-new node, catch up by exchanging only differing records.
-@Suite struct ReconciliationTests {
+@Suite(.ownThread) struct ReconciliationTests {
     let a = TestNetwork.node(1)
     let b = TestNetwork.node(2)
     let c = TestNetwork.node(3)

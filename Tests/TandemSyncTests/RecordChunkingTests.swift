@@ -1,9 +1,10 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Reconciliation chunks stay within a byte bound, so each fits in one
 /// message, and cover their leaf range completely.
-@Suite struct RecordChunkingTests {
+@Suite(.ownThread) struct RecordChunkingTests {
     let writer = TestNetwork.node(1)
 
     func collection(records count: Int, valueBytes: Int) throws -> RecordCollection {

@@ -1,12 +1,13 @@
 import TandemCore
 import TandemStore
 import TandemSync
+import TandemTestSupport
 import Testing
 
 /// Refusals reach the audit log in aggregate: a flood of refused items
 /// costs a few rows, every refusal is still in exactly one row, and a peer
 /// past the limit is reported once.
-@Suite struct RefusalLedgerTests {
+@Suite(.ownThread) struct RefusalLedgerTests {
     let peer = TestNetwork.node(7)
     let other = TestNetwork.node(8)
 

@@ -1,12 +1,13 @@
 import TandemCore
 import TandemStore
 import TandemSync
+import TandemTestSupport
 import Testing
 
 /// Digest reconciliation cannot be used to amplify: small requests get
 /// replies bounded per request and per second; a peer catching up honestly
 /// still gets everything, at the budget's pace.
-@Suite struct ReplyBudgetTests {
+@Suite(.ownThread) struct ReplyBudgetTests {
     let a = TestNetwork.node(1)
     let b = TestNetwork.node(2)
 

@@ -1,12 +1,13 @@
 import TandemCore
 import TandemStore
 import TandemSync
+import TandemTestSupport
 import Testing
 
 /// Reconciled state carries no origin signatures, so a node takes it only
 /// from its state sources (`SyncConfiguration.stateSources`); it still
 /// serves its own state to other peers.
-@Suite struct StateSourceTests {
+@Suite(.ownThread) struct StateSourceTests {
     let a = TestNetwork.node(1)
     let b = TestNetwork.node(2)
     let c = TestNetwork.node(3)

@@ -39,19 +39,30 @@ public final class LineReader: @unchecked Sendable {
 
     /// Waits until `done(lines)` holds, the stream ends, or `deadline`
     /// passes; returns the complete lines read so far and whether the
-    /// stream ended.
-    public func wait(until deadline: Date, for done: ([String]) -> Bool) -> (lines: [String], ended: Bool) {
-        condition.lock()
-        defer { condition.unlock() }
-        while !done(lines) && !finished {
-            if !condition.wait(until: deadline) { break }
+    /// stream ended. It polls every 5 ms, suspended: no thread of the
+    /// concurrency pool waits meanwhile.
+    public func wait(until deadline: Date, for done: ([String]) -> Bool) async -> (lines: [String], ended: Bool) {
+        while true {
+            let now = snapshot()
+            if done(now.lines) || now.ended || Date() >= deadline { return now }
+            do {
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                return snapshot()
+            }
         }
-        return (lines, finished)
     }
 
     /// Waits for the end of the stream (or `deadline`); returns every
     /// complete line and whether the stream ended.
-    public func waitForEnd(until deadline: Date) -> (lines: [String], ended: Bool) {
-        wait(until: deadline) { _ in false }
+    public func waitForEnd(until deadline: Date) async -> (lines: [String], ended: Bool) {
+        await wait(until: deadline) { _ in false }
+    }
+
+    /// The complete lines read so far and whether the stream ended, without waiting.
+    public func snapshot() -> (lines: [String], ended: Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (lines, finished)
     }
 }

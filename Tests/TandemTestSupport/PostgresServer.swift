@@ -206,8 +206,8 @@ public final class PostgresServer: Sendable {
     /// psql printed, one row a line, columns separated by `|`; throws with
     /// psql's standard error when it fails.
     @discardableResult
-    public func psql(database: String = "postgres", sql: String) throws -> String {
-        let result = try Subprocess.run(
+    public func psql(database: String = "postgres", sql: String) async throws -> String {
+        let result = try await Subprocess.run(
             binaries.appendingPathComponent("psql"),
             [
                 "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1",
@@ -226,14 +226,14 @@ public final class PostgresServer: Sendable {
     /// Creates the database `name` (letters, digits and underscores) and
     /// returns its URL.
     @discardableResult
-    public func createDatabase(_ name: String) throws -> String {
+    public func createDatabase(_ name: String) async throws -> String {
         let allowed = name.unicodeScalars.allSatisfy { scalar in
             scalar == "_" || (scalar.isASCII && CharacterSet.alphanumerics.contains(scalar))
         }
         guard allowed, !name.isEmpty else {
             throw PostgresServerError("createDatabase: \(name.debugDescription) is not a plain identifier")
         }
-        try psql(sql: "CREATE DATABASE \"\(name)\";")
+        try await psql(sql: "CREATE DATABASE \"\(name)\";")
         return url(database: name)
     }
 
@@ -333,7 +333,7 @@ public final class PostgresServer: Sendable {
             binaries.appendingPathComponent("initdb"),
             ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"],
             owner: owner, parentDeathSignal: false)
-        let result = try Subprocess.run(
+        let result = try Subprocess.runBlocking(
             command.executable, command.arguments, environment: ["LC_ALL": "C"], directory: directory)
         guard result.status == 0 else {
             throw PostgresServerError(
@@ -397,11 +397,11 @@ public final class PostgresServer: Sendable {
         let arguments = ["-q", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-t", "2"]
         while true {
             if !running.process.isRunning {
-                _ = running.exit.wait(seconds: 10)
-                let log = running.log.waitForEnd(until: Date(timeIntervalSinceNow: 10)).lines
+                _ = try? await onOwnThread { running.exit.wait(seconds: 10) }
+                let log = await running.log.waitForEnd(until: Date(timeIntervalSinceNow: 10)).lines
                 return .failed(FailedStart(what: "postgres exited with status \(running.process.terminationStatus)", log: log))
             }
-            let probed = try? await onOwnThread { try Subprocess.run(probe, arguments, environment: ["LC_ALL": "C"]) }
+            let probed = try? await Subprocess.run(probe, arguments, environment: ["LC_ALL": "C"])
             if probed?.status == 0 {
                 return .ready
             }
@@ -574,7 +574,7 @@ private struct SystemUser: Sendable {
                     throw PostgresServerError(
                         "running as root, PostgreSQL needs an unprivileged user, and useradd was not found to create \(dedicatedName)")
                 }
-                let result = try Subprocess.run(
+                let result = try Subprocess.runBlocking(
                     URL(fileURLWithPath: useradd),
                     [
                         "--system", "--no-create-home", "--user-group", "--home-dir", "/nonexistent",
@@ -641,18 +641,7 @@ private enum Launch {
 extension LineReader {
     /// The complete lines read so far, without waiting.
     fileprivate func linesSoFar() -> [String] {
-        wait(until: Date()) { _ in true }.lines
-    }
-}
-
-/// Runs blocking work (a child process, a wait) on a thread of its own, so
-/// it does not hold one of the few threads of the concurrency pool that the
-/// other tests share.
-private func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(with: Result { try work() })
-        }
+        snapshot().lines
     }
 }
 

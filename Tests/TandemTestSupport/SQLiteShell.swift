@@ -6,8 +6,8 @@ import Foundation
 ///
 /// - Throws: `SQLiteShellError` with the shell's standard error when it fails.
 @discardableResult
-public func sqlite3(_ path: String, _ sql: String) throws -> String {
-    let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), ["-bail", "-cmd", ".timeout 10000", path, sql])
+public func sqlite3(_ path: String, _ sql: String) async throws -> String {
+    let result = try await Subprocess.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), ["-bail", "-cmd", ".timeout 10000", path, sql])
     guard result.status == 0 else { throw SQLiteShellError(description: "sqlite3 \(path) failed: \(result.stderr)") }
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -9,7 +9,8 @@ public enum Subprocess {
         public var stderr: String
     }
 
-    /// Runs `executable` with `arguments` and waits for it to exit. Standard
+    /// Runs `executable` with `arguments` and waits for it to exit, on a
+    /// thread of its own (`onOwnThread`), not on the concurrency pool. Standard
     /// input is `input` (empty when nil), from a temporary file; standard output and standard error
     /// are read at the same time, each on a thread of its own, so a program
     /// that fills one pipe while the other is being read cannot stall.
@@ -17,6 +18,20 @@ public enum Subprocess {
     /// environment; `directory` is the working directory (this process's
     /// when nil).
     public static func run(
+        _ executable: URL,
+        _ arguments: [String],
+        input: Data? = nil,
+        environment: [String: String] = [:],
+        directory: URL? = nil
+    ) async throws -> Result {
+        try await onOwnThread {
+            try runBlocking(executable, arguments, input: input, environment: environment, directory: directory)
+        }
+    }
+
+    /// `run`, blocking the calling thread: only for a thread that is not
+    /// the concurrency pool's (inside `onOwnThread`).
+    public static func runBlocking(
         _ executable: URL,
         _ arguments: [String],
         input: Data? = nil,

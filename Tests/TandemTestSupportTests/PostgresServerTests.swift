@@ -26,24 +26,24 @@ import Darwin
             let owner = try FileManager.default.attributesOfItem(
                 atPath: server.directory.appendingPathComponent("data").path)[.ownerAccountID] as? Int
             #expect(owner != nil && owner != 0)
-            #expect(trimmed(try server.psql(sql: "SELECT usesuper FROM pg_user WHERE usename = current_user;")) == "t")
+            #expect(trimmed(try await server.psql(sql: "SELECT usesuper FROM pg_user WHERE usename = current_user;")) == "t")
         }
 
-        let url = try server.createDatabase("fixture_check")
+        let url = try await server.createDatabase("fixture_check")
         #expect(url == "postgres://postgres@127.0.0.1:\(server.port)/fixture_check")
-        try server.psql(
+        try await server.psql(
             database: "fixture_check",
             sql: """
                 CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL);
                 INSERT INTO items VALUES (1, 'one'), (2, 'two');
                 UPDATE items SET name = 'zwei ü' WHERE id = 2;
                 """)
-        let before = try server.psql(database: "fixture_check", sql: "SELECT id, name FROM items ORDER BY id;")
+        let before = try await server.psql(database: "fixture_check", sql: "SELECT id, name FROM items ORDER BY id;")
         #expect(before == "1|one\n2|zwei ü\n")
 
         try await server.restart()
         #expect(server.isRunning)
-        let after = try server.psql(database: "fixture_check", sql: "SELECT id, name FROM items ORDER BY id;")
+        let after = try await server.psql(database: "fixture_check", sql: "SELECT id, name FROM items ORDER BY id;")
         #expect(after == before)
 
         let directory = server.directory
@@ -58,11 +58,11 @@ import Darwin
 
     @Test func psqlErrorsCarryStandardError() async throws {
         try await PostgresServer.withServer { server in
-            let error = try #require(throws: PostgresServerError.self) {
-                try server.psql(sql: "SELECT 1; SELECT * FROM no_such_table; SELECT 2;")
+            let error = try await #require(throws: PostgresServerError.self) {
+                try await server.psql(sql: "SELECT 1; SELECT * FROM no_such_table; SELECT 2;")
             }
             #expect(error.description.contains("no_such_table"))
-            #expect(throws: PostgresServerError.self) { try server.createDatabase("bad name; DROP") }
+            await #expect(throws: PostgresServerError.self) { try await server.createDatabase("bad name; DROP") }
         }
     }
 
@@ -72,7 +72,7 @@ import Darwin
         await #expect(throws: Planned.self) {
             try await PostgresServer.withServer { server in
                 seen.record(directory: server.directory, port: server.port)
-                #expect(trimmed(try server.psql(sql: "SELECT 1;")) == "1")
+                #expect(trimmed(try await server.psql(sql: "SELECT 1;")) == "1")
                 throw Planned()
             }
         }
@@ -92,9 +92,9 @@ import Darwin
         let servers = try results.map { try $0.get() }
         #expect(servers[0].port != servers[1].port)
         #expect(servers[0].directory != servers[1].directory)
-        try servers[0].psql(sql: "CREATE TABLE only_here (x int);")
-        #expect(trimmed(try servers[0].psql(sql: "SELECT count(*) FROM pg_tables WHERE tablename = 'only_here';")) == "1")
-        #expect(trimmed(try servers[1].psql(sql: "SELECT count(*) FROM pg_tables WHERE tablename = 'only_here';")) == "0")
+        try await servers[0].psql(sql: "CREATE TABLE only_here (x int);")
+        #expect(trimmed(try await servers[0].psql(sql: "SELECT count(*) FROM pg_tables WHERE tablename = 'only_here';")) == "1")
+        #expect(trimmed(try await servers[1].psql(sql: "SELECT count(*) FROM pg_tables WHERE tablename = 'only_here';")) == "0")
     }
 }
 

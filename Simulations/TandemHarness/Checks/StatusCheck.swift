@@ -12,7 +12,7 @@ enum StatusCheck {
         var lines: [String] = []
         for node in cluster.nodes {
             do {
-                let parity = try await TandemCommand.runOffPool(executable, ["parity", "--config", node.configPath, "--json"])
+                let parity = try await TandemCommand.run(executable, ["parity", "--config", node.configPath, "--json"])
                 guard parity.status == 0 else {
                     lines.append("\(node.name): tandem parity failed: \(parity.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
                     continue
@@ -33,7 +33,7 @@ enum StatusCheck {
         var digests: [String: [String]] = [:]
         for (index, node) in cluster.nodes.enumerated() {
             do {
-                let result = try await TandemCommand.runOffPool(executable, ["status", "--config", node.configPath, "--json"])
+                let result = try await TandemCommand.run(executable, ["status", "--config", node.configPath, "--json"])
                 guard result.status == 0 else {
                     lines.append("\(node.name): tandem status failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
                     continue

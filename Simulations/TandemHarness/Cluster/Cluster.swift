@@ -1,4 +1,5 @@
 import Foundation
+import TandemTestSupport
 import NIOCore
 import NIOPosix
 
@@ -42,7 +43,7 @@ public final class Cluster: Sendable {
         var tables: [any ExternalTable] = []
         var adapters: [NodeConfiguration.Adapter] = []
         for index in 0..<nodeCount {
-            let node = try await OwnThread.run {
+            let node = try await onOwnThread {
                 try NodeProcess(
                     index: index, directory: (directory as NSString).appendingPathComponent("n\(index + 1)"), executable: executable,
                     network: network?.nodes[index])

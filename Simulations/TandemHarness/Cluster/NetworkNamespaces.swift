@@ -74,7 +74,7 @@ public final class NetworkNamespaces: Sendable {
     }
 
     private static func run(_ arguments: [String]) throws {
-        let result = try Subprocess.run(URL(fileURLWithPath: ip), arguments)
+        let result = try Subprocess.runBlocking(URL(fileURLWithPath: ip), arguments)
         guard result.status == 0 else {
             throw HarnessError("ip \(arguments.joined(separator: " ")): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }

@@ -41,7 +41,7 @@ public final class NodeProcess: Sendable {
         self.directory = directory
         self.executable = executable
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let keygen = try TandemCommand.run(executable, ["keygen", "--output", (directory as NSString).appendingPathComponent("node.key")])
+        let keygen = try TandemCommand.runBlocking(executable, ["keygen", "--output", (directory as NSString).appendingPathComponent("node.key")])
         guard let id = keygen.stdout.split(separator: "\n").last.map({ $0.trimmingCharacters(in: .whitespaces) }), id.count == 64 else {
             throw HarnessError("tandem keygen for \(name) printed no node id: \(keygen.stderr)")
         }
@@ -87,18 +87,18 @@ public final class NodeProcess: Sendable {
     public func kill() async {
         guard let process = process.withLock({ $0 }), process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
-        await OwnThread.run { process.waitUntilExit() }
+        _ = try? await onOwnThread { process.waitUntilExit() }
     }
 
     /// SIGTERM, waiting up to `seconds` for a graceful exit, then SIGKILL.
     public func stop(seconds: Double = 30) async {
         guard let process = process.withLock({ $0 }), process.isRunning else { return }
         process.terminate()
-        let exited = await OwnThread.run { () -> Bool in
+        let exited = (try? await onOwnThread { () -> Bool in
             let deadline = Date().addingTimeInterval(seconds)
             while process.isRunning && Date() < deadline { usleep(10_000) }  // polling for the exit, with a deadline
             return !process.isRunning
-        }
+        }) ?? false
         if !exited { await kill() }
     }
 

@@ -59,7 +59,7 @@ public enum Harness {
         var network: NetworkNamespaces?
         if options.networkNamespaces {
             do {
-                network = try await OwnThread.run { try NetworkNamespaces.create(count: options.nodes) }
+                network = try await onOwnThread { try NetworkNamespaces.create(count: options.nodes) }
                 output("network namespaces: " + (network?.nodes ?? []).enumerated().map { "n\($0.offset + 1) \($0.element.namespace) at \($0.element.nodeAddress)" }.joined(separator: ", "))
             } catch {
                 output("network namespaces unavailable (\(error)); the nodes run on loopback")
@@ -78,7 +78,7 @@ public enum Harness {
                 let table: any ExternalTable
                 let adapter: NodeConfiguration.Adapter
                 if let postgres, index % 2 == 1 {
-                    let url = try postgres.createDatabase(node.name)
+                    let url = try await postgres.createDatabase(node.name)
                     table = try await PostgresTable.create(
                         host: postgres.host, port: postgres.port, user: postgres.user, database: node.name, schema: schema,
                         sidestepKnownIssues: options.sidestepKnownIssues)
@@ -190,12 +190,12 @@ public enum Harness {
         var conflicts: [AuditCheck.Conflict] = []
         for node in cluster.nodes {
             do {
-                states.append(try await OwnThread.run { try NodeState.read(dataDirectory: node.dataDirectory, nodeID: node.nodeID) })
+                states.append(try await onOwnThread { try NodeState.read(dataDirectory: node.dataDirectory, nodeID: node.nodeID) })
             } catch {
                 problems.append("\(node.name): cannot read the store: \(error)")
             }
             do {
-                let audit = try await TandemCommand.runOffPool(executable, ["audit", "--config", node.configPath, "--json"])
+                let audit = try await TandemCommand.run(executable, ["audit", "--config", node.configPath, "--json"])
                 guard audit.status == 0 else {
                     problems.append("\(node.name): tandem audit failed: \(audit.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
                     continue

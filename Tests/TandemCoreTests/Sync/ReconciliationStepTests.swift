@@ -1,9 +1,10 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// Digest reconciliation's decisions, without a store or a socket: what a
 /// step does with a peer's digests and records.
-@Suite struct ReconciliationStepTests {
+@Suite(.ownThread) struct ReconciliationStepTests {
     let me = Fixture.a
     let peer = Fixture.b
     let other = Fixture.c

@@ -1,11 +1,12 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// `DigestReconciliation.scopedDelta`, by example (MultiReplicaModelTests
 /// checks it against the operation model on random leaf ranges): it carries
 /// the sender's records of the range and the removals the sender's context
 /// proves for the receiver's records there, and nothing about other records.
-@Suite struct ScopedDeltaTests {
+@Suite(.ownThread) struct ScopedDeltaTests {
     let id = "r1"
     var leaf: UInt16 { DigestReconciliation.leaf(of: id) }
     var everyLeaf: ClosedRange<UInt16> { 0...UInt16.max }

@@ -1,9 +1,10 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// The sync machine's drift hold under a peer that dates its batches far
 /// ahead: bounded by a horizon, by bytes, and by bytes per origin.
-@Suite struct SyncMachineDriftHoldTests {
+@Suite(.ownThread) struct SyncMachineDriftHoldTests {
     let me = Fixture.a
     let peer = Fixture.b
     let other = Fixture.c

@@ -1,4 +1,5 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// The sync machine's per-origin reorder window (`SyncConfiguration.reorderWindow`):
@@ -6,7 +7,7 @@ import Testing
 /// ahead) cannot make the held vector, and with it every summary and every
 /// stored vector update, grow without bound. Honest, nearly ordered
 /// traffic is never refused.
-@Suite struct SyncMachineReorderWindowTests {
+@Suite(.ownThread) struct SyncMachineReorderWindowTests {
     let me = Fixture.a
     let peer = Fixture.b
     let origin = Fixture.c

@@ -1,11 +1,12 @@
 import TandemCore
+import TandemTestSupport
 import Testing
 
 /// The sync machine on its own (no driver, store or socket): what it keeps
 /// of a peer's summary. A summary is the peer's word, unsigned: only the
 /// trusted origins' batches are kept, within a range budget, and only those
 /// this node holds too are persisted.
-@Suite struct SyncMachineSummaryTests {
+@Suite(.ownThread) struct SyncMachineSummaryTests {
     let me = Fixture.a
     let peer = Fixture.b
     let origin = Fixture.c

@@ -13,7 +13,7 @@ import tandem_crash_writer
 /// sequences contiguous, the state exactly the replay of the delta log, the
 /// cursor and audit events committed with their batches), and it must go
 /// on accepting commits.
-@Suite struct CrashRecoveryTests {
+@Suite(.ownThread) struct CrashRecoveryTests {
     static let rounds = 25
     static let seed: UInt64 = 0x7A4D_2025
     static let nodeByte: UInt8 = 0x2A
@@ -46,7 +46,7 @@ import tandem_crash_writer
             let point: CrashWriterRun.KillPoint =
                 round == 1 || random.oneIn(8)
                 ? .opening(withinMilliseconds: random.below(15)) : .commits(1 + random.below(40))
-            let run = try CrashWriterRun.killed(
+            let run = try await CrashWriterRun.killed(
                 executable: executable, directory: location, seed: random.next(), nodeByte: Self.nodeByte,
                 at: point, logDirectory: logs, round: round)
             announcedLocal.formUnion(run.local)

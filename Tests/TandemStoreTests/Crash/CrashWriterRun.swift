@@ -45,7 +45,7 @@ struct CrashWriterRun {
     static func killed(
         executable: URL, directory: String, seed: UInt64, nodeByte: UInt8, at point: KillPoint,
         logDirectory: TemporaryDirectory, round: Int
-    ) throws -> CrashWriterRun {
+    ) async throws -> CrashWriterRun {
         let errorPath = logDirectory.appending("writer-\(round).stderr")
         #expect(FileManager.default.createFile(atPath: errorPath, contents: nil))
         let errorFile = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
@@ -61,17 +61,17 @@ struct CrashWriterRun {
         let reader = LineReader(output.fileHandleForReading)
         func writerErrors() -> String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 
-        let seen = reader.wait(until: Date(timeIntervalSinceNow: 90)) { point.reached($0) }
+        let seen = await reader.wait(until: Date(timeIntervalSinceNow: 90)) { point.reached($0) }
         if case .opening(let milliseconds) = point, point.reached(seen.lines) {
             // The kill time is the random point under test; this waits on
             // the writer's output, with that deadline.
-            _ = reader.wait(until: Date(timeIntervalSinceNow: Double(milliseconds) / 1000)) { lines in
+            _ = await reader.wait(until: Date(timeIntervalSinceNow: Double(milliseconds) / 1000)) { lines in
                 lines.contains { $0.hasPrefix("ack") }
             }
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let all = reader.waitForEnd(until: Date(timeIntervalSinceNow: 60))
+        let all = await reader.waitForEnd(until: Date(timeIntervalSinceNow: 60))
         try #require(
             point.reached(seen.lines),
             "round \(round): the writer stopped before the kill point (\(point)); output \(seen.lines); stderr: \(writerErrors())")

@@ -8,8 +8,8 @@ import tandem_crash_writer
 /// A writer killed while it creates its store leaves a directory that opens
 /// as a Tandem store (empty, or initialised), never one refused as foreign
 /// or corrupt.
-@Suite struct CreationCrashTests {
-    @Test func aStoreKilledWhileBeingCreatedStillOpens() throws {
+@Suite(.ownThread) struct CreationCrashTests {
+    @Test func aStoreKilledWhileBeingCreatedStillOpens() async throws {
         let executable = try ExecutableLocator.locate("tandem-crash-writer", override: "TANDEM_CRASH_WRITER")
         let logs = try TemporaryDirectory("store-tests")
         defer { logs.remove() }
@@ -18,7 +18,7 @@ import tandem_crash_writer
         for attempt in 1...12 {
             let data = try TemporaryDirectory("store-tests")
             defer { data.remove() }
-            let run = try CrashWriterRun.killed(
+            let run = try await CrashWriterRun.killed(
                 executable: executable, directory: data.path, seed: UInt64(attempt), nodeByte: 7,
                 at: .opening(withinMilliseconds: random.below(15)), logDirectory: logs, round: attempt)
             let store = try SQLiteStore(directory: data.path, node: node, now: 0)

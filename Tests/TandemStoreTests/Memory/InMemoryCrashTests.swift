@@ -1,10 +1,11 @@
+import TandemTestSupport
 import Testing
 import TandemCore
 import TandemStore
 
 /// The in-memory store's crash model: a failed commit leaves nothing, and a
 /// restart finds exactly what was committed.
-@Suite struct InMemoryCrashTests {
+@Suite(.ownThread) struct InMemoryCrashTests {
     static let mapping = ExternalKeyMapping(adapter: "crm", collection: "people", externalKey: "42", record: "r1")
     static let probedKeys = [(adapter: "crm", collection: "people", key: "42")]
 

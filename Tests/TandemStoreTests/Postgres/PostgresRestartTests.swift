@@ -9,7 +9,7 @@ import TandemTestSupport
 /// acknowledged survives, operations while it is down fail at once as
 /// unavailable (none hangs), and the same store object carries on once the
 /// server is back. Runs on a server of its own, since it restarts it.
-@Suite struct PostgresRestartTests {
+@Suite(.ownThread) struct PostgresRestartTests {
     @Test func aServerCrashLosesNothingAcknowledgedAndTheStoreReconnects() async throws {
         // With the server's default `synchronous_commit = on`: the fixture's
         // fast default (off) would acknowledge commits a crash can lose.

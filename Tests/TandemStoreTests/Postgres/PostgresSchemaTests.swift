@@ -8,7 +8,7 @@ import TandemTestSupport
 /// What the PostgreSQL store does with its schema: several nodes side by
 /// side in one database, and refusals (another node's schema, foreign
 /// tables, a newer format, a schema in use) that leave the schema untouched.
-@Suite struct PostgresSchemaTests {
+@Suite(.ownThread) struct PostgresSchemaTests {
     @Test func twoNodesKeepTheirStateInTwoSchemasOfOneDatabase() async throws {
         let first = try await SharedPostgres.freshSchema()
         let second = try await SharedPostgres.freshSchema()
@@ -26,7 +26,7 @@ import TandemTestSupport
         #expect(try b.allRecords("people").keys.sorted() == ["r2"])
         #expect(try a.summary().batches.nextSequence(for: Nodes.local) == 2)
         #expect(try b.summary().batches.nextSequence(for: Nodes.local) == 1)
-        let tables = try first.server.psql(
+        let tables = try await first.server.psql(
             sql: "SELECT count(*) FROM information_schema.tables WHERE table_schema IN ('\(first.name)', '\(second.name)');")
         #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "28", "14 tables in each schema")
     }
@@ -54,14 +54,14 @@ import TandemTestSupport
     @Test func aSchemaWithForeignTablesIsRefusedAndLeftAlone() async throws {
         let schema = try await SharedPostgres.freshSchema()
         defer { SharedPostgres.drop(schema) }
-        try schema.server.psql(sql: "CREATE SCHEMA \(schema.name); CREATE TABLE \(schema.name).invoices (id int); INSERT INTO \(schema.name).invoices VALUES (7);")
+        try await schema.server.psql(sql: "CREATE SCHEMA \(schema.name); CREATE TABLE \(schema.name).invoices (id int); INSERT INTO \(schema.name).invoices VALUES (7);")
         #expect {
             try PostgresStore(url: schema.url, environment: [:], node: Nodes.local, now: 0)
         } throws: { error in
             guard case StoreError.notATandemDatabase = error else { return false }
             return "\(error)".contains(schema.name)
         }
-        let tables = try schema.server.psql(
+        let tables = try await schema.server.psql(
             sql: "SELECT string_agg(table_name, ',') FROM information_schema.tables WHERE table_schema = '\(schema.name)';")
         #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "invoices")
     }
@@ -73,7 +73,7 @@ import TandemTestSupport
             let store = try PostgresStore(url: schema.url, environment: [:], node: Nodes.local, now: 0)
             store.close()
         }
-        try schema.server.psql(sql: "INSERT INTO \(schema.name).tandem_migration VALUES ('v9-from-the-future', 0);")
+        try await schema.server.psql(sql: "INSERT INTO \(schema.name).tandem_migration VALUES ('v9-from-the-future', 0);")
         #expect {
             try PostgresStore(url: schema.url, environment: [:], node: Nodes.local, now: 0)
         } throws: { error in
@@ -85,17 +85,20 @@ import TandemTestSupport
     @Test func aSecondProcessOnTheSameSchemaWaitsThenIsRefused() async throws {
         let schema = try await SharedPostgres.freshSchema()
         defer { SharedPostgres.drop(schema) }
-        let first = try PostgresStore(url: schema.url, environment: [:], node: Nodes.local, now: 0)
-        #expect {
-            try PostgresStore(
-                url: schema.url, environment: [:], node: Nodes.local, options: PostgresStore.Options(lockWaitSeconds: 1), now: 0)
-        } throws: { error in
-            guard case StoreError.unavailable(let detail) = error else { return false }
-            return detail.contains("in use by another Tandem process")
+        // The second open waits a second for the lock: off the concurrency pool.
+        try await onOwnThread {
+            let first = try PostgresStore(url: schema.url, environment: [:], node: Nodes.local, now: 0)
+            #expect {
+                try PostgresStore(
+                    url: schema.url, environment: [:], node: Nodes.local, options: PostgresStore.Options(lockWaitSeconds: 1), now: 0)
+            } throws: { error in
+                guard case StoreError.unavailable(let detail) = error else { return false }
+                return detail.contains("in use by another Tandem process")
+            }
+            first.close()
+            // Once the first has closed, the schema opens again.
+            let second = try PostgresStore(url: schema.url, environment: [:], node: Nodes.local, now: 0)
+            second.close()
         }
-        first.close()
-        // Once the first has closed, the schema opens again.
-        let second = try PostgresStore(url: schema.url, environment: [:], node: Nodes.local, now: 0)
-        second.close()
     }
 }

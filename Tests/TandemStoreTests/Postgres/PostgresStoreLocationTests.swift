@@ -1,10 +1,11 @@
+import TandemTestSupport
 import Testing
 import TandemPostgresStore
 import TandemStore
 
 /// The store URL: its parts, its defaults, where the password comes from,
 /// and a clear refusal of anything else.
-@Suite struct PostgresStoreLocationTests {
+@Suite(.ownThread) struct PostgresStoreLocationTests {
     @Test func theURLNamesServerDatabaseAndSchema() throws {
         let location = try PostgresStoreLocation("postgres://tandem@db.example:6543/state?schema=node_a", environment: [:])
         #expect(location.host == "db.example")

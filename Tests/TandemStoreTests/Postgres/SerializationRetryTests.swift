@@ -10,13 +10,13 @@ import TandemTestSupport
 /// `conflictAttempts` runs and commits nothing. The failures are the
 /// server's own: a trigger in the store's schema raises 40001 while a
 /// sequence (which a rollback does not undo) is below a threshold.
-@Suite struct SerializationRetryTests {
+@Suite(.ownThread) struct SerializationRetryTests {
     @Test func aCommitThatMeetsConflictsRunsAgainAndCommitsOnce() async throws {
         let schema = try await SharedPostgres.freshSchema()
         defer { SharedPostgres.drop(schema) }
         let store = try PostgresStore(url: schema.url, environment: [:], node: Nodes.local, now: 0)
         defer { store.close() }
-        try Self.injectConflicts(schema, failing: 3)
+        try await Self.injectConflicts(schema, failing: 3)
         let batch = try store.commitChange(records: ["r1"], clock: stamp(1)) {
             try $0.set("name", to: .string("Ann"), in: "r1", by: Nodes.local, at: stamp(1))
         }
@@ -33,7 +33,7 @@ import TandemTestSupport
         let store = try PostgresStore(
             url: schema.url, environment: [:], node: Nodes.local, options: PostgresStore.Options(conflictAttempts: 4), now: 0)
         defer { store.close() }
-        try Self.injectConflicts(schema, failing: 1_000)
+        try await Self.injectConflicts(schema, failing: 1_000)
         #expect {
             try store.commitChange(records: ["r1"], clock: stamp(1)) {
                 try $0.set("name", to: .string("Ann"), in: "r1", by: Nodes.local, at: stamp(1))
@@ -49,8 +49,8 @@ import TandemTestSupport
 
     /// Makes the next `count` inserts into the schema's audit table fail
     /// with SQLSTATE 40001.
-    static func injectConflicts(_ schema: SharedPostgres.Schema, failing count: Int) throws {
-        try schema.server.psql(sql: """
+    static func injectConflicts(_ schema: SharedPostgres.Schema, failing count: Int) async throws {
+        try await schema.server.psql(sql: """
             CREATE SEQUENCE \(schema.name).injected_conflicts;
             CREATE FUNCTION \(schema.name).inject_conflict() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN

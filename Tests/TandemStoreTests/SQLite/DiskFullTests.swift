@@ -5,7 +5,7 @@ import TandemTestSupport
 
 /// A full disk (here, a database at its size limit) fails the commit as a
 /// whole, and the store goes on working.
-@Suite struct DiskFullTests {
+@Suite(.ownThread) struct DiskFullTests {
     @Test func aCommitThatDoesNotFitFailsWholeAndTheStoreGoesOn() throws {
         let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }

@@ -6,7 +6,7 @@ import TandemTestSupport
 /// The writer connection commits with `synchronous = FULL` in WAL mode, as
 /// `SQLiteStore` promises: a returned commit survives a power cut, not only
 /// a process kill. (GRDB's pool sets NORMAL when it switches to WAL.)
-@Suite struct DurabilitySettingsTests {
+@Suite(.ownThread) struct DurabilitySettingsTests {
     @Test func theWriterSynchronisesFully() throws {
         let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }

@@ -8,14 +8,14 @@ import TandemTestSupport
 /// committed state and then judged like any other file. A read-only look
 /// cannot do that, and must not be the end of it: the node would never
 /// start again.
-@Suite struct HotJournalTests {
+@Suite(.ownThread) struct HotJournalTests {
     static let filler = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO t SELECT randomblob(1000) FROM n;"
 
-    @Test func aFileWhoseFirstTransactionWasInterruptedBecomesAStore() throws {
+    @Test func aFileWhoseFirstTransactionWasInterruptedBecomesAStore() async throws {
         let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
-        try SQLiteShell.killInsideTransaction(path, "CREATE TABLE t(x);\n" + Self.filler)
+        try await SQLiteShell.killInsideTransaction(path, "CREATE TABLE t(x);\n" + Self.filler)
 
         let store = try SQLiteStore(directory: directory.path, node: Nodes.local, now: 0)
         defer { try? store.close() }
@@ -25,12 +25,12 @@ import TandemTestSupport
         #expect(batch.sequence == 1)
     }
 
-    @Test func anotherApplicationsFileWithAnInterruptedTransactionIsStillRefused() throws {
+    @Test func anotherApplicationsFileWithAnInterruptedTransactionIsStillRefused() async throws {
         let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
-        try SQLiteShell.run(path, "CREATE TABLE t(x); INSERT INTO t VALUES(1);")
-        try SQLiteShell.killInsideTransaction(path, Self.filler)
+        try await SQLiteShell.run(path, "CREATE TABLE t(x); INSERT INTO t VALUES(1);")
+        try await SQLiteShell.killInsideTransaction(path, Self.filler)
 
         let error = try RefusalTests.refusal(directory)
         guard case .notATandemDatabase(let named, _) = error else {
@@ -39,6 +39,6 @@ import TandemTestSupport
         }
         #expect(named == path)
         // Its committed content is as its application left it.
-        #expect(try SQLiteShell.run(path, "SELECT count(*), max(x) FROM t;") == "1|1")
+        #expect(try await SQLiteShell.run(path, "SELECT count(*), max(x) FROM t;") == "1|1")
     }
 }

@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// A data directory the node cannot write is refused, naming it.
-@Suite struct ReadOnlyDirectoryTests {
+@Suite(.ownThread) struct ReadOnlyDirectoryTests {
     @Test(.disabled(if: getuid() == 0, "root bypasses file permissions, so a read-only directory cannot be made here"))
     func aReadOnlyDataDirectoryIsRefused() throws {
         let directory = try TemporaryDirectory("store-tests")
@@ -33,10 +33,10 @@ import Glibc
 /// The same refusal when the suite runs as root (as CI does): the store is
 /// opened by a real unprivileged process (`tandem-crash-writer`, started
 /// through `setpriv` as user nobody), for which the directory is read-only.
-@Suite struct ReadOnlyDirectoryAsUnprivilegedProcessTests {
+@Suite(.ownThread) struct ReadOnlyDirectoryAsUnprivilegedProcessTests {
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
                    "needs root to drop privileges with setpriv"))
-    func aReadOnlyDataDirectoryIsRefusedToAnUnprivilegedNode() throws {
+    func aReadOnlyDataDirectoryIsRefusedToAnUnprivilegedNode() async throws {
         let executable = try ExecutableLocator.locate("tandem-crash-writer", override: "TANDEM_CRASH_WRITER")
         let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
@@ -47,18 +47,12 @@ import Glibc
         try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: directory.path)
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path) }
 
-        let errors = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", executable.path, directory.path, "1", "1"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let run = try await Subprocess.run(
+            URL(fileURLWithPath: "/usr/bin/setpriv"),
+            ["--reuid=65534", "--regid=65534", "--clear-groups", executable.path, directory.path, "1", "1"])
+        let message = run.stderr
 
-        #expect(process.terminationStatus == 1, "stderr: \(message)")
+        #expect(run.status == 1, "stderr: \(message)")
         #expect(message.contains("cannot be written"), "stderr: \(message)")
         #expect(message.contains(directory.path), "stderr: \(message)")
         #expect(try fileBytes(path) == bytes)

@@ -7,7 +7,7 @@ import TandemTestSupport
 
 /// Opening refuses files it must not touch, with an error naming the file,
 /// and leaves their bytes as they were.
-@Suite struct RefusalTests {
+@Suite(.ownThread) struct RefusalTests {
     /// Opens a store in `directory`, which must fail; returns the error.
     static func refusal(
         _ directory: TemporaryDirectory, node: NodeID = Nodes.local, sourceLocation: SourceLocation = #_sourceLocation
@@ -27,11 +27,11 @@ import TandemTestSupport
         try store.close()
     }
 
-    @Test func anotherApplicationsDatabaseIsRefusedAndUntouched() throws {
+    @Test func anotherApplicationsDatabaseIsRefusedAndUntouched() async throws {
         let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
-        try SQLiteShell.run(path, "CREATE TABLE t(x); INSERT INTO t VALUES(1);")
+        try await SQLiteShell.run(path, "CREATE TABLE t(x); INSERT INTO t VALUES(1);")
         let bytes = try fileBytes(path)
 
         let error = try Self.refusal(directory)
@@ -42,8 +42,8 @@ import TandemTestSupport
         #expect(named == path)
         #expect(error.description.contains(path))
         #expect(try fileBytes(path) == bytes)
-        #expect(try SQLiteShell.run(path, "SELECT x FROM t;") == "1")
-        #expect(try SQLiteShell.run(path, "PRAGMA journal_mode;") == "delete", "not switched to WAL")
+        #expect(try await SQLiteShell.run(path, "SELECT x FROM t;") == "1")
+        #expect(try await SQLiteShell.run(path, "PRAGMA journal_mode;") == "delete", "not switched to WAL")
     }
 
     @Test func aFileThatIsNotSQLiteIsRefusedAndUntouched() throws {
@@ -65,12 +65,12 @@ import TandemTestSupport
         #expect(try fileBytes(path) == garbage)
     }
 
-    @Test func aFileOfANewerFormatIsRefusedAndUntouched() throws {
+    @Test func aFileOfANewerFormatIsRefusedAndUntouched() async throws {
         let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         try Self.makeStore(directory)
-        try SQLiteShell.run(path, "INSERT INTO grdb_migrations VALUES ('v9-future');")
+        try await SQLiteShell.run(path, "INSERT INTO grdb_migrations VALUES ('v9-future');")
         let bytes = try fileBytes(path)
 
         let error = try Self.refusal(directory)
@@ -78,7 +78,7 @@ import TandemTestSupport
         #expect(error.description.contains(path))
         #expect(error.description.contains("v9-future"))
         #expect(try fileBytes(path) == bytes)
-        #expect(try SQLiteShell.run(path, "SELECT count(*) FROM grdb_migrations WHERE identifier = 'v9-future';") == "1")
+        #expect(try await SQLiteShell.run(path, "SELECT count(*) FROM grdb_migrations WHERE identifier = 'v9-future';") == "1")
     }
 
     @Test func aDirectoryOfAnotherNodeIsRefused() throws {

@@ -8,7 +8,7 @@ import TandemTestSupport
 /// range): recording a batch costs the same whatever the gaps of its
 /// origin, and files of the earlier format (v1: the ranges in one blob)
 /// are carried over.
-@Suite struct VectorRangeTests {
+@Suite(.ownThread) struct VectorRangeTests {
     func remote(_ origin: NodeID, _ sequence: UInt64) -> RemoteBatch {
         RemoteBatch(
             batch: DeltaBatch(
@@ -50,7 +50,7 @@ import TandemTestSupport
         #expect(many <= few + 4_096 + 24, "one append wrote \(many) bytes with 8,000 gaps, \(few) with 1")
     }
 
-    @Test func aVersionOneFileHasItsVectorRangesCarriedOver() throws {
+    @Test func aVersionOneFileHasItsVectorRangesCarriedOver() async throws {
         let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
@@ -60,7 +60,7 @@ import TandemTestSupport
         try store.close()
         // Back to v1: the ranges above the prefix 2 (5...6 and 9) as a cloud
         // blob of (gap, span) varints, and no v2 table.
-        try SQLiteShell.run(path, """
+        try await SQLiteShell.run(path, """
             DROP TABLE vector_range;
             DELETE FROM grdb_migrations WHERE identifier = 'v2-vector-ranges';
             UPDATE vector SET cloud = X'01010100' WHERE owner = 'held';
@@ -73,18 +73,18 @@ import TandemTestSupport
         _ = try store.commitRemote([3, 4, 7].map { remote(Nodes.b, $0) }, clock: stamp(2), now: 2)
         #expect(try store.summary().batches.held.nodes[Nodes.b] == CausalContext.NodeDots(prefix: 7, cloud: [9...9]))
         try store.close()
-        #expect(try SQLiteShell.run(path, "SELECT count(*) FROM vector WHERE length(cloud) > 0;") == "0")
-        #expect(try SQLiteShell.run(path, "SELECT count(*) FROM vector_range;") == "1")
+        #expect(try await SQLiteShell.run(path, "SELECT count(*) FROM vector WHERE length(cloud) > 0;") == "0")
+        #expect(try await SQLiteShell.run(path, "SELECT count(*) FROM vector_range;") == "1")
     }
 
-    @Test func aVersionOneFileWithAMalformedVectorIsRefusedAsCorrupt() throws {
+    @Test func aVersionOneFileWithAMalformedVectorIsRefusedAsCorrupt() async throws {
         let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let path = directory.appending(SQLiteStore.fileName)
         let store = try SQLiteStore(directory: directory.path, node: Nodes.local, now: 0)
         _ = try store.commitRemote([1, 5].map { remote(Nodes.b, $0) }, clock: stamp(1), now: 1)
         try store.close()
-        try SQLiteShell.run(path, """
+        try await SQLiteShell.run(path, """
             DROP TABLE vector_range;
             DELETE FROM grdb_migrations WHERE identifier = 'v2-vector-ranges';
             UPDATE vector SET cloud = X'FF' WHERE owner = 'held';
@@ -97,6 +97,6 @@ import TandemTestSupport
         #expect(named == path)
         #expect(detail.contains("held"))
         // Nothing of the migration stayed.
-        #expect(try SQLiteShell.run(path, "SELECT count(*) FROM grdb_migrations WHERE identifier = 'v2-vector-ranges';") == "0")
+        #expect(try await SQLiteShell.run(path, "SELECT count(*) FROM grdb_migrations WHERE identifier = 'v2-vector-ranges';") == "0")
     }
 }

@@ -5,8 +5,8 @@ import TandemTestSupport
 
 /// The file is in WAL mode and carries Tandem's application id, as the
 /// real `sqlite3` shell sees it.
-@Suite struct WALModeTests {
-    @Test func theFileIsInWALModeWithTandemsApplicationID() throws {
+@Suite(.ownThread) struct WALModeTests {
+    @Test func theFileIsInWALModeWithTandemsApplicationID() async throws {
         let directory = try TemporaryDirectory("store-tests")
         defer { directory.remove() }
         let store = try SQLiteStore(directory: directory.path, node: Nodes.local, now: 0)
@@ -16,9 +16,9 @@ import TandemTestSupport
         let path = directory.appending(SQLiteStore.fileName)
         #expect(store.path == path)
         // While open, and after close.
-        #expect(try SQLiteShell.run(path, "PRAGMA journal_mode;") == "wal")
+        #expect(try await SQLiteShell.run(path, "PRAGMA journal_mode;") == "wal")
         try store.close()
-        #expect(try SQLiteShell.run(path, "PRAGMA journal_mode;") == "wal")
-        #expect(try SQLiteShell.run(path, "PRAGMA application_id;") == String(0x544E_444D))
+        #expect(try await SQLiteShell.run(path, "PRAGMA journal_mode;") == "wal")
+        #expect(try await SQLiteShell.run(path, "PRAGMA application_id;") == String(0x544E_444D))
     }
 }

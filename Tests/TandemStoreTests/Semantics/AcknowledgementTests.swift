@@ -4,7 +4,7 @@ import TandemStore
 import TandemTestSupport
 
 /// What each peer has acknowledged.
-@Suite struct AcknowledgementTests {
+@Suite(.ownThread) struct AcknowledgementTests {
     @Test(arguments: StoreBackend.allCases)
     func acknowledgementsAccumulatePerPeer(backend: StoreBackend) async throws {
         try await backend.withStore { store in

@@ -5,7 +5,7 @@ import TandemTestSupport
 
 /// An adapter's capture cursor and external-key mappings commit with the
 /// local change they belong to.
-@Suite struct AdapterStateTests {
+@Suite(.ownThread) struct AdapterStateTests {
     @Test(arguments: StoreBackend.allCases)
     func cursorAndKeyMappingsCommitWithTheChange(backend: StoreBackend) async throws {
         try await backend.withStore { store in

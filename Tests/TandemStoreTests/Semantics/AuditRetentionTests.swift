@@ -5,7 +5,7 @@ import TandemTestSupport
 
 /// Audit retention: events before the cut-off go in one prune, conflicts
 /// stay (their losers are restorable), positions are never reused.
-@Suite struct AuditRetentionTests {
+@Suite(.ownThread) struct AuditRetentionTests {
     @Test(arguments: StoreBackend.allCases)
     func eventsBeforeTheCutOffArePrunedExceptConflicts(backend: StoreBackend) async throws {
         try await backend.withStore { store in

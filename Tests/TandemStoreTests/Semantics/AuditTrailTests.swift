@@ -5,7 +5,7 @@ import TandemTestSupport
 
 /// Every commit writes its audit events, numbered in order, with the
 /// change.
-@Suite struct AuditTrailTests {
+@Suite(.ownThread) struct AuditTrailTests {
     @Test(arguments: StoreBackend.allCases)
     func localAndRemoteCommitsAreAudited(backend: StoreBackend) async throws {
         try await backend.withStore { store in

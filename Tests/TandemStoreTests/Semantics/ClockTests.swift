@@ -5,7 +5,7 @@ import TandemTestSupport
 
 /// The summary's clock is the highest clock any commit carried, so a
 /// restarted node never reissues a timestamp.
-@Suite struct ClockTests {
+@Suite(.ownThread) struct ClockTests {
     @Test(arguments: StoreBackend.allCases)
     func theSummaryClockIsTheMaximumCommitted(backend: StoreBackend) async throws {
         try await backend.withStore { store in

@@ -5,7 +5,7 @@ import TandemTestSupport
 
 /// `compactLog` removes from the delta log exactly the batches every listed
 /// peer acknowledged and that are old enough, and nothing else changes.
-@Suite struct CompactionTests {
+@Suite(.ownThread) struct CompactionTests {
     @Test(arguments: StoreBackend.allCases)
     func removesOnlyBatchesAcknowledgedByEveryPeerAndCommittedByTheCutoff(backend: StoreBackend) async throws {
         try await backend.withStore { store in

@@ -4,7 +4,7 @@ import TandemStore
 import TandemTestSupport
 
 /// A concurrent write that loses is kept and written to the audit log.
-@Suite struct ConflictAuditTests {
+@Suite(.ownThread) struct ConflictAuditTests {
     @Test(arguments: StoreBackend.allCases)
     func concurrentPeerWritesAuditTheLoser(backend: StoreBackend) async throws {
         try await backend.withStore { store in

@@ -5,7 +5,7 @@ import TandemTestSupport
 
 /// `batches(missingFrom:limit:)`: exactly what a vector lacks, in (origin,
 /// sequence) order.
-@Suite struct DeltaLogTests {
+@Suite(.ownThread) struct DeltaLogTests {
     /// Local batches 1...3, node b's 1 and 3 (2 never arrived), node c's 1...2.
     static func populate(_ store: any ReplicaStore) throws -> [DeltaBatch] {
         for index in 1...3 as ClosedRange<UInt64> {

@@ -5,7 +5,7 @@ import TandemTestSupport
 
 /// A batch whose delta changes nothing is still a batch: numbered, logged,
 /// audited; and it makes no collection appear.
-@Suite struct EmptyDeltaTests {
+@Suite(.ownThread) struct EmptyDeltaTests {
     @Test(arguments: StoreBackend.allCases)
     func anEmptyDeltaIsLoggedButHoldsNothing(backend: StoreBackend) async throws {
         try await backend.withStore { store in

@@ -7,7 +7,7 @@ import TandemTestSupport
 /// The held vector of batches that arrive out of order, with gaps: exactly
 /// what was committed, however the gaps open and close, over the whole
 /// range of sequence numbers.
-@Suite struct HeldVectorGapsTests {
+@Suite(.ownThread) struct HeldVectorGapsTests {
     /// An empty batch of `origin` (it changes no record, but is a batch).
     func remote(_ origin: NodeID, _ sequence: UInt64) -> RemoteBatch {
         RemoteBatch(

@@ -6,7 +6,7 @@ import TandemTestSupport
 /// Record ids, field names, set elements and collection names come back
 /// exactly as the core holds them: any non-empty string the core accepts,
 /// ordered by UTF-8 bytes.
-@Suite struct IdentifierStorageTests {
+@Suite(.ownThread) struct IdentifierStorageTests {
     /// Ids that differ only after a NUL, non-ASCII ids whose UTF-8 order
     /// differs from their UTF-16 order, and the longest id allowed.
     static let ids = ["r", "r\u{0}x", "r\u{0}y", "\u{FFFD}", "\u{1F600}", "\u{3A9}", String(repeating: "z", count: 512)]

@@ -7,7 +7,7 @@ import TandemTestSupport
 /// The store's state is the join of the deltas committed to it, as
 /// `RecordCollection.join` computes it, whatever the order of commits:
 /// property-style, over seeded random histories of three nodes.
-@Suite struct JoinEquivalenceTests {
+@Suite(.ownThread) struct JoinEquivalenceTests {
     static let seeds: [UInt64] = [1, 2, 3, 4, 5, 6]
 
     /// Three nodes change records concurrently; the store receives all

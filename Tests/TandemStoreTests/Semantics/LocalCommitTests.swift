@@ -4,7 +4,7 @@ import TandemStore
 import TandemTestSupport
 
 /// `commitLocal`: numbering, signing, and the working set mutators run on.
-@Suite struct LocalCommitTests {
+@Suite(.ownThread) struct LocalCommitTests {
     @Test(arguments: StoreBackend.allCases)
     func sequencesCountFromOneAndTheSignatureCoversTheSigningBytes(backend: StoreBackend) async throws {
         try await backend.withStore { store in

@@ -4,7 +4,7 @@ import TandemStore
 import TandemTestSupport
 
 /// `commitRemote`: a peer's batch is applied once.
-@Suite struct RemoteCommitTests {
+@Suite(.ownThread) struct RemoteCommitTests {
     @Test(arguments: StoreBackend.allCases)
     func aPeersBatchIsApplied(backend: StoreBackend) async throws {
         try await backend.withStore { store in

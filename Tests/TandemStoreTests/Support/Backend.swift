@@ -47,47 +47,6 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 }
 
-/// Runs `work` on a thread of its own and waits for it without holding a
-/// thread of the concurrency pool (a PostgreSQL store blocks its caller on
-/// every statement; on two cores that starves the other tests' tasks).
-/// `work` need not be `Sendable`: it runs while the caller is suspended,
-/// and its result is handed back once it has finished.
-func onOwnThread<T>(_ work: () throws -> T) async throws -> T {
-    try await withoutActuallyEscaping(work) { escapable in
-        let job = Job(escapable)
-        let outcome: UncheckedBox<Result<T, any Error>> = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                let result = job.run()
-                continuation.resume(returning: UncheckedBox(result))
-            }
-        }
-        return try outcome.value.get()
-    }
-}
-
-/// The work `onOwnThread` hands to its thread, released by that thread as
-/// soon as it has run (before the caller resumes, as
-/// `withoutActuallyEscaping` requires).
-private final class Job<T>: @unchecked Sendable {
-    private var work: (() throws -> T)?
-
-    init(_ work: @escaping () throws -> T) {
-        self.work = work
-    }
-
-    func run() -> Result<T, any Error> {
-        guard let work else { return .failure(CancellationError()) }
-        self.work = nil
-        return Result { try work() }
-    }
-}
-
-/// Carries a value across a thread boundary the caller serialises itself.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
 /// The PostgreSQL server the store tests of one process share (started on
 /// first use, stopped when the process ends: `PostgresServer`), and fresh
 /// schemas in its `postgres` database, one per test, so tests run in
@@ -122,8 +81,11 @@ enum SharedPostgres {
         return Schema(name: name, url: server.url + "?schema=\(name)", server: server)
     }
 
-    /// Drops a test's schema (best effort: the server may be gone).
+    /// Drops a test's schema in the background (best effort: the server
+    /// may be gone), so a `defer` can call it.
     static func drop(_ schema: Schema) {
-        _ = try? schema.server.psql(sql: "DROP SCHEMA IF EXISTS \"\(schema.name)\" CASCADE;")
+        Task.detached {
+            _ = try? await schema.server.psql(sql: "DROP SCHEMA IF EXISTS \"\(schema.name)\" CASCADE;")
+        }
     }
 }
