@@ -36,18 +36,33 @@ extension SyncNode {
         try await eventLoop.submit { try store.appendAudit(events) }.get()
     }
 
-    /// The last cursor `adapter` committed, or nil before its first commit.
-    public func adapterCursor(_ adapter: String) throws -> [UInt8]? { try store.adapterCursor(adapter) }
+    /// The last cursor `adapter` committed, or nil before its first commit
+    /// (read off the concurrency pool: `reading`).
+    public func adapterCursor(_ adapter: String) async throws -> [UInt8]? {
+        try await reading { try $0.adapterCursor(adapter) }
+    }
 
     /// The stored state of records `ids` of `collection` (absent records are
-    /// absent), in one read. Reads the store directly (any thread).
-    public func records(collection: String, ids: [String]) throws -> [String: RecordStore] {
-        let working = try store.workingSet(collection, records: ids.map(Identifier.normalized))
-        return working.records.filter { !$0.value.isEmpty }
+    /// absent), in one read (off the concurrency pool: `reading`).
+    public func records(collection: String, ids: [String]) async throws -> [String: RecordStore] {
+        let normalized = ids.map(Identifier.normalized)
+        return try await reading { store in
+            try store.workingSet(collection, records: normalized).records.filter { !$0.value.isEmpty }
+        }
     }
 
-    /// Up to `limit` records of `collection` after id `after`, in id order.
-    public func records(collection: String, after: String?, limit: Int) throws -> [(id: String, store: RecordStore)] {
-        try store.records(collection, after: after, limit: limit)
+    /// Up to `limit` records of `collection` after id `after`, in id order
+    /// (read off the concurrency pool: `reading`).
+    public func records(collection: String, after: String?, limit: Int) async throws -> [(id: String, store: RecordStore)] {
+        let page = try await reading { store in
+            try store.records(collection, after: after, limit: limit).map { RecordPageEntry(id: $0.id, store: $0.store) }
+        }
+        return page.map { ($0.id, $0.store) }
     }
+}
+
+/// One record of a page read off the concurrency pool (a tuple is not `Sendable`).
+private struct RecordPageEntry: Sendable {
+    var id: String
+    var store: RecordStore
 }

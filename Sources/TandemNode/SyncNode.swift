@@ -298,12 +298,26 @@ public final class SyncNode: Sendable {
     // MARK: Reading
 
     /// The committed state of record `id` of `collection`, or nil if it does
-    /// not exist. Reads the store directly (any thread).
+    /// not exist (read off the concurrency pool: `reading`).
     public func record(collection: String, id: String) async throws -> RecordView? {
         // The store holds ids in normal form C, as the core does (`Identifier`).
         let id = Identifier.normalized(id)
-        guard let stored = try store.record(collection, id) else { return nil }
+        guard let stored = try await reading({ try $0.record(collection, id) }) else { return nil }
         return RecordCollection(trusted: [id: stored], context: CausalContext()).record(id)
+    }
+
+    /// Runs `body` with the node's store on a thread of NIO's blocking pool
+    /// (`NIOThreadPool.singleton`), never on Swift's concurrency pool, and
+    /// returns what it returns. A store call blocks its thread: for a disk
+    /// read (SQLite), or for a round trip to the server (PostgreSQL; up to
+    /// the connect timeout while the server is down). On a two-core machine
+    /// the concurrency pool has two threads, so two such calls made from
+    /// tasks would stop every task of the process (adapters, the admin
+    /// endpoint, alerts) until they return. Reads only: commits belong to
+    /// the node's event loop.
+    public func reading<T: Sendable>(_ body: @escaping @Sendable (any ReplicaStore) throws -> T) async throws -> T {
+        let store = self.store
+        return try await NIOThreadPool.singleton.runIfActive { try body(store) }
     }
 }
 

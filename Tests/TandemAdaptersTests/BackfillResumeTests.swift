@@ -97,7 +97,7 @@ final class FailingSnapshots: AdapterDriver {
         var ids: [String] = []
         var after: String?
         while true {
-            let page = try again.records(collection: mapping.collection, after: after, limit: 500)
+            let page = try await again.records(collection: mapping.collection, after: after, limit: 500)
             guard let last = page.last else { break }
             ids += page.map(\.id)
             after = last.id

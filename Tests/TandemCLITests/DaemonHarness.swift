@@ -73,10 +73,15 @@ final class DaemonNode: @unchecked Sendable {
     /// Waits (up to `seconds` from now) for a log line containing `text`.
     func waitForLog(_ text: String, seconds: Double = 60) async -> Bool {
         guard let stderr else { return false }
-        let (lines, _) = await stderr.wait(until: Date().addingTimeInterval(seconds)) { lines in
+        let (lines, ended) = await stderr.wait(until: Date().addingTimeInterval(seconds)) { lines in
             lines.contains { $0.contains(text) }
         }
-        return lines.contains { $0.contains(text) }
+        let found = lines.contains { $0.contains(text) }
+        if !found {
+            print("\(name): no log line containing \(text.debugDescription) within \(seconds) s (exited: \(ended)); last lines:\n"
+                + lines.suffix(20).joined(separator: "\n"))
+        }
+        return found
     }
 
     /// `tandem status --json`, decoded, or nil if the node does not answer.

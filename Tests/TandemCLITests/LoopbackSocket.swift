@@ -1,4 +1,5 @@
 import Foundation
+import TandemTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,11 +39,9 @@ final class LoopbackSocket {
 
     func close() { _ = Glibc.close(descriptor) }
 
-    /// A port that was free a moment ago (another process may take it; the
-    /// tests use distinct ports from the system's ephemeral range).
+    /// A port that was free a moment ago (`LoopbackPorts`: below the
+    /// system's ephemeral range, never handed out twice by this process).
     static func freePort() throws -> Int {
-        let socket = try LoopbackSocket()
-        defer { socket.close() }
-        return socket.port
+        try LoopbackPorts.free()
     }
 }

@@ -13,26 +13,42 @@ struct SessionTests {
         let directory = try TemporaryDirectory("mutual")
         defer { directory.remove() }
         let (a, b) = (TestKeys.alice, TestKeys.bob)
-        // Bind both listeners first (the peers' ports are needed to dial).
-        let first = try SyncNode.open(configuration: testConfiguration(a), directory: directory.appending("probe-a"))
-        let second = try SyncNode.open(configuration: testConfiguration(b), directory: directory.appending("probe-b"))
-        try await first.start()
-        try await second.start()
-        let (portA, portB) = (try #require(first.boundPort), try #require(second.boundPort))
-        try await first.shutdown()
-        try await second.shutdown()
-
+        // Each node's port must be known before the other starts (to dial
+        // it): free ports are found by binding port 0 and closing. Another
+        // process can take one before the node binds it again, so a start
+        // that finds its port taken tries fresh ports (three attempts).
+        var attempt = 0
+        var started: (alice: SyncNode, bob: SyncNode, portA: Int, portB: Int)?
+        while started == nil {
+            attempt += 1
+            let first = try SyncNode.open(configuration: testConfiguration(a), directory: directory.appending("probe-a"))
+            let second = try SyncNode.open(configuration: testConfiguration(b), directory: directory.appending("probe-b"))
+            try await first.start()
+            try await second.start()
+            let (portA, portB) = (try #require(first.boundPort), try #require(second.boundPort))
+            try await first.shutdown()
+            try await second.shutdown()
+            let alice = try SyncNode.open(
+                configuration: testConfiguration(a, port: portA, peers: [PeerAddress(node: b.nodeID, host: "127.0.0.1", port: portB)]),
+                directory: directory.appending("a"))
+            let bob = try SyncNode.open(
+                configuration: testConfiguration(b, port: portB, peers: [PeerAddress(node: a.nodeID, host: "127.0.0.1", port: portA)]),
+                directory: directory.appending("b"))
+            do {
+                try await alice.start()
+                try await bob.start()
+                started = (alice, bob, portA, portB)
+            } catch where "\(error)".contains("Address already in use") && attempt < 3 {
+                try? await alice.shutdown()
+                try? await bob.shutdown()
+            }
+        }
+        guard let (alice, bob, portA, portB) = started else { return }
         func makeAlice() throws -> SyncNode {
             try SyncNode.open(
                 configuration: testConfiguration(a, port: portA, peers: [PeerAddress(node: b.nodeID, host: "127.0.0.1", port: portB)]),
                 directory: directory.appending("a"))
         }
-        let alice = try makeAlice()
-        let bob = try SyncNode.open(
-            configuration: testConfiguration(b, port: portB, peers: [PeerAddress(node: a.nodeID, host: "127.0.0.1", port: portA)]),
-            directory: directory.appending("b"))
-        try await alice.start()
-        try await bob.start()
 
         try await alice.write(collection: "customers", record: "ada", fields: ["name": .string("Ada")])
         try await bob.write(collection: "customers", record: "grace", fields: ["name": .string("Grace")])

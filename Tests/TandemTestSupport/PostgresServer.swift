@@ -239,25 +239,9 @@ public final class PostgresServer: Sendable {
 
     // MARK: Loopback ports
 
-    /// A TCP port on 127.0.0.1 that was free a moment ago: bound to port 0,
-    /// read back and closed.
+    /// A TCP port on 127.0.0.1 that was free a moment ago (`LoopbackPorts`).
     public static func freeLoopbackPort() throws -> Int {
-        let socketFD = openTCPSocket()
-        guard socketFD >= 0 else { throw PostgresServerError("socket() failed: \(errnoText())") }
-        defer { close(socketFD) }
-        var address = loopbackAddress(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else { throw PostgresServerError("bind(127.0.0.1:0) failed: \(errnoText())") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
-        }
-        guard named == 0 else { throw PostgresServerError("getsockname failed: \(errnoText())") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try LoopbackPorts.free()
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.

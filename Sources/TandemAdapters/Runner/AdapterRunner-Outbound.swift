@@ -21,7 +21,7 @@ extension AdapterRunner {
         }
         var sweeping = false
         if ids.isEmpty, let current = sweep {
-            let chunk = try node.records(collection: mapping.collection, after: current.after, limit: Self.outboundChunk)
+            let chunk = try await node.records(collection: mapping.collection, after: current.after, limit: Self.outboundChunk)
             guard let last = chunk.last else {
                 finishSweep(repairs: current.repairs)
                 return false
@@ -48,7 +48,7 @@ extension AdapterRunner {
 
     /// Writes records `ids` where their rows differ; returns how many rows it wrote.
     private func write(_ ids: [String], now: Int64) async throws -> Int {
-        let stores = try node.records(collection: mapping.collection, ids: ids)
+        let stores = try await node.records(collection: mapping.collection, ids: ids)
         let keys = try await driver.keys(forRecords: ids)
         let rows = try await driver.rows(keys: Array(Set(keys.values)))
         var writes: [ExternalWrite] = []

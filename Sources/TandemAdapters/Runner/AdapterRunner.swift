@@ -157,7 +157,7 @@ public actor AdapterRunner {
         schema = try await driver.describe()
         if let problem = SchemaCheck.problem(mapping, schema) { throw problem }
         try await driver.attach(columns: mapping.columns)
-        if let bytes = try node.adapterCursor(mapping.name) { cursor = try AdapterCursor(decoding: bytes) }
+        if let bytes = try await node.adapterCursor(mapping.name) { cursor = try AdapterCursor(decoding: bytes) }
         if !cursor.held.isEmpty {
             heldKeys = Set(try await driver.changes(in: cursor.held).map(\.key))
             heldRecords = Set(try await driver.records(forKeys: Array(heldKeys)).values)
@@ -166,7 +166,7 @@ public actor AdapterRunner {
         // Records the CRDT held before the first attach must reach the
         // table: sweep after the backfill (not needed when the backfill
         // brings every record there is).
-        let held = try node.records(collection: mapping.collection, after: nil, limit: 1)
+        let held = try await node.records(collection: mapping.collection, after: nil, limit: 1)
         sweepsAfterBackfill = !cursor.backfilled && !held.isEmpty
         // Records that changed while this adapter could not write them (the
         // node stopped or crashed between a commit and the row write: the

@@ -65,7 +65,8 @@ struct AdapterOperations: Sendable {
     }
 
     func restore(event id: Int64) async throws -> AdapterReports.Restored {
-        guard id >= 1, let found = try node.store.auditEvents(after: id - 1, limit: 1).first, found.id == id else {
+        let found = id >= 1 ? try await node.reading { try $0.auditEvents(after: id - 1, limit: 1).first } : nil
+        guard let found, found.id == id else {
             throw AdminRequestError(status: 404, description: "no audit event #\(id) (tandem conflicts lists them)")
         }
         let event = found.event

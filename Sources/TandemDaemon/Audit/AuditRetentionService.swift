@@ -1,4 +1,5 @@
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import TandemStore
 
@@ -25,11 +26,15 @@ struct AuditRetentionService: Service, CustomStringConvertible {
         return now > keep ? now - keep : 0
     }
 
-    /// Prunes once; returns how many events went (nil on failure).
+    /// Prunes once, on NIO's blocking pool (a store call blocks its thread;
+    /// the concurrency pool is for tasks); returns how many events went
+    /// (nil on failure).
     @discardableResult
-    func pruneNow() -> Int? {
+    func pruneNow() async -> Int? {
+        let store = self.store
+        let cutOff = Self.cutOff(now: clock(), retentionDays: retentionDays)
         do {
-            let removed = try store.pruneAudit(before: Self.cutOff(now: clock(), retentionDays: retentionDays))
+            let removed = try await NIOThreadPool.singleton.runIfActive { try store.pruneAudit(before: cutOff) }
             if removed > 0 {
                 logger.info("audit events pruned", metadata: ["removed": "\(removed)", "retention_days": "\(retentionDays)"])
             }
@@ -44,7 +49,7 @@ struct AuditRetentionService: Service, CustomStringConvertible {
         let interval = self.interval
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                self.pruneNow()
+                await self.pruneNow()
                 do {
                     try await Task.sleep(for: interval)
                 } catch {

@@ -54,8 +54,10 @@ final class ParityCheck: Sendable {
                 continue
             }
             let repairs = await entry.runner.checkParity()
-            var records: UInt64 = 0
-            for (_, leaf) in try node.store.leafDigests(entry.settings.collection) { records += leaf.count }
+            let collection = entry.settings.collection
+            let records = try await node.reading { store in
+                try store.leafDigests(collection).values.reduce(UInt64(0)) { $0 + $1.count }
+            }
             let ratio = records == 0 ? 1 : max(0, 1 - Double(repairs) / Double(records))
             metrics.setParity(collection: entry.settings.collection, adapter: entry.name, ratio: ratio)
             reports.append(AdapterReports.Parity(

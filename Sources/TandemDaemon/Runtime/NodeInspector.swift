@@ -39,21 +39,66 @@ final class NodeInspector: Sendable {
         self.adminAddress = adminAddress
     }
 
-    /// Batches held here that `peer` has not acknowledged; nil if the store
-    /// cannot tell.
-    private func backlog(of peer: NodeID, held: BatchVector?) -> UInt64? {
-        guard let held, let acknowledged = try? node.store.acknowledged(by: peer) else { return nil }
-        var missing = held
-        missing.subtract(acknowledged)
-        return missing.held.dotCount
+    /// What the status report and the metrics read from the store, read in
+    /// one go on NIO's blocking pool (`SyncNode.reading`), never on the
+    /// concurrency pool the admin endpoint and the adapters share.
+    private struct StoreFigures: Sendable {
+        /// Batches held here.
+        var held: BatchVector
+        /// Batches each peer acknowledged (absent where the store cannot tell).
+        var acknowledged: [NodeID: BatchVector]
+        /// Each collection's record count and state digest, by name (only
+        /// when asked for).
+        var collections: [String: CollectionFigure]
+
+        /// Batches held here that `peer` has not acknowledged; nil if the
+        /// store cannot tell.
+        func backlog(of peer: NodeID) -> UInt64? {
+            guard let acknowledged = acknowledged[peer] else { return nil }
+            var missing = held
+            missing.subtract(acknowledged)
+            return missing.held.dotCount
+        }
+    }
+
+    private struct CollectionFigure: Sendable {
+        var records: UInt64
+        var digest: UInt64
+    }
+
+    private func storeFigures(withCollections: Bool) async throws(StoreError) -> StoreFigures {
+        let peers = configuration.peers.map(\.publicKey)
+        let configured = Set(configuration.collections.map(\.name))
+        do {
+            return try await node.reading { store in
+                var figures = StoreFigures(held: try store.summary().batches, acknowledged: [:], collections: [:])
+                for peer in peers {
+                    if let acknowledged = try? store.acknowledged(by: peer) { figures.acknowledged[peer] = acknowledged }
+                }
+                guard withCollections else { return figures }
+                for name in configured.union(try store.collections()) {
+                    var figure = CollectionFigure(records: 0, digest: 0)
+                    for (_, leaf) in try store.leafDigests(name) {
+                        figure.records += leaf.count
+                        figure.digest &+= leaf.digest
+                    }
+                    figures.collections[name] = figure
+                }
+                return figures
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.unavailable("reading the store: \(error)")
+        }
     }
 
     /// Copies the node's figures into the Prometheus registry and renders it.
     func renderMetrics() async -> String {
         let connected = Set(node.connectedPeers)
-        let held = try? node.store.summary().batches
+        let figures = try? await storeFigures(withCollections: false)
         exporter.export(node.metrics, peers: configuration.peers.map { peer in
-            .init(name: peer.name, connected: connected.contains(peer.publicKey), backlog: backlog(of: peer.publicKey, held: held))
+            .init(name: peer.name, connected: connected.contains(peer.publicKey), backlog: figures?.backlog(of: peer.publicKey))
         })
         exporter.exportAdapters(await adapterReports())
         return metrics.render()
@@ -71,7 +116,7 @@ final class NodeInspector: Sendable {
         let adapters = await adapterReports()
         let now = Date()
         let connected = Set(node.connectedPeers)
-        let held = try node.store.summary().batches
+        let figures = try await storeFigures(withCollections: true)
         let settings = configuration.node
         let listen = HostPort(host: settings.listen.host, port: node.boundPort ?? settings.listen.port)
         let report = StatusReport.Node(
@@ -87,21 +132,12 @@ final class NodeInspector: Sendable {
                 connected: isConnected,
                 connectedSince: isConnected ? contact.connectedSince.map(Self.iso(millis:)) : nil,
                 lastContact: isConnected ? Self.iso(now) : contact.lastContact.map(Self.iso(millis:)),
-                deltasBehind: backlog(of: peer.publicKey, held: held))
+                deltasBehind: figures.backlog(of: peer.publicKey))
         }
-        var names = Set(configuration.collections.map(\.name))
-        names.formUnion(try node.store.collections())
-        var collections: [StatusReport.Collection] = []
-        for name in names.sorted() {
-            var records: UInt64 = 0
-            var digest: UInt64 = 0
-            for (_, leaf) in try node.store.leafDigests(name) {
-                records += leaf.count
-                digest &+= leaf.digest
-            }
-            let hex = String(digest, radix: 16)
-            collections.append(.init(
-                name: name, records: records, stateDigest: String(repeating: "0", count: 16 - hex.count) + hex))
+        let collections = figures.collections.sorted { $0.key < $1.key }.map { name, figure in
+            let hex = String(figure.digest, radix: 16)
+            return StatusReport.Collection(
+                name: name, records: figure.records, stateDigest: String(repeating: "0", count: 16 - hex.count) + hex)
         }
         let metrics = node.metrics
         var health = StatusReport.Health(
