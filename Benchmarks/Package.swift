@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [
                 .product(name: "TandemCore", package: rootPackage),
                 .product(name: "TandemStore", package: rootPackage),
+                .product(name: "TandemPostgresStore", package: rootPackage),
             ],
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
         ),

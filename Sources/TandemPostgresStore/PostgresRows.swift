@@ -13,6 +13,8 @@ import TandemStore
 struct PostgresRows: RecordRows {
     let link: PostgresLink
     var interned: PostgresSession.Interned
+    /// Row writes of `writeRecord` not sent yet (`flushWrites`).
+    var pending = PendingRowWrites()
 
     init(link: PostgresLink, interned: PostgresSession.Interned) {
         self.link = link
@@ -117,13 +119,13 @@ struct PostgresRows: RecordRows {
 
     mutating func records(_ ids: Set<String>, in collection: String) throws(StoreError) -> [String: RecordStore] {
         guard let collectionID = try collectionRowID(collection, create: false), !ids.isEmpty else { return [:] }
-        // One round trip for all of them: the ids as one bytea array.
+        // One round trip for all of them: the ids as one binary bytea array.
         let rows = try link.query(
             """
             SELECT record, node_id, counter, kind, name, element, timestamp, value FROM entry
-            WHERE collection_id = $1 AND record = ANY($2::bytea[]) ORDER BY record
+            WHERE collection_id = $1 AND record = ANY($2) ORDER BY record
             """,
-            [.int(collectionID), .text(Self.byteaArrayLiteral(ids))])
+            [.int(collectionID), .byteaArray(ids.map { Array($0.utf8) })])
         var grouped: [String: [EntryRow]] = [:]
         for row in rows {
             let (record, entry) = try entryRow(row)
@@ -156,27 +158,6 @@ struct PostgresRows: RecordRows {
         } catch {
             throw StoreError.malformedRow(path: label, table: "entry", detail: "record \(id): \(error)")
         }
-    }
-
-    /// A PostgreSQL array literal of `bytea` values in hex (`{"\\x…",…}`),
-    /// bound as one text parameter and cast: a whole set of ids in one
-    /// statement, with no SQL built from them.
-    static func byteaArrayLiteral(_ values: some Collection<String>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = [UInt8(ascii: "{")]
-        var first = true
-        for value in values {
-            if !first { text.append(UInt8(ascii: ",")) }
-            first = false
-            text += Array("\"\\\\x".utf8)
-            for byte in value.utf8 {
-                text.append(digits[Int(byte >> 4)])
-                text.append(digits[Int(byte & 0xF)])
-            }
-            text.append(UInt8(ascii: "\""))
-        }
-        text.append(UInt8(ascii: "}"))
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// The record id and entry of a row of `entry`.
@@ -213,9 +194,11 @@ struct PostgresRows: RecordRows {
         return ids
     }
 
+    /// Buffers the record's changed entry rows and its digest change;
+    /// `flushWrites` sends them, for every record of the commit together.
     mutating func writeRecord(_ id: String, from before: RecordStore?, to after: RecordStore?, in collection: String) throws(StoreError) {
         guard let collectionID = try collectionRowID(collection, create: true) else { return }
-        try updateDigests(id, from: before, to: after, collectionID: collectionID)
+        bufferDigests(id, from: before, to: after, collectionID: collectionID)
         let oldRows = before?.rows ?? []
         let newRows = after?.rows ?? []
         var old: [Dot: EntryRow] = [:]
@@ -223,65 +206,44 @@ struct PostgresRows: RecordRows {
         var new: [Dot: EntryRow] = [:]
         for row in newRows { new[row.dot] = row }
         for row in oldRows where new[row.dot] != row {
-            try link.execute(
-                "DELETE FROM entry WHERE collection_id = $1 AND record = $2 AND node_id = $3 AND counter = $4",
-                [.int(collectionID), .utf8(id), .int(try nodeRowID(row.dot.node)), .int(Int64(bitPattern: row.dot.counter))])
+            pending.entryDeletes.append(PendingRowWrites.EntryKey(
+                collectionID: collectionID, record: id, nodeID: try nodeRowID(row.dot.node),
+                counter: Int64(bitPattern: row.dot.counter)))
         }
         for row in newRows where old[row.dot] != row {
-            try link.execute(
-                """
-                INSERT INTO entry (collection_id, node_id, counter, record, kind, name, element, timestamp, value)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                """,
-                [
-                    .int(collectionID), .int(try nodeRowID(row.dot.node)), .int(Int64(bitPattern: row.dot.counter)),
-                    .utf8(id), .int(row.kind.rawValue), .optionalBytes(row.name),
-                    row.element.map { .bytes($0.canonicalBytes) } ?? .null,
-                    row.timestamp.map { .int(Int64(bitPattern: $0.rawValue)) } ?? .null,
-                    row.value.map { .bytes($0.canonicalBytes) } ?? .null,
-                ])
+            pending.entryInserts.append([
+                .int(collectionID), .int(try nodeRowID(row.dot.node)), .int(Int64(bitPattern: row.dot.counter)),
+                .utf8(id), .int(row.kind.rawValue), .optionalBytes(row.name),
+                row.element.map { .bytes($0.canonicalBytes) } ?? .null,
+                row.timestamp.map { .int(Int64(bitPattern: $0.rawValue)) } ?? .null,
+                row.value.map { .bytes($0.canonicalBytes) } ?? .null,
+            ])
         }
+    }
+
+    /// Sends the buffered writes: entry deletes, then entry inserts, then
+    /// the leaf digests and record leaves, each as multi-row statements.
+    mutating func flushWrites() throws(StoreError) {
+        guard !pending.isEmpty else { return }
+        let writes = pending
+        pending = PendingRowWrites()
+        try writes.send(on: link, decode: { row throws(StoreError) in try decode(row, (Int64, Int64, Int64).self, table: "leaf_digest") })
     }
 
     // MARK: Reconciliation digests
 
-    /// Keeps `record_leaf` and `leaf_digest` in step with a record write.
-    private mutating func updateDigests(_ id: String, from before: RecordStore?, to after: RecordStore?, collectionID: Int64) throws(StoreError) {
+    /// Buffers what a record write changes in `record_leaf` and `leaf_digest`.
+    private mutating func bufferDigests(_ id: String, from before: RecordStore?, to after: RecordStore?, collectionID: Int64) {
         let leaf = Int64(DigestReconciliation.leaf(of: id))
         let old = before.map { DigestReconciliation.digest(of: id, $0) }
         let new = after.map { DigestReconciliation.digest(of: id, $0) }
         if old == new { return }
-        var count: UInt64 = 0
-        var digest: UInt64 = 0
-        if let row = try link.query(
-            "SELECT count, digest FROM leaf_digest WHERE collection_id = $1 AND leaf = $2", [.int(collectionID), .int(leaf)]).first {
-            let (storedCount, storedDigest) = try decode(row, (Int64, Int64).self, table: "leaf_digest")
-            count = UInt64(bitPattern: storedCount)
-            digest = UInt64(bitPattern: storedDigest)
-        }
-        if let old {
-            count &-= 1
-            digest &-= old
-        }
-        if let new {
-            count &+= 1
-            digest &+= new
-        }
-        try link.execute(
-            """
-            INSERT INTO leaf_digest (collection_id, leaf, count, digest) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (collection_id, leaf) DO UPDATE SET count = excluded.count, digest = excluded.digest
-            """,
-            [.int(collectionID), .int(leaf), .int(Int64(bitPattern: count)), .int(Int64(bitPattern: digest))])
+        pending.addDigest(collectionID: collectionID, leaf: leaf, removing: old, adding: new)
         if before == nil, after != nil {
-            try link.execute(
-                """
-                INSERT INTO record_leaf (collection_id, record, leaf) VALUES ($1, $2, $3)
-                ON CONFLICT (collection_id, record) DO UPDATE SET leaf = excluded.leaf
-                """,
-                [.int(collectionID), .utf8(id), .int(leaf)])
+            pending.recordLeaves[PendingRowWrites.RecordKey(collectionID: collectionID, record: id)] = leaf
         } else if before != nil, after == nil {
-            try link.execute("DELETE FROM record_leaf WHERE collection_id = $1 AND record = $2", [.int(collectionID), .utf8(id)])
+            pending.recordLeaves[PendingRowWrites.RecordKey(collectionID: collectionID, record: id)] = nil
+            pending.recordLeafDeletes.insert(PendingRowWrites.RecordKey(collectionID: collectionID, record: id))
         }
     }
 

@@ -12,6 +12,9 @@ enum SQLValue {
     case bytes([UInt8])
     case text(String)
     case null
+    /// A `bytea[]`, sent as one binary array (the planner sees its length
+    /// and can hash it, unlike a text literal cast to `bytea[]`).
+    case byteaArray([[UInt8]])
 
     static func utf8(_ text: String) -> SQLValue { .bytes(Array(text.utf8)) }
     static func optionalBytes(_ text: String?) -> SQLValue { text.map { .bytes(Array($0.utf8)) } ?? .null }
@@ -153,6 +156,9 @@ final class PostgresSession: @unchecked Sendable {
             do throws(StoreError) {
                 try link.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN ISOLATION LEVEL REPEATABLE READ")
                 let result = try body(&rows)
+                // Nothing buffered may stay behind (`DeltaApplier` flushes;
+                // this is the guard that a future caller cannot lose rows).
+                try rows.flushWrites()
                 committing = true
                 try link.execute("COMMIT")
                 committed.merge(rows.interned)
@@ -264,6 +270,7 @@ final class PostgresSession: @unchecked Sendable {
             case .bytes(let bytes): bindings.append(ByteBuffer(bytes: bytes))
             case .text(let text): bindings.append(text)
             case .null: bindings.appendNull()
+            case .byteaArray(let items): bindings.append(items.map { ByteBuffer(bytes: $0) })
             }
         }
         let future = connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)

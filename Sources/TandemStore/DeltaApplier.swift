@@ -72,6 +72,7 @@ package enum DeltaApplier {
                 }
             }
         }
+        try rows.flushWrites()
         let changedNodes = delta.context.nodes.keys.filter { working.context.nodes[$0] != context.nodes[$0] }
         if !changedNodes.isEmpty {
             try rows.saveContext(working.context, nodes: changedNodes, of: collection)

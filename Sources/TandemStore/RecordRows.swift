@@ -15,4 +15,14 @@ package protocol RecordRows {
     /// Replaces a record's stored entries: `before` is what was stored
     /// (nil if nothing), `after` what must be (nil to remove the record).
     mutating func writeRecord(_ id: String, from before: RecordStore?, to after: RecordStore?, in collection: String) throws(StoreError)
+    /// Writes whatever `writeRecord` calls left buffered (a server backend
+    /// sends them as a few multi-row statements instead of one round trip
+    /// per row). `DeltaApplier` calls it after its writes, before it returns;
+    /// until then the buffered rows are not in the tables.
+    mutating func flushWrites() throws(StoreError)
+}
+
+extension RecordRows {
+    /// Nothing buffered: the embedded backends write at once.
+    package mutating func flushWrites() throws(StoreError) {}
 }

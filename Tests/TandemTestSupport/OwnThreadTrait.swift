@@ -66,6 +66,38 @@ public final class ThreadTaskExecutor: TaskExecutor, @unchecked Sendable {
     }
 }
 
+/// How many tests run on threads of their own at once: one per core, as
+/// many as the concurrency pool would have run. A test waits for a place
+/// suspended, holding no thread. Without the bound, every computing test of
+/// the suite would start at once, and the event loops of the networked
+/// tests (a node's NIO thread) would get a sliver of the cores each.
+actor OwnThreadGate {
+    static let shared = OwnThreadGate(places: max(2, ProcessInfo.processInfo.activeProcessorCount))
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(places: Int) {
+        free = places
+    }
+
+    func enter() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}
+
 /// Runs each test of a suite (or one test) on a thread of its own rather
 /// than on Swift's concurrency pool: `@Suite(.ownThread)`.
 ///
@@ -78,7 +110,8 @@ public final class ThreadTaskExecutor: TaskExecutor, @unchecked Sendable {
 /// computing test shares the cores with the others the way any process
 /// does. The test keeps its task (task-locals, cancellation, `#expect`):
 /// only the executor its code runs on changes. Code isolated to an actor
-/// still runs on that actor.
+/// still runs on that actor. At most one such test per core runs at a time
+/// (`OwnThreadGate`).
 public struct OwnThreadTrait: TestTrait, SuiteTrait, TestScoping {
     public var isRecursive: Bool { true }
 
@@ -90,11 +123,19 @@ public struct OwnThreadTrait: TestTrait, SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
+        await OwnThreadGate.shared.enter()
         let executor = ThreadTaskExecutor(name: "test \(test.name)")
-        defer { executor.shutdown() }
-        try await withTaskExecutorPreference(executor) {
-            try await function()
+        do {
+            try await withTaskExecutorPreference(executor) {
+                try await function()
+            }
+        } catch {
+            executor.shutdown()
+            await OwnThreadGate.shared.leave()
+            throw error
         }
+        executor.shutdown()
+        await OwnThreadGate.shared.leave()
     }
 }
 
