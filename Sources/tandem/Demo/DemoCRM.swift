@@ -15,9 +15,9 @@ struct DemoCRM {
     /// `email` and `firstname`, then the `fields` lines (TOML of its
     /// `[fields]` table, e.g. `city = "properties.city"`).
     static func start(in directory: String, contacts: [[String: String]], fields: String) async throws -> DemoCRM {
+        let webhookPort = try DemoFiles.freePort()
         let api = try await FakeCRM.start()
         for contact in contacts { api.createContact(contact) }
-        let webhookPort = try DemoFiles.freePort()
         let secret = "whsec-demo-\(UInt64.random(in: 1...UInt64.max))"
         let secretPath = "\(directory)/crm-webhook.secret"
         guard FileManager.default.createFile(
