@@ -30,7 +30,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The demo folder (replaced if it holds an earlier demo).", completion: .directory)
     var dir = "tandem-demo"
 
-    @Flag(name: .long, help: "Exit after the walk-through: 0 when both tables agree, 1 otherwise.")
+    @Flag(name: .long, help: "Exit after the walk-through: 0 when both tables agree (with --scenario: when its outcome holds on every system), 1 otherwise.")
     var once = false
 
     @Option(name: .long, help: "Seconds each step may take before the demo gives up.")
