@@ -251,6 +251,9 @@ let package = Package(
                 "TandemStore",
                 "TandemAdapterCore",
                 "TandemDaemon",
+                // The scenario demos' CRM API, served on loopback by the demo itself.
+                "TandemFakeSaaS",
+                "TandemHTTPAdapter",
                 // The demo's two SQLite databases, made and edited as another program would.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -9,7 +9,9 @@ public import TandemCore
 /// Rules (docs/semantics.md, "Adapters"):
 /// - Only mapped columns of fields whose direction captures are read; an
 ///   edit of an `out` field, or of a field another node owns, is not
-///   applied and the row is repaired from the CRDT.
+///   applied and the row is repaired from the CRDT. A row that shows the
+///   owned field as the record holds it, or a new row's or a backfill's NULL
+///   (a field it was not given), made no edit of it and is no refusal.
 /// - A value equal to the CRDT's, edited later than the CRDT's was, is
 ///   written again with its edit time (the person asserted it then, so a
 ///   concurrent delete or an older edit does not remove it); edited earlier,
@@ -83,6 +85,17 @@ public struct CapturePlanner: Sendable {
                     continue
                 }
                 guard mapping.mayWrite(binding.field, node: node) else {
+                    // A row showing what the record holds did not edit the
+                    // owned field, and a new row's or a backfill's NULL is a
+                    // field it was not given (the row is repaired, nothing
+                    // refused); any other value is refused.
+                    if !binding.isSet {
+                        if Self.shows(snapshot.fields[binding.field]?.value, after, column: binding.column, type: type) { continue }
+                        if after == .null && (change.kind == .insert || backfill) {
+                            plan.repairs.insert(record)
+                            continue
+                        }
+                    }
                     plan.issues.append(CaptureIssue(
                         sequence: change.sequence, key: change.key,
                         kind: .notOwner(field: binding.field, owner: mapping.owners[binding.field] ?? node)))
@@ -188,6 +201,14 @@ public struct CapturePlanner: Sendable {
             }
         }
         return plan
+    }
+
+    /// Whether a row's `value` shows the record's `held` value (NULL for a
+    /// field it does not hold), in the column's canonical form.
+    static func shows(_ held: Value?, _ value: ExternalValue, column: String, type: ColumnType) -> Bool {
+        guard let shown = try? ValueConversion.value(value, column: column, type: type) else { return false }
+        guard let held, held != .null else { return shown == .null }
+        return shown == held || shown == ValueConversion.normalized(held, column: column, type: type)
     }
 
     /// Whether the row showed `held` before the edit (`before`, nil for a

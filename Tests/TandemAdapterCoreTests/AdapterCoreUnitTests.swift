@@ -142,6 +142,35 @@ struct CapturePlannerTests {
         #expect(backfill.writes.first.map { $0.adds.map(\.element) } == [.string("churn")])
     }
 
+    @Test("a field another node owns: a different value is refused and repaired; the held value, or a new row's NULL, is no edit")
+    func ownedField() {
+        let mapping = AdapterMapping(
+            name: "crm", collection: "contacts", table: "customers", keyColumn: "id",
+            fields: [FieldBinding(field: "email", column: "email"), FieldBinding(field: "phone", column: "phone")],
+            match: MatchRule(field: "email"), owners: ["phone": Self.other])
+        let planner = CapturePlanner(identity: RecordIdentity(mapping: mapping, schema: Self.schema), node: Self.writer)
+        func plan(_ phone: ExternalValue, holding: Value?, backfill: Bool = false) -> CapturePlan {
+            var fields: [String: RecordSnapshot.Field] = ["email": .init(value: .string("a@x"), editedAtMillis: 1_000, writer: Self.other)]
+            if let holding { fields["phone"] = .init(value: holding, editedAtMillis: 1_000, writer: Self.other) }
+            let record = RecordSnapshot(id: "email:a@x", fields: fields)
+            let insert = CapturedChange(sequence: 1, kind: .insert, key: "1", old: nil, new: ["email": .text("a@x"), "phone": phone],
+                                        editedAtMillis: 2_000)
+            return planner.plan([insert], resolution: KeyResolution(records: [1: record.id]), records: [record.id: record],
+                                holdDeletes: false, backfill: backfill)
+        }
+        let refused = plan(.text("+44 0"), holding: .string("+44 1"))
+        #expect(refused.issues.map(\.label) == ["not_owner"])
+        #expect(refused.repairs == ["email:a@x"])
+        #expect(refused.writes.allSatisfy { !$0.fields.contains { $0.field == "phone" } })
+        let shown = plan(.text("+44 1"), holding: .string("+44 1"), backfill: true)
+        #expect(shown.issues.isEmpty && shown.repairs.isEmpty)
+        let nothing = plan(.null, holding: nil, backfill: true)
+        #expect(nothing.issues.isEmpty && nothing.repairs.isEmpty)
+        // A new row's NULL where the record holds a value: not given, repaired.
+        let notGiven = plan(.null, holding: .string("+44 1"))
+        #expect(notGiven.issues.isEmpty && notGiven.repairs == ["email:a@x"])
+    }
+
     @Test("an update that clears a column the record holds nothing in writes NULL with its edit time")
     func clearedWhereNothingHeld() {
         let plan = Self.plan(Self.update(nil, at: 9_000), holding: nil)

@@ -43,12 +43,27 @@ struct DemoCommandTests {
         #expect(demo.stdout.contains("Website relaunch | 48000 | 2027-01-10 to 2027-03-31 | P-100"), "\(demo.stdout)")
     }
 
-    @Test("demo --scenario crm-support says the scenario is not built yet")
-    func scenarioNeedingHTTP() async throws {
+    @Test("demo --scenario crm-support --once: one contact per email, the CRM's renewal date in the support tool; exits 0")
+    func crmSupportScenario() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let demo = try await TandemExecutable.run(["demo", "--scenario", "crm-support", "--once", "--dir", directory.appending("demo")])
-        #expect(demo.status != 0)
-        #expect(demo.stderr.contains("scenario crm-support is not built yet"), "\(demo.stderr)")
+        let folder = directory.appending("demo")
+        let demo = try await TandemExecutable.run(["demo", "--scenario", "crm-support", "--once", "--dir", folder])
+        #expect(demo.status == 0, "stdout: \(demo.stdout)\nstderr: \(demo.stderr)")
+        #expect(demo.stdout.contains("renewal date equal in the CRM and the support tool, one contact per email: yes"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("the support tool's row shows it "), "\(demo.stdout)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/crm-contacts.toml"))
+    }
+
+    @Test("demo --scenario billing-crm --once: billing's correction in the CRM, the stale CRM edit refused and reported; exits 0")
+    func billingCRMScenario() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let folder = directory.appending("demo")
+        let demo = try await TandemExecutable.run(["demo", "--scenario", "billing-crm", "--once", "--dir", folder])
+        #expect(demo.status == 0, "stdout: \(demo.stdout)\nstderr: \(demo.stderr)")
+        #expect(demo.stdout.contains("billing's address everywhere, the CRM's stale edit refused and reported, one contact per email: yes"),
+                "\(demo.stdout)")
+        #expect(demo.stdout.contains("field street is owned by node"), "\(demo.stdout)")
     }
 }

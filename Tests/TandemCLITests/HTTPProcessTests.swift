@@ -12,8 +12,8 @@ import Testing
 struct HTTPProcessTests {
     /// The CRM connector (examples/connectors/crm-contacts.toml's shape)
     /// pointed at the running fake, polling every 200 ms, its webhook
-    /// receiver on `webhookPort`.
-    static func connector(baseURL: String, webhookPort: Int) -> String {
+    /// receiver on `webhookPort`; `fields` adds lines to its `[fields]`.
+    static func connector(baseURL: String, webhookPort: Int, fields: String = "") -> String {
         """
         object = "contacts"
         base_url = "\(baseURL)"
@@ -43,6 +43,7 @@ struct HTTPProcessTests {
         email = "properties.email"
         firstname = "properties.firstname"
         renewal_date = { path = "properties.renewal_date", type = "date" }
+        \(fields)
 
         [polling]
         interval_ms = 200

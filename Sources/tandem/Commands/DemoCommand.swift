@@ -14,9 +14,9 @@ import TandemStore
 /// both tables converging, with the conflict and its preserved loser. Then
 /// leaves both nodes running for the user to edit either database, until
 /// Ctrl-C; `--once` exits instead, 0 when both sides agree.
-/// `--scenario proposal-project` runs scenario 2 of docs/scenarios.md
-/// instead (`ProposalProjectDemo`); the scenarios that need the HTTP adapter
-/// are refused with a clear error.
+/// `--scenario crm-support|proposal-project|billing-crm` runs that scenario
+/// of docs/scenarios.md instead (`DemoScenario`); with `--once` it exits 0
+/// when the scenario's outcome holds on every system, 1 otherwise.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -30,7 +30,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The demo folder (replaced if it holds an earlier demo).", completion: .directory)
     var dir = "tandem-demo"
 
-    @Flag(name: .long, help: "Exit after the walk-through: 0 when both tables agree, 1 otherwise.")
+    @Flag(name: .long, help: "Exit after the walk-through: 0 when both tables agree (with --scenario: when its outcome holds on every system), 1 otherwise.")
     var once = false
 
     @Option(name: .long, help: "Seconds each step may take before the demo gives up.")
@@ -44,8 +44,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = URL(fileURLWithPath: dir).standardizedFileURL.path
         if let scenario {
-            if let reason = scenario.unavailable { throw CommandFailure(reason) }
-            let holds = try await ProposalProjectDemo(directory: directory, timeout: timeout).run(once: once)
+            let holds = try await scenario.run(directory: directory, timeout: timeout, once: once)
             if once && !holds { throw ExitCode.failure }
             return
         }

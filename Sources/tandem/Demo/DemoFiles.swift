@@ -54,6 +54,31 @@ struct DemoSystem {
         }
     }
 
+    /// The rows `sql` selects, each as its values joined by " | " (NULL as "-").
+    func lines(_ sql: String, in directory: String) throws -> [String] {
+        let queue = try open(in: directory)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: sql).map { row in
+                row.columnNames.map { name in
+                    let value: DatabaseValue = row[name]
+                    return value.isNull ? "-" : "\(value.storage.value.map { "\($0)" } ?? "-")"
+                }.joined(separator: " | ")
+            }
+        }
+    }
+
+    /// The single value `sql` selects, as text (nil for none or NULL).
+    func value(_ sql: String, in directory: String) throws -> String? {
+        let queue = try open(in: directory)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            let value = try DatabaseValue.fetchOne(db, sql: sql)
+            guard let value, !value.isNull else { return nil }
+            return value.storage.value.map { "\($0)" }
+        }
+    }
+
     /// Runs `sql` in one write transaction, as another program would.
     func execute(_ sql: String, in directory: String) throws {
         let queue = try open(in: directory)

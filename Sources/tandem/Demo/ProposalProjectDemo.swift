@@ -1,7 +1,5 @@
 import Foundation
 import GRDB
-import TandemCore
-import TandemCrypto
 
 /// `tandem demo --scenario proposal-project`: scenario 2 of
 /// docs/scenarios.md on two `tandem run` processes and two SQLite files. A
@@ -31,14 +29,21 @@ struct ProposalProjectDemo {
             CREATE TABLE projects (id INTEGER PRIMARY KEY, scope TEXT, budget INTEGER, timeline TEXT, proposal_number TEXT);
             INSERT INTO deals (code, name, stage) VALUES ('D-7', 'Acme relaunch', 'negotiation'), ('D-8', 'Globex audit', 'qualified');
             """, in: directory)
-        let configs = try writeConfigurations()
+        let pair = try DemoPair(directory: directory, timeout: timeout, names: "proposals", "pipeline")
+        let configs = try writeConfigurations(pair)
         let proposalsNode = try DemoProcess(name: "proposals", config: configs.proposals, directory: directory)
         let pipelineNode = try DemoProcess(name: "pipeline", config: configs.pipeline, directory: directory)
-        func stopBoth() {
-            proposalsNode.stop()
-            pipelineNode.stop()
-        }
-        do {
+        let explanation = """
+            == Both nodes keep running. Sign the other proposal and watch the pipeline:
+
+               sqlite3 \(directory)/proposals.db "UPDATE proposals SET status = 'signed' WHERE number = 'P-101'"
+               sqlite3 \(directory)/pipeline.db "SELECT code, stage FROM deals; SELECT * FROM projects"
+               tandem audit --config \(configs.proposals)
+            """
+        return try await pair.session(
+            [proposalsNode, pipelineNode], once: once, verdict: "deal won and one project with scope, budget and timeline",
+            explanation: explanation
+        ) {
             print("== 1. A proposal tool and a pipeline with projects, two SQLite files (folder \(directory))")
             print("   proposals.db proposals(id, number, status, deal_code, scope, budget, timeline)")
             print("   pipeline.db  deals(id, code, name, stage), projects(id, scope, budget, timeline, proposal_number)")
@@ -48,59 +53,22 @@ struct ProposalProjectDemo {
             try show()
 
             print("\n== 2. Start both nodes (tandem run)")
-            try proposalsNode.start()
-            try pipelineNode.start()
-            try await proposalsNode.waitUntilRunning(timeout: timeout)
-            try await pipelineNode.waitUntilRunning(timeout: timeout)
-            print("   proposals and pipeline are running; logs in proposals.log and pipeline.log")
+            try await pair.start([proposalsNode, pipelineNode])
 
             print("\n== 3. The client signs proposal P-100 (the proposal tool updates its row)")
             print("   proposals.db: UPDATE proposals SET status = 'signed' WHERE number = 'P-100'")
             let signed = ContinuousClock.now
             try Self.proposals.execute("UPDATE proposals SET status = 'signed' WHERE number = 'P-100'", in: directory)
-            let holds = try await waitForOutcome()
-            let elapsed = ContinuousClock.now - signed
-            let millis = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+            let holds = try await pair.waitFor { try outcomeHolds() }
+            let millis = DemoPair.millis(since: signed)
             print(holds ? "   deal D-7 won and one project created, \(millis) ms after the signature" : "   the outcome did not appear")
             try show()
-            if once {
-                stopBoth()
-                print(holds ? "\ndeal won and one project with scope, budget and timeline: yes"
-                    : "\ndeal won and one project with scope, budget and timeline: NO")
-                return holds
-            }
-            print("""
-
-                == Both nodes keep running. Sign the other proposal and watch the pipeline:
-
-                   sqlite3 \(directory)/proposals.db "UPDATE proposals SET status = 'signed' WHERE number = 'P-101'"
-                   sqlite3 \(directory)/pipeline.db "SELECT code, stage FROM deals; SELECT * FROM projects"
-                   tandem audit --config \(configs.proposals)
-
-                Press Ctrl-C to stop both nodes.
-                """)
-            await DemoProcess.waitForInterrupt()
-            print("\nstopping both nodes…")
-            stopBoth()
-            print("stopped. The demo folder stays: \(directory)")
             return holds
-        } catch {
-            stopBoth()
-            throw error
         }
     }
 
     /// Whether deal D-7 is won and exactly one project holds P-100's scope,
-    /// budget and timeline; polled until it holds or the timeout passes.
-    func waitForOutcome() async throws -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
-        while true {
-            if try outcomeHolds() { return true }
-            guard ContinuousClock.now < deadline else { return false }
-            try await Task.sleep(for: .milliseconds(50))  // polling interval, not synchronisation
-        }
-    }
-
+    /// budget and timeline.
     func outcomeHolds() throws -> Bool {
         let queue = try Self.pipeline.open(in: directory)
         defer { try? queue.close() }
@@ -117,54 +85,21 @@ struct ProposalProjectDemo {
 
     /// Both databases' rows.
     func show() throws {
-        func rows(_ system: DemoSystem, _ sql: String) throws -> [String] {
-            let queue = try system.open(in: directory)
-            defer { try? queue.close() }
-            return try queue.read { db in
-                try Row.fetchAll(db, sql: sql).map { row in
-                    row.columnNames.map { name in
-                        let value: DatabaseValue = row[name]
-                        return value.isNull ? "-" : "\(value.storage.value.map { "\($0)" } ?? "-")"
-                    }.joined(separator: " | ")
-                }
-            }
-        }
         print("\n   proposals.db proposals (number | status | deal | scope | budget | timeline)")
-        for line in try rows(Self.proposals, "SELECT number, status, deal_code, scope, budget, timeline FROM proposals") { print("     " + line) }
+        for line in try Self.proposals.lines("SELECT number, status, deal_code, scope, budget, timeline FROM proposals", in: directory) {
+            print("     " + line)
+        }
         print("   pipeline.db deals (code | name | stage)")
-        for line in try rows(Self.pipeline, "SELECT code, name, stage FROM deals") { print("     " + line) }
+        for line in try Self.pipeline.lines("SELECT code, name, stage FROM deals", in: directory) { print("     " + line) }
         print("   pipeline.db projects (scope | budget | timeline | proposal)")
-        let projects = try rows(Self.pipeline, "SELECT scope, budget, timeline, proposal_number FROM projects")
+        let projects = try Self.pipeline.lines("SELECT scope, budget, timeline, proposal_number FROM projects", in: directory)
         if projects.isEmpty { print("     (none)") }
         for line in projects { print("     " + line) }
     }
 
     /// Both keys and configurations; returns the configuration paths.
-    func writeConfigurations() throws -> (proposals: String, pipeline: String) {
-        var ids: [String: String] = [:]
-        var listen: [String: Int] = [:]
-        var admin: [String: Int] = [:]
-        for name in ["proposals", "pipeline"] {
-            try FileManager.default.createDirectory(atPath: "\(directory)/\(name)", withIntermediateDirectories: true)
-            let key = try NodeKeyPair.generate()
-            try NodeKeyFile.write(key, to: "\(directory)/\(name)/node.key")
-            ids[name] = key.nodeID.hex
-            listen[name] = try DemoFiles.freePort()
-            admin[name] = try DemoFiles.freePort()
-        }
-        func header(_ name: String, _ other: String) -> String {
-            """
-            [node]
-            name = "\(name)"
-            data_dir = "\(name)/data"
-            key_file = "\(name)/node.key"
-            listen = "127.0.0.1:\(listen[name] ?? 0)"
-            admin = "127.0.0.1:\(admin[name] ?? 0)"
-
-            [[peer]]
-            name = "\(other)"
-            address = "127.0.0.1:\(listen[other] ?? 0)"
-            public_key = "\(ids[other] ?? "")"
+    func writeConfigurations(_ pair: DemoPair) throws -> (proposals: String, pipeline: String) {
+        let collections = """
 
             [[collection]]
             name = "proposals"
@@ -178,8 +113,8 @@ struct ProposalProjectDemo {
             name = "projects"
 
             """
-        }
-        let proposals = "# tandem demo (proposal-project): the proposal tool's node, with the rule.\n" + header("proposals", "pipeline") + """
+        let proposals = try pair.writeConfiguration(
+            "proposals", comment: "tandem demo (proposal-project): the proposal tool's node, with the rule.", body: collections + """
 
             [[adapter]]
             collection = "proposals"
@@ -208,8 +143,9 @@ struct ProposalProjectDemo {
             copy = { scope = "scope", budget = "budget", timeline = "timeline", proposal = "number" }
             link_back = "proposal_id"
 
-            """
-        let pipeline = "# tandem demo (proposal-project): the pipeline's and projects' node.\n" + header("pipeline", "proposals") + """
+            """)
+        let pipeline = try pair.writeConfiguration(
+            "pipeline", comment: "tandem demo (proposal-project): the pipeline's and projects' node.", body: collections + """
 
             [[adapter]]
             collection = "deals"
@@ -234,10 +170,7 @@ struct ProposalProjectDemo {
             timeline = "timeline"
             proposal = "proposal_number"
 
-            """
-        let paths = (proposals: "\(directory)/proposals.toml", pipeline: "\(directory)/pipeline.toml")
-        try Data(proposals.utf8).write(to: URL(fileURLWithPath: paths.proposals))
-        try Data(pipeline.utf8).write(to: URL(fileURLWithPath: paths.pipeline))
-        return paths
+            """)
+        return (proposals, pipeline)
     }
 }
