@@ -39,7 +39,6 @@ let package = Package(
             dependencies: [
                 .product(name: "TandemCore", package: rootPackage),
                 .product(name: "TandemStore", package: rootPackage),
-                .product(name: "TandemPostgresStore", package: rootPackage),
             ],
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
         ),

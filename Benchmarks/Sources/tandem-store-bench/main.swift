@@ -1,6 +1,5 @@
 import Foundation
 import TandemCore
-import TandemPostgresStore
 import TandemStore
 
 // Store benchmarks (release build):
@@ -9,8 +8,6 @@ import TandemStore
 //   tandem-store-bench rewrite <dir> [records]     overwrite every field of N existing records (default 10,000)
 //   tandem-store-bench gaps <dir> [batches]        commit time of a peer's batches in order and odd-numbered only (default 8,000)
 // `make bench-store` runs populate and open, the open step five times in fresh processes.
-// For populate and open, <dir> may be a PostgreSQL store URL (postgres://…?schema=…):
-// the same figures for the PostgreSQL store (`make bench-pgstore`).
 
 func wallMillis() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 
@@ -37,20 +34,11 @@ guard arguments.count >= 3 else {
 }
 let directory = arguments[2]
 
-/// The store at `location`: a PostgreSQL store for a `postgres://` URL, else
-/// a SQLite store in that directory.
-func openStore(_ location: String) throws -> any ReplicaStore {
-    if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-        return try PostgresStore(url: location, environment: ProcessInfo.processInfo.environment, node: node, now: wallMillis())
-    }
-    return try SQLiteStore(directory: location, node: node, now: wallMillis())
-}
-
 do {
     switch arguments[1] {
     case "populate":
         let total = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000
-        let store = try openStore(directory)
+        let store = try SQLiteStore(directory: directory, node: node, now: wallMillis())
         var clock = HybridLogicalClock(latest: try store.summary().clock)
         let chunk = 1_000
         let start = monotonicSeconds()
@@ -75,7 +63,7 @@ do {
         print("populate: \(total) records x 10 fields in \(String(format: "%.1f", elapsed)) s (\(String(format: "%.0f", Double(total * 10) / elapsed)) field writes/s), peak RSS \(String(format: "%.1f", memoryMiB().peak)) MiB")
     case "open":
         let before = monotonicSeconds()
-        let store = try openStore(directory)
+        let store = try SQLiteStore(directory: directory, node: node, now: wallMillis())
         let summary = try store.summary()
         let opened = monotonicSeconds() - before
         let readStart = monotonicSeconds()
