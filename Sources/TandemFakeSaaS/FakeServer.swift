@@ -10,39 +10,17 @@ import TandemHTTPAdapter
 /// fake API's router until `stop()`.
 final class FakeServer: Sendable {
     let port: Int
-    private let task: Task<Void, Never>
+    private let server: GracefulHTTPServer
 
     init(router: Router<BasicRequestContext>, name: String) async throws {
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "tandem.fake-\(name)")
         logger.logLevel = .critical
-        let application = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: logger)
-        let running = Task {
-            try? await application.run()
-            portContinuation.finish()
-        }
-        var bound: Int?
-        for await port in ports {
-            bound = port
-            break
-        }
-        guard let bound, bound > 0 else {
-            running.cancel()
-            throw POSIXError(.EADDRNOTAVAIL)
-        }
-        port = bound
-        task = running
+        // Stopped gracefully, never cancelled (`GracefulHTTPServer`).
+        (server, port) = try await GracefulHTTPServer.onLoopback(router, logger: logger)
     }
 
     func stop() async {
-        task.cancel()
-        await task.value
+        await server.stop()
     }
 }
 

@@ -25,7 +25,7 @@ struct WebhookReceiver: Sendable {
             secret: Array(try HTTPCredentials.value(webhook.secret).utf8))
     }
 
-    /// Serves until the calling task is cancelled.
+    /// Serves until the calling task is cancelled, then stops gracefully.
     func run() async {
         let router = Router()
         let driver = self.driver, webhook = self.webhook, signature = self.signature
@@ -67,11 +67,13 @@ struct WebhookReceiver: Sendable {
             router: router, configuration: .init(address: .hostname(webhook.host, port: webhook.port), serverName: nil),
             onServerRunning: { channel in driver.webhookPort.withLock { $0 = channel.localAddress?.port ?? webhook.port } },
             logger: logger)
-        do {
-            try await application.run()
-        } catch {
+        // Stopped gracefully when the calling task is cancelled
+        // (`GracefulHTTPServer`: a cancelled Hummingbird server can drop a
+        // connection it just accepted, which stops the process).
+        let server = GracefulHTTPServer(application) { error in
             driver.statsBox.withLock { $0.lastError = "webhook receiver on \(webhook.host):\(webhook.port): \(error)" }
         }
+        await server.runUntilCancelled()
     }
 
     static func answer(_ status: HTTPResponse.Status, _ text: String) -> Response {

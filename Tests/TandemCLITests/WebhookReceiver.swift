@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import Synchronization
 import TandemDaemon
+import TandemHTTPAdapter
 
 /// A real HTTP server on 127.0.0.1 (Hummingbird, a port the system picks)
 /// receiving alert webhooks: it keeps every POST to `/alerts` and answers
@@ -20,7 +21,7 @@ final class WebhookReceiver: Sendable {
     }
 
     private let log: Log
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let server: GracefulHTTPServer
     let port: Int
 
     var url: String { "http://127.0.0.1:\(port)/alerts" }
@@ -31,7 +32,6 @@ final class WebhookReceiver: Sendable {
 
     /// Starts the server and waits until it listens.
     init(failures: Int = 0) async throws {
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let log = Log()
         self.log = log
         let router = Router()
@@ -47,32 +47,13 @@ final class WebhookReceiver: Sendable {
         }
         var logger = Logger(label: "webhook-receiver")
         logger.logLevel = .critical
-        let application = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: logger)
-        let running = Task {
-            try? await application.run()
-            portContinuation.finish()
-        }
-        var bound: Int?
-        for await port in ports {
-            bound = port
-            break
-        }
-        guard let bound, bound > 0 else {
-            running.cancel()
-            throw POSIXError(.EADDRNOTAVAIL)
-        }
-        port = bound
-        task.withLock { $0 = running }
+        // Stopped gracefully, never cancelled (`GracefulHTTPServer`).
+        (server, port) = try await GracefulHTTPServer.onLoopback(router, logger: logger)
     }
 
-    /// Stops the server.
+    /// Stops the server (gracefully, in the background).
     func stop() {
-        task.withLock { $0?.cancel() }
+        let server = self.server
+        Task { await server.stop() }
     }
 }
