@@ -10,55 +10,13 @@ import Testing
 /// sync matches contacts without duplicates, and edits flow both ways.
 @Suite("tandem run with an http adapter", .serialized)
 struct HTTPProcessTests {
-    /// The CRM connector (examples/connectors/crm-contacts.toml's shape)
-    /// pointed at the running fake, polling every 200 ms, its webhook
-    /// receiver on `webhookPort`; `fields` adds lines to its `[fields]`.
+    /// The CRM connector (`FakeConnectorFiles.crm`) pointed at the running
+    /// fake, polling every 200 ms, its webhook receiver on `webhookPort`,
+    /// with `renewal_date` (a date); `fields` adds lines to its `[fields]`.
     static func connector(baseURL: String, webhookPort: Int, fields: String = "") -> String {
-        """
-        object = "contacts"
-        base_url = "\(baseURL)"
-        retry_base_ms = 50
-        retry_max_ms = 1000
-        requests_per_second = 100
-        burst = 20
-
-        [requests]
-        list = "GET /crm/v3/objects/contacts"
-        get = "GET /crm/v3/objects/contacts/{id}"
-        create = "POST /crm/v3/objects/contacts"
-        update = "PATCH /crm/v3/objects/contacts/{id}"
-        delete = "DELETE /crm/v3/objects/contacts/{id}"
-
-        [list]
-        items = "results"
-        pagination = "cursor"
-        next_cursor = "paging.next.after"
-
-        [object_shape]
-        id = "id"
-        modified = "updatedAt"
-        concurrency = "etag"
-
-        [fields]
-        email = "properties.email"
-        firstname = "properties.firstname"
-        renewal_date = { path = "properties.renewal_date", type = "date" }
-        \(fields)
-
-        [polling]
-        interval_ms = 200
-        param = "updatedAfter"
-
-        [webhook]
-        listen = "127.0.0.1:\(webhookPort)"
-        path = "/hooks/crm"
-        signature_header = "X-HubSpot-Signature"
-        secret_file = "crm-webhook.secret"
-        event = "subscriptionType"
-        delete_events = ["contact.deletion"]
-        id = "objectId"
-
-        """
+        FakeConnectorFiles.crm(
+            baseURL: baseURL, webhookPort: webhookPort, pollMillis: 200,
+            fields: "renewal_date = { path = \"properties.renewal_date\", type = \"date\" }\n" + fields)
     }
 
     @Test("a CRM edit reaches SQLite and a SQLite edit reaches the CRM; no duplicate contact on first sync; bad webhooks counted")

@@ -34,17 +34,11 @@ struct BillingCRMDemo {
             """, in: directory)
         // The CRM knows both customers, without their billing addresses:
         // billing owns those and sends them.
-        let crm = try await DemoCRM.start(
+        return try await DemoCRM.serving(
             in: directory,
             contacts: [["email": "ada@example.com", "firstname": "Ada"], ["email": "grace@example.com", "firstname": "Grace"]],
-            fields: Self.address.map { "\($0.1) = \"properties.\($0.1)\"" }.joined(separator: "\n"))
-        do {
-            let holds = try await walkThrough(crm, once: once)
-            await crm.stop()
-            return holds
-        } catch {
-            await crm.stop()
-            throw error
+            fields: Self.address.map { "\($0.1) = \"properties.\($0.1)\"" }.joined(separator: "\n")) { crm in
+            try await walkThrough(crm, once: once)
         }
     }
 

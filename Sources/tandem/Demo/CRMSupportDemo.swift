@@ -26,21 +26,15 @@ struct CRMSupportDemo {
                 ('grace@example.com', 'Grace', '2027-03-15', 0),
                 ('margaret@example.com', 'Margaret', NULL, 1);
             """, in: directory)
-        let crm = try await DemoCRM.start(
+        return try await DemoCRM.serving(
             in: directory,
             contacts: [
                 ["email": "ada@example.com", "firstname": "Ada", "renewal_date": "2027-01-31"],
                 ["email": "grace@example.com", "firstname": "Grace", "renewal_date": "2027-03-15"],
                 ["email": "alan@example.com", "firstname": "Alan", "renewal_date": "2027-05-01"],
             ],
-            fields: #"renewal_date = { path = "properties.renewal_date", type = "date" }"#)
-        do {
-            let holds = try await walkThrough(crm, once: once)
-            await crm.stop()
-            return holds
-        } catch {
-            await crm.stop()
-            throw error
+            fields: #"renewal_date = { path = "properties.renewal_date", type = "date" }"#) { crm in
+            try await walkThrough(crm, once: once)
         }
     }
 

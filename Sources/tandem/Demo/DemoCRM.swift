@@ -25,52 +25,9 @@ struct DemoCRM {
             await api.stop()
             throw CommandFailure("cannot write \(secretPath)")
         }
-        let connector = """
-            # The demo's CRM contacts API (the fake CRM, served by `tandem demo` on loopback);
-            # the same shape as examples/connectors/crm-contacts.toml.
-            object = "contacts"
-            base_url = "\(api.baseURL)"
-            retry_base_ms = 50
-            retry_max_ms = 1000
-            requests_per_second = 100
-            burst = 20
-
-            [requests]
-            list = "GET /crm/v3/objects/contacts"
-            get = "GET /crm/v3/objects/contacts/{id}"
-            create = "POST /crm/v3/objects/contacts"
-            update = "PATCH /crm/v3/objects/contacts/{id}"
-            delete = "DELETE /crm/v3/objects/contacts/{id}"
-
-            [list]
-            items = "results"
-            pagination = "cursor"
-            next_cursor = "paging.next.after"
-
-            [object_shape]
-            id = "id"
-            modified = "updatedAt"
-            concurrency = "etag"
-
-            [fields]
-            email = "properties.email"
-            firstname = "properties.firstname"
-            \(fields)
-
-            [polling]                      # the backstop for a missed webhook
-            interval_ms = 1000
-            param = "updatedAfter"
-
-            [webhook]                      # every CRM change arrives here at once
-            listen = "127.0.0.1:\(webhookPort)"
-            path = "/hooks/crm"
-            signature_header = "X-HubSpot-Signature"
-            secret_file = "crm-webhook.secret"
-            event = "subscriptionType"
-            delete_events = ["contact.deletion"]
-            id = "objectId"
-
-            """
+        // The demo's CRM contacts API (the fake CRM, served by `tandem demo`
+        // on loopback), in the shape of examples/connectors/crm-contacts.toml.
+        let connector = FakeConnectorFiles.crm(baseURL: api.baseURL, webhookPort: webhookPort, pollMillis: 1_000, fields: fields)
         do {
             try Data(connector.utf8).write(to: URL(fileURLWithPath: "\(directory)/\(connectorFile)"))
         } catch {
@@ -82,6 +39,22 @@ struct DemoCRM {
     }
 
     func stop() async { await api.stop() }
+
+    /// Starts the CRM (`start`), runs `body` with it, and stops it however
+    /// `body` ends.
+    static func serving<T>(
+        in directory: String, contacts: [[String: String]], fields: String, _ body: (DemoCRM) async throws -> T
+    ) async throws -> T {
+        let crm = try await start(in: directory, contacts: contacts, fields: fields)
+        do {
+            let result = try await body(crm)
+            await crm.stop()
+            return result
+        } catch {
+            await crm.stop()
+            throw error
+        }
+    }
 
     /// A property of every contact whose email is `email` (trimmed, case
     /// folded), as text ("" for none).
