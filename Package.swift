@@ -267,6 +267,7 @@ let package = Package(
             dependencies: [
                 "TandemCore",
                 "TandemTestSupport",
+                "TandemPropertySupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
@@ -423,6 +424,7 @@ let package = Package(
                 "TandemAdapterCore",
                 "TandemCore",
                 "TandemTestSupport",
+                "TandemPropertySupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
@@ -450,6 +452,13 @@ let package = Package(
         // Helpers shared by the test targets: locating and running built
         // executables, temporary directories, fixed test keys, the store
         // backends a test runs against, a throwaway PostgreSQL server.
+        // The seeded property runner (`forAll`) of the property tests.
+        .target(
+            name: "TandemPropertySupport",
+            dependencies: [.product(name: "PropertyBased", package: "swift-property-based")],
+            path: "Tests/TandemPropertySupport",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "TandemTestSupport",
             dependencies: ["TandemCrypto"],

@@ -1,6 +1,7 @@
 import PropertyBased
 import TandemCore
 import TandemTestSupport
+import TandemPropertySupport
 import Testing
 
 /// The causal context: a version vector plus a dot cloud kept as ranges.

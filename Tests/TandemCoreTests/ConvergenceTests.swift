@@ -1,6 +1,7 @@
 import PropertyBased
 import TandemCore
 import TandemTestSupport
+import TandemPropertySupport
 import Testing
 
 /// Replicas that make concurrent changes and receive each other's deltas in

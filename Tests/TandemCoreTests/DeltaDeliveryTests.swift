@@ -1,6 +1,7 @@
 import PropertyBased
 import TandemCore
 import TandemTestSupport
+import TandemPropertySupport
 import Testing
 
 /// Joining every delta, in any order and with duplicates, gives the same

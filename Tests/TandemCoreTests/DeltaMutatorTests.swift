@@ -1,5 +1,6 @@
 import TandemCore
 import TandemTestSupport
+import TandemPropertySupport
 import Testing
 
 /// Every delta mutator returns a delta whose join has the mutation's effect.

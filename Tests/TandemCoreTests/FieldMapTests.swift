@@ -1,6 +1,7 @@
 import PropertyBased
 import TandemCore
 import TandemTestSupport
+import TandemPropertySupport
 import Testing
 
 /// `FieldMap`, a record's fields as one sorted array, against the generic

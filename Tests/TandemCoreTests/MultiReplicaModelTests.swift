@@ -1,6 +1,7 @@
 import PropertyBased
 import TandemCore
 import TandemTestSupport
+import TandemPropertySupport
 import Testing
 
 /// Concurrent edits on several replicas against an independent model

@@ -1,5 +1,6 @@
 import TandemCore
 import TandemTestSupport
+import TandemPropertySupport
 import Testing
 
 /// On one replica, with no concurrency, a collection behaves like a plain

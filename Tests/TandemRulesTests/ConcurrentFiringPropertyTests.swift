@@ -2,6 +2,7 @@ import PropertyBased
 import TandemCore
 import TandemRules
 import TandemTestSupport
+import TandemPropertySupport
 import Testing
 
 /// Two nodes that fire the same rule for the same proposal at the same time

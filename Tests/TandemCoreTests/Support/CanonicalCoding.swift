@@ -1,4 +1,5 @@
 import PropertyBased
+import TandemPropertySupport
 import TandemCore
 
 /// The types with a canonical binary encoding, so the coding and decoder

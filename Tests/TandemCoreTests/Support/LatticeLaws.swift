@@ -1,5 +1,6 @@
 import PropertyBased
 import TandemCore
+import TandemPropertySupport
 import Testing
 
 /// The laws every `Lattice` must obey, as one checker reused for every CRDT

@@ -1,7 +1,6 @@
-// The seeded property runner of TandemCoreTests (Support/SeededProperty.swift), for this target.
 import Foundation
-import PropertyBased
-import Testing
+public import PropertyBased
+public import Testing
 
 /// Runs `body` on `count` inputs drawn from `generator`, with the generator
 /// driven by a random source seeded from `seed`: every run of the suite sees
@@ -15,7 +14,7 @@ import Testing
 /// `body` should state its properties with `try #require(...)`: the first
 /// failure stops the run and is reported with the case number, the seed and
 /// the input.
-func forAll<Input>(
+public func forAll<Input>(
     _ generator: Generator<Input, some Sequence>,
     count: Int = 200,
     seed: UInt64,
@@ -41,15 +40,15 @@ func forAll<Input>(
 }
 
 /// Deterministic random sources for tests.
-enum SeededRandom {
+public enum SeededRandom {
     /// `seed`, shifted by `TANDEM_PROPERTY_SEED` when that is set.
-    static func effectiveSeed(_ seed: UInt64) -> UInt64 {
+    public static func effectiveSeed(_ seed: UInt64) -> UInt64 {
         let extra = ProcessInfo.processInfo.environment["TANDEM_PROPERTY_SEED"].flatMap { UInt64($0) } ?? 0
         return seed &+ extra
     }
 
     /// A xoshiro256** generator seeded from one integer (expanded with SplitMix64).
-    static func xoshiro(_ seed: UInt64) -> Xoshiro {
+    public static func xoshiro(_ seed: UInt64) -> Xoshiro {
         var state = effectiveSeed(seed)
         func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
