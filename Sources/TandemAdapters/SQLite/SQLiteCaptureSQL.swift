@@ -39,11 +39,19 @@ struct SQLiteCaptureSQL {
         ]
     }
 
+    /// Milliseconds since the Unix epoch of the SQL Julian day
+    /// `julianDay`, rounded: the day number is a double, and truncating
+    /// `(day - 2440587.5) * 86400000` stamped about half of all edits one
+    /// millisecond early, which could tie an edit with an earlier one.
+    static func unixMillis(julianDay: String) -> String {
+        "CAST(ROUND((\(julianDay) - 2440587.5) * 86400000) AS INTEGER)"
+    }
+
     /// The capture triggers for `columns` (dropped and recreated, so a new
     /// mapping replaces the old one).
     func triggers(columns: [String]) -> [String] {
         let quiet = "coalesce((SELECT applying FROM \(control) LIMIT 1), 0) = 0"
-        let now = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+        let now = Self.unixMillis(julianDay: "julianday('now')")
         let changed = columns.map { "OLD.\(quoted($0)) IS NOT NEW.\(quoted($0))" }.joined(separator: " OR ")
         return drop + [
             """
