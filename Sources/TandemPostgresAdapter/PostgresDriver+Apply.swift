@@ -89,24 +89,38 @@ extension PostgresDriver {
     }
 
     /// The indexes of `writes` that insert a row for a record some change
-    /// not captured yet already gives a row (another program inserted the
-    /// same match key meanwhile), looked up under a lock that keeps other
-    /// writers out until this transaction ends.
+    /// not captured yet concerns, looked up under a lock that keeps other
+    /// writers out until this transaction ends. They are deferred, so
+    /// capture reads that change first:
+    /// - another program inserted the same match key meanwhile (with
+    ///   `identity`): capture maps that row to the record and the write
+    ///   updates it;
+    /// - another program deleted (or re-keyed) the record's row meanwhile:
+    ///   the delete is captured (and applied, or held for approval) instead
+    ///   of the row coming back before anyone saw it go.
     private func racingInserts(
         _ writes: [ExternalWrite], connection: PostgresConnection, sql: CaptureSQL, capturedThrough: Int64,
         identity: RecordIdentity?
     ) async throws -> Set<Int> {
-        guard let identity, writes.contains(where: \.insertsRow) else { return [] }
+        guard writes.contains(where: \.insertsRow) else { return [] }
         try await collect(connection, "LOCK TABLE \(sql.qualifiedTable) IN SHARE ROW EXCLUSIVE MODE")
-        let rows = try await collect(connection, """
-            SELECT coalesce(pos, 0), op, pk, old::text, new::text, edited_at_ms FROM \(sql.outbox)
-            WHERE (pos IS NULL OR pos > $1) AND new IS NOT NULL
-            """, [capturedThrough])
         var records: Set<String> = []
-        for row in rows {
-            let change = try self.change(from: row)
-            guard let values = change.new else { continue }
-            if case .record(let id) = identity.recordID(key: change.key, row: values) { records.insert(id) }
+        for row in try await collect(connection, """
+            SELECT DISTINCT k.record FROM \(sql.outbox) AS o JOIN \(sql.keys) AS k ON k.pk = o.pk
+            WHERE o.pos IS NULL OR o.pos > $1
+            """, [capturedThrough]) {
+            records.insert(try row.decode(String.self))
+        }
+        if let identity {
+            let rows = try await collect(connection, """
+                SELECT coalesce(pos, 0), op, pk, old::text, new::text, edited_at_ms FROM \(sql.outbox)
+                WHERE (pos IS NULL OR pos > $1) AND new IS NOT NULL
+                """, [capturedThrough])
+            for row in rows {
+                let change = try self.change(from: row)
+                guard let values = change.new else { continue }
+                if case .record(let id) = identity.recordID(key: change.key, row: values) { records.insert(id) }
+            }
         }
         return Set(writes.indices.filter { writes[$0].insertsRow && records.contains(writes[$0].record) })
     }

@@ -171,12 +171,14 @@ public struct SyncDriver<Shell: SyncShell> {
         case .persistAcknowledged(let vector, let peer):
             do { try store.setAcknowledged(vector, by: peer) } catch { shell.observe(.storeFailed(error)) }
         case .reject(let rejection, let peer):
-            shell.observe(.rejected(rejection, from: peer))
+            // Audited before it is counted: a count never runs ahead of the
+            // audit row that explains it.
             refuse(rejection.reason, detail: "from \(peer.hex): \(rejection)", from: peer, now: now)
+            shell.observe(.rejected(rejection, from: peer))
         case .holdForClockSkew(let batch, let drift, let peer):
-            shell.observe(.heldForClockSkew(batch: batch, drift))
             refuse("held_for_clock_skew", detail: "batch \(batch) held until local time is within the drift bound: \(drift)",
                    from: peer, now: now)
+            shell.observe(.heldForClockSkew(batch: batch, drift))
         case .dropDuplicate(let batch, let peer, let held):
             shell.observe(.duplicate(batch: batch.id, from: peer))
             if held { checkForEquivocation(batch, from: peer, now: now) }

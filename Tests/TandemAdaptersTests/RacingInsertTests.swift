@@ -38,4 +38,37 @@ import TandemTestSupport
         guard case .written = again.first else { Issue.record("\(again)"); return }
         await driver.close()
     }
+
+    @Test("an insert for a record whose row a program has just deleted (not captured yet) is deferred: the row does not come back")
+    func insertAfterAnUncapturedDeleteIsDeferred() async throws {
+        let directory = try TemporaryDirectory("racing-delete")
+        defer { directory.remove() }
+        let path = directory.appending("contacts.db")
+        try await sqlite3(path, "CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT);")
+        let driver = try SQLiteDriver(path: path, table: "contacts", keyColumn: "id")
+        try await driver.attach(columns: ["name"])
+        try await sqlite3(path, "INSERT INTO contacts (id, name) VALUES (1, 'Ann'), (2, 'Bob');")
+        let read = try await driver.changes(after: 0, limit: 10)
+        let through = try #require(read.changes.last?.sequence)
+        try await driver.map(["1": "ann", "2": "bob"])
+        // A program deletes Ann's row; then a parity sweep (or a peer's
+        // edit) writes the record the table no longer shows.
+        try await sqlite3(path, "DELETE FROM contacts WHERE id = 1;")
+        let writes: [ExternalWrite] = [
+            .insert(record: "ann", key: nil, columns: ["name": .text("Ann")]),
+            .insert(record: "cy", key: nil, columns: ["name": .text("Cy")]),
+        ]
+        let outcomes = try await driver.apply(writes, capturedThrough: through, identity: nil)
+        #expect(outcomes.first == .deferred)
+        guard case .written = outcomes.last else { Issue.record("\(outcomes)"); return }
+        #expect(try await sqlite3(path, "SELECT group_concat(name) FROM (SELECT name FROM contacts ORDER BY id)") == "Bob,Cy")
+        // Once the delete is captured, writing the record again is the
+        // runner's decision (a held delete is skipped before this point).
+        let after = try await driver.changes(after: through, limit: 10)
+        let captured = try #require(after.changes.last?.sequence)
+        let again = try await driver.apply([writes[0]], capturedThrough: captured, identity: nil)
+        guard case .written = again.first else { Issue.record("\(again)"); return }
+        await driver.close()
+    }
 }
+

@@ -220,6 +220,29 @@ import TandemTestSupport
         }
     }
 
+    /// A program deleted the record's row and the delete is not captured
+    /// yet: an insert of that record (a parity sweep, a peer's edit) waits
+    /// for the capture instead of bringing the row back.
+    @Test func anInsertAfterAProgramsUncapturedDeleteIsDeferred() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            try await server.psql(database: database, sql: "INSERT INTO customers (id, email, name) VALUES (1, 'ann@x', 'Ann'), (2, 'bob@x', 'Bob');")
+            let read = try await driver.changes(after: 0, limit: 10)
+            let through = try #require(read.changes.last?.sequence)
+            try await driver.map(["1": "ann", "2": "bob"])
+            try await server.psql(database: database, sql: "DELETE FROM customers WHERE id = 1;")
+            let writes: [ExternalWrite] = [
+                .insert(record: "ann", key: nil, columns: ["email": .text("ann@x"), "name": .text("Ann")]),
+                .insert(record: "cy", key: "3", columns: ["email": .text("cy@x"), "name": .text("Cy")]),
+            ]
+            let outcomes = try await driver.apply(writes, capturedThrough: through, identity: nil)
+            #expect(outcomes.first == .deferred)
+            guard case .written = outcomes.last else { Issue.record("\(outcomes)"); return }
+            #expect(try await server.psql(database: database, sql: "SELECT string_agg(name, ',' ORDER BY name) FROM customers;")
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "Bob,Cy")
+        }
+    }
+
     @Test func waitingEndsWhenTheTaskIsCancelled() async throws {
         try await withDriver(setUp: Self.customers) { _, _, driver in
             await driver.waitForChanges(timeoutMillis: 5000)  // the listener's first connection
@@ -269,6 +292,8 @@ import TandemTestSupport
             #expect(try await driver.records(forKeys: ["3", "3000"]) == ["3000": "r3"])
             // ... and so does a row the sync inserts for a record whose row was deleted.
             try await server.psql(database: database, sql: "DELETE FROM customers WHERE id = 3000;")
+            // (Once that delete is captured: before, the insert would wait for it.)
+            _ = try await driver.changes(after: 0, limit: 1000)
             #expect(try await driver.apply([.insert(record: "r3", key: "3001", columns: ["email": .text("c3@x")])],
                                            capturedThrough: Int64.max) == [.written(key: "3001", lastValues: nil)])
             #expect(try await driver.keys(forRecords: ["r3"]) == ["r3": "3001"])

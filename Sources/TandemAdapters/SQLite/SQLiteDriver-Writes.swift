@@ -62,21 +62,30 @@ extension SQLiteDriver {
     }
 
     /// The indexes of `writes` that insert a row for a record some change
-    /// after `capturedThrough` (not captured yet) already gives a row: a
-    /// program inserted the same match key meanwhile. They are deferred, so
-    /// capture maps that row to the record first and the write updates it.
+    /// after `capturedThrough` (not captured yet) concerns. They are
+    /// deferred, so capture reads that change first:
+    /// - a program inserted the same match key meanwhile: capture maps that
+    ///   row to the record and the write updates it;
+    /// - a program deleted (or re-keyed) the record's row meanwhile: the
+    ///   delete is captured (and applied, or held for approval) instead of
+    ///   the row coming back before anyone saw it go.
     private static func racingInserts(
         _ writes: [ExternalWrite], db: Database, sql: SQLiteCaptureSQL, capturedThrough: Int64, identity: RecordIdentity?
     ) throws -> Set<Int> {
-        guard let identity, writes.contains(where: \.insertsRow) else { return [] }
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT pk, new FROM \(sql.outbox) WHERE seq > ? AND new IS NOT NULL", arguments: [capturedThrough])
-        guard !rows.isEmpty else { return [] }
-        var records: Set<String> = []
-        for row in rows {
-            guard let text: String = row["new"], let values = JSONArrayText.object(text) else { continue }
-            if case .record(let id) = identity.recordID(key: row["pk"] ?? "", row: values) { records.insert(id) }
+        guard writes.contains(where: \.insertsRow) else { return [] }
+        // Records whose mapped row has an uncaptured change (its delete).
+        var records = Set(try String.fetchAll(
+            db, sql: "SELECT DISTINCT k.record FROM \(sql.outbox) AS o JOIN \(sql.keys) AS k ON k.pk = o.pk WHERE o.seq > ?",
+            arguments: [capturedThrough]))
+        if let identity {
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT pk, new FROM \(sql.outbox) WHERE seq > ? AND new IS NOT NULL", arguments: [capturedThrough])
+            for row in rows {
+                guard let text: String = row["new"], let values = JSONArrayText.object(text) else { continue }
+                if case .record(let id) = identity.recordID(key: row["pk"] ?? "", row: values) { records.insert(id) }
+            }
         }
+        guard !records.isEmpty else { return [] }
         return Set(writes.indices.filter { writes[$0].insertsRow && records.contains(writes[$0].record) })
     }
 
