@@ -1,7 +1,7 @@
 import Synchronization
 public import TandemCore
 public import TandemNet
-import TandemSync
+public import TandemSync
 
 /// A snapshot of what a node has done since it started: sync events,
 /// traffic, sessions and transport refusals.
@@ -77,6 +77,9 @@ public struct NodeMetrics: Hashable, Sendable {
     public var peerParityChecks = 0
     public var peerParityRepaired: [NodeID: UInt64] = [:]
     public var lastPeerParity: [NodeID: PeerParityReport] = [:]
+    /// The latest catch-up report per state source: one under way, or the
+    /// last one finished (`CatchUpProgress.finished`).
+    public var catchUps: [NodeID: CatchUpProgress] = [:]
 
     public init() {}
 
@@ -100,6 +103,7 @@ public struct NodeMetrics: Hashable, Sendable {
         case .replyCutShort: reconciliationRepliesCutShort += 1
         case .equivocation(let origin, _, _): equivocatingOrigins.insert(origin)
         case .divergence(let peer, _): divergedPeers.insert(peer)
+        case .catchingUp(let progress): catchUps[progress.peer] = progress
         case .peerParityChecked(let report):
             peerParityChecks += 1
             peerParityRepaired[report.peer, default: 0] &+= report.recordsRepaired

@@ -25,6 +25,9 @@ public struct SyncDriver<Shell: SyncShell> {
     /// the checks it answers (`SyncDriver-Parity.swift`).
     var parityTallies: [NodeID: ParityTally] = [:]
     var parityServed: [NodeID: ParityTally.Served] = [:]
+    /// Catch-ups under way, by the state source they come from
+    /// (`SyncDriver-CatchUp.swift`).
+    var catchUps: [NodeID: CatchUpProgress] = [:]
 
     /// Creates a driver resuming from `store`.
     ///
@@ -90,6 +93,7 @@ public struct SyncDriver<Shell: SyncShell> {
             do {
                 let message = try SyncMessage(decoding: bytes, limits: machine.configuration.limits)
                 countParityBytes(of: message, bytes.count, peer: peer)
+                countCatchUpBytes(of: message, bytes.count, peer: peer)
                 actions += machine.handle(.received(message, from: peer), now: now)
             } catch {
                 actions += machine.rejectMalformedMessage(error, from: peer)
@@ -246,6 +250,7 @@ public struct SyncDriver<Shell: SyncShell> {
                 leaves[name] = try store.leafDigests(name)
                 contexts[name] = try store.workingSet(name, records: []).context
             }
+            if peerIsStateSource { noteDigest(from: peer, missing: Self.missingRecords(theirs: theirs, ours: leaves), now: now) }
             steps = ReconciliationStep.stateDigest(
                 held: held, theirs: theirs, ourLeaves: leaves, ourContexts: contexts, ourHeld: machine.held,
                 peerIsStateSource: peerIsStateSource, receiver: machine.node,
@@ -290,6 +295,7 @@ public struct SyncDriver<Shell: SyncShell> {
                     delta, collection: collection, from: peer, clock: machine.clock.latest, now: now)
                 countRepaired(report, from: peer)
                 shell.observe(.reconciled(collection: collection, report))
+                noteCatchUpJoin(report, from: peer, now: now)
             case .reject(let rejection):
                 followUps += machine.reject(rejection, from: peer)
             case .reportDivergence(let collections):

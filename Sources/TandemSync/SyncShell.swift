@@ -26,6 +26,9 @@ public enum SyncEvent: Sendable {
     case applied(DeltaBatch, ApplyReport)
     case committedLocally(DeltaBatch)
     case reconciled(collection: String, ApplyReport)
+    /// Taking in a state source's records: how far it has come
+    /// (`CatchUpProgress`), after each chunk joined and once when it ends.
+    case catchingUp(CatchUpProgress)
     case storeFailed(StoreError)
     /// `origin` signed two different batches as `sequence`; `peer` sent
     /// the second. The origin should be investigated (and its key revoked).

@@ -36,7 +36,10 @@ struct OutputFormatTests {
             node: .init(name: "crm", id: "ab", publicKey: "ab", listen: "127.0.0.1:1", admin: "127.0.0.1:2",
                         startedAt: "2026-12-05T00:00:00Z", uptimeSeconds: 5),
             peers: [.init(name: "helpdesk", id: "cd", address: "127.0.0.1:3", connected: true,
-                          connectedSince: "2026-12-05T00:00:01Z", lastContact: "2026-12-05T00:00:04Z", deltasBehind: 7)],
+                          connectedSince: "2026-12-05T00:00:01Z", lastContact: "2026-12-05T00:00:04Z", deltasBehind: 7,
+                          catchUp: .init(receivedRecords: 250, remainingRecords: 750, receivedBytes: 4096, elapsedSeconds: 2,
+                                         recordsPerSecond: 125, secondsLeft: 6, finished: false,
+                                         summary: "250 of 1000 records (25%), 0.0 MiB, 125 records/s, about 6 s left"))],
             collections: [.init(name: "contacts", records: 12, stateDigest: "00000000000000ff")],
             health: .init(deltasReceived: 1, deltasLocal: 2, messagesSent: 3, messagesReceived: 4, bytesSent: 5,
                           bytesReceived: 6, rejectedMessages: 8, syncErrors: 9, conflicts: nil, parityRatio: nil))
@@ -44,7 +47,9 @@ struct OutputFormatTests {
         #expect(try StatusReport.decode(json) == report)
         #expect(String(decoding: json, as: UTF8.self).contains("\"deltas_behind\" : 7"))
         let table = StatusTable.render(report)
-        for text in ["node crm", "helpdesk", "yes", "7", "contacts", "00000000000000ff", "rejected messages", "8"] {
+        #expect(String(decoding: json, as: UTF8.self).contains("\"remaining_records\" : 750"))
+        for text in ["node crm", "helpdesk", "yes", "7", "contacts", "00000000000000ff", "rejected messages", "8",
+                     "helpdesk catching up: 250 of 1000 records (25%), 0.0 MiB, 125 records/s, about 6 s left"] {
             #expect(table.contains(text), "\(text) missing from\n\(table)")
         }
     }

@@ -35,6 +35,23 @@ public struct StatusReport: Codable, Hashable, Sendable {
         public var lastContact: String?
         /// Batches held here that the peer has not acknowledged.
         public var deltasBehind: UInt64?
+        /// Taking in the peer's state by reconciliation (a new node's
+        /// snapshot): under way, or the last one finished (absent if none
+        /// since the node started).
+        public var catchUp: CatchUp? = nil
+    }
+
+    /// A catch-up from a state source (`CatchUpProgress`).
+    public struct CatchUp: Codable, Hashable, Sendable {
+        public var receivedRecords: UInt64
+        public var remainingRecords: UInt64
+        public var receivedBytes: UInt64
+        public var elapsedSeconds: Double
+        public var recordsPerSecond: Double?
+        public var secondsLeft: Double?
+        public var finished: Bool
+        /// The same as one line: records, bytes, rate, time left.
+        public var summary: String
     }
 
     /// One collection of the store or the configuration.

@@ -17,6 +17,10 @@ public enum StatusTable {
                 [peer.name, peer.connected ? "yes" : "no", peer.connectedSince ?? "-", peer.lastContact ?? "-",
                  peer.deltasBehind.map(String.init) ?? "-", peer.address]
             }))
+        for peer in report.peers {
+            guard let catchUp = peer.catchUp else { continue }
+            lines.append("  \(peer.name) \(catchUp.finished ? "caught up" : "catching up"): \(catchUp.summary)")
+        }
         lines.append("")
         lines.append(contentsOf: table(
             ["COLLECTION", "RECORDS", "STATE DIGEST"],

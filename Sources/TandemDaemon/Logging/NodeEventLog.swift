@@ -17,6 +17,7 @@ struct NodeEventLog: Sendable {
     let logger: Logger
     let names: [NodeID: String]
     let reconciling = SharedReconcileProgress()
+    let catchUps = CatchUpLog()
 
     init(logger: Logger, peers: [PeerSettings]) {
         self.logger = logger
@@ -68,6 +69,12 @@ struct NodeEventLog: Sendable {
             let records = report.changedRecords.count + report.removedRecords.count
             if let line = reconciling.note(collection: collection, records: records) {
                 logger.info("\(line)", metadata: ["collection": "\(collection)"])
+            }
+        case .catchingUp(let progress):
+            if catchUps.due(progress) {
+                logger.info(
+                    "\(progress.finished ? "caught up" : "catching up") from \(name(progress.peer)): \(progress.line)",
+                    metadata: ["peer": "\(name(progress.peer))"])
             }
         case .storeFailed(let error):
             logger.error("store failure: \(error)")

@@ -3,6 +3,7 @@ import TandemAdapters
 import TandemCore
 import TandemNode
 import TandemStore
+import TandemSync
 
 /// Reads a running node's state for the admin endpoint: the status report
 /// and the figures exported to Prometheus.
@@ -123,6 +124,7 @@ final class NodeInspector: Sendable {
             name: settings.name, id: node.node.hex, publicKey: node.node.hex, listen: listen.description,
             admin: adminAddress(), startedAt: Self.iso(startedAt),
             uptimeSeconds: Int(now.timeIntervalSince(startedAt)))
+        let catchUps = node.metrics.catchUps
         let peers = configuration.peers.map { peer in
             let contact = tracker.contact(peer.publicKey)
             let isConnected = connected.contains(peer.publicKey)
@@ -132,7 +134,14 @@ final class NodeInspector: Sendable {
                 connected: isConnected,
                 connectedSince: isConnected ? contact.connectedSince.map(Self.iso(millis:)) : nil,
                 lastContact: isConnected ? Self.iso(now) : contact.lastContact.map(Self.iso(millis:)),
-                deltasBehind: figures.backlog(of: peer.publicKey))
+                deltasBehind: figures.backlog(of: peer.publicKey),
+                catchUp: catchUps[peer.publicKey].map { progress in
+                    StatusReport.CatchUp(
+                        receivedRecords: progress.receivedRecords, remainingRecords: progress.remainingRecords,
+                        receivedBytes: progress.receivedBytes, elapsedSeconds: progress.elapsedSeconds,
+                        recordsPerSecond: progress.recordsPerSecond, secondsLeft: progress.secondsLeft,
+                        finished: progress.finished, summary: progress.line)
+                })
         }
         let collections = figures.collections.sorted { $0.key < $1.key }.map { name, figure in
             let hex = String(figure.digest, radix: 16)
