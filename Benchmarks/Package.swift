@@ -37,6 +37,7 @@ let package = Package(
         .executableTarget(
             name: "tandem-store-bench",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "TandemCore", package: rootPackage),
                 .product(name: "TandemStore", package: rootPackage),
             ],
@@ -46,6 +47,7 @@ let package = Package(
         .executableTarget(
             name: "tandem-pgstore-bench",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "TandemCore", package: rootPackage),
                 .product(name: "TandemCrypto", package: rootPackage),
                 .product(name: "TandemStore", package: rootPackage),

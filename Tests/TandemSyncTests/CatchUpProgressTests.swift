@@ -112,4 +112,39 @@ import Testing
         // Leaves travel whole, so resuming sends no record twice.
         #expect(Double(recordBytes) <= Double(wholeBytes) * 1.02, "interrupted \(recordBytes) bytes against \(wholeBytes) whole")
     }
+
+    @Test("a new node does not send the snapshot back: it answers no chunk of leaves it held nothing in")
+    func snapshotIsNotEchoed() throws {
+        var network = try network()
+        network.connect(a, b)
+        var echoed = 0
+        var rounds = 0
+        while try network.state(b) != network.state(a), rounds < 500 {
+            while let link = network.busyLinks.first {
+                if link.from == b, let bytes = network.links[link]?.first, case .records = try SyncMessage(decoding: bytes) {
+                    echoed += bytes.count
+                }
+                network.deliver(link)
+            }
+            network.advance(1_001)
+            rounds += 1
+        }
+        #expect(try network.state(b) == network.state(a))
+        #expect(echoed == 0, "B sent \(echoed) bytes of records back")
+
+        // A node that held records of its own in those leaves still answers
+        // with them, so the source gets what it lacks.
+        var other = try self.network()
+        try other.write(b, record: "only-on-b", field: "notes", value: .string("B's"))
+        other.connect(a, b)
+        rounds = 0
+        while try other.state(a).records["only-on-b"] == nil || other.state(b) != other.state(a), rounds < 500 {
+            other.settle()
+            other.advance(1_001)
+            rounds += 1
+        }
+        #expect(try other.state(a).records["only-on-b"] != nil)
+        #expect(try other.state(b) == other.state(a))
+    }
 }
+

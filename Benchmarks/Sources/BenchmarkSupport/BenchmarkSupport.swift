@@ -81,3 +81,16 @@ public func peerWorkloadText(_ rng: inout SeededGenerator) -> String {
     for _ in 0..<length { scalars.append(Unicode.Scalar(UInt8(97 + rng.next() % 26))) }
     return String(scalars)
 }
+
+/// Resident and peak resident memory of this process, in MiB, from
+/// /proc/self/status (VmRSS, VmHWM); zeros where /proc is missing.
+public func memoryMiB() -> (rss: Double, peak: Double) {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
+    func field(_ name: String) -> Double {
+        for line in status.split(separator: "\n") where line.hasPrefix(name) {
+            return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
+        }
+        return 0
+    }
+    return (field("VmRSS:"), field("VmHWM:"))
+}

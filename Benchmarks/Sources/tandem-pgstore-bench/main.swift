@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import TandemCore
 import TandemCrypto
@@ -19,17 +20,6 @@ import TandemStore
 func wallMillis() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-/// Resident and peak resident memory of this process, in MiB, from /proc.
-func memoryMiB() -> (rss: Double, peak: Double) {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
-    func field(_ name: String) -> Double {
-        for line in status.split(separator: "\n") where line.hasPrefix(name) {
-            return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
-        }
-        return 0
-    }
-    return (field("VmRSS:"), field("VmHWM:"))
-}
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4, ["sqlite", "postgres"].contains(arguments[2]) else {

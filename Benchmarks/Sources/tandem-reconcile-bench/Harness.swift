@@ -12,6 +12,8 @@ final class QueueShell: SyncShell {
     var outbox: [(to: NodeID, bytes: [UInt8])] = []
     var failures: [String] = []
     var parityReports: [PeerParityReport] = []
+    /// The latest catch-up report (`SyncEvent.catchingUp`).
+    var catchUp: CatchUpProgress?
 
     func send(_ bytes: [UInt8], to peer: NodeID) { outbox.append((peer, bytes)) }
     func scheduleTimer(afterMillis millis: UInt64) {}
@@ -20,6 +22,7 @@ final class QueueShell: SyncShell {
         case .rejected(let rejection, let peer): failures.append("rejected from \(peer.hex): \(rejection)")
         case .storeFailed(let error): failures.append("store failed: \(error)")
         case .peerParityChecked(let report): parityReports.append(report)
+        case .catchingUp(let progress): catchUp = progress
         default: break
         }
     }

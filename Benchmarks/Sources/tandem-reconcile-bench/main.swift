@@ -13,6 +13,10 @@ import TandemSync
 //   tandem-reconcile-bench sqlite-seed <dir> [records]
 //                                                 builds the two SQLite replicas once
 //   tandem-reconcile-bench sqlite <dir> [records] copies them afresh for every run
+//   tandem-reconcile-bench sqlite-join <dir> [records]
+//                                                 a new node (empty store) joins A
+//                                                 (Join.swift); TANDEM_BENCH_INTERRUPT=0.5
+//                                                 restarts it half way
 //
 // Setup: A writes `records` records (default 1,000,000) of 10 string fields
 // (8 to 32 random letters) through `SyncDriver.write`, 10,000 records per
@@ -232,6 +236,12 @@ do {
         let records = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000
         print("tandem-reconcile-bench: InMemoryStore, \(records) records x 10 fields, \(runs) runs per case after a warm-up")
         try runMemory(records: records)
+    case "sqlite-join":
+        guard arguments.count > 2 else { fatalError("usage: tandem-reconcile-bench sqlite-join <dir> [records]") }
+        let records = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000
+        let interrupt = ProcessInfo.processInfo.environment["TANDEM_BENCH_INTERRUPT"].flatMap(Double.init)
+        print("tandem-reconcile-bench: a new node joins a SQLiteStore of \(records) records x 10 fields, \(runs) runs")
+        try runJoin(directory: arguments[2], records: records, interruptAt: interrupt)
     case "sqlite-seed", "sqlite":
         guard arguments.count > 2 else { fatalError("usage: tandem-reconcile-bench \(mode) <dir> [records]") }
         let records = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000
@@ -242,7 +252,7 @@ do {
             try runSQLite(directory: arguments[2], records: records)
         }
     default:
-        print("usage: tandem-reconcile-bench memory [records] | sqlite-seed <dir> [records] | sqlite <dir> [records]")
+        print("usage: tandem-reconcile-bench memory [records] | sqlite-seed <dir> [records] | sqlite <dir> [records] | sqlite-join <dir> [records]")
         exit(2)
     }
 } catch {

@@ -143,10 +143,31 @@ public enum ReconciliationStep {
             return [.reject(.forgedRecords(collection: chunk.collection, dot: dot))]
         }
         var actions: [Action] = [.join(collection: chunk.collection, delta: DigestReconciliation.scopedDelta(theirs: theirs, ours: ours))]
-        if !chunk.isReply {
+        if !chunk.isReply && !learnsNothing(theirs, ours: ours, ourContext: ourContext) {
             actions.append(.sendRecords(collection: chunk.collection, leaves: chunk.leaves, isReply: true))
         }
         return actions
+    }
+
+    /// Whether the sender of `theirs` would learn nothing from our records
+    /// of the same leaves: each record we hold there it sent us as is, and
+    /// of the others it sent our context has seen no write (so we removed
+    /// none of them). After the join we then hold exactly its records in
+    /// those leaves, and answering would send them straight back: a new
+    /// node taking in a snapshot would double its traffic and make its
+    /// source verify and join everything it sent.
+    ///
+    /// - Complexity: O(entries of both sides).
+    static func learnsNothing(_ theirs: RecordCollection, ours: [String: RecordStore], ourContext: CausalContext) -> Bool {
+        for (id, store) in ours where theirs.records[id] != store { return false }
+        for (id, store) in theirs.records where ours[id] == nil {
+            var seen = false
+            store.forEachDot { dot in
+                if !seen && ourContext.contains(dot) { seen = true }
+            }
+            if seen { return false }
+        }
+        return true
     }
 
     /// A refusal if `context` (sent by a peer) claims a counter past the

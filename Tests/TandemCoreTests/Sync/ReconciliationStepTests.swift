@@ -88,7 +88,8 @@ import Testing
 
     @Test func recordsAreJoinedScopedAndAnsweredUnlessForged() throws {
         let ours = try written("r1", "Ann", by: me, at: 10)
-        var theirs = ours
+        // The sender lacks our r1: it is answered with our records.
+        var theirs = RecordCollection()
         try theirs.set("name", to: .string("Bo"), in: "r2", by: peer, at: Fixture.timestamp(11))
         let actions = ReconciliationStep.records(
             chunk(theirs), theirs: theirs, ours: ours.records, ourContext: ours.context, receiver: me, limits: .default)
@@ -105,6 +106,19 @@ import Testing
         } else {
             Issue.record("a request is answered: \(actions)")
         }
+        // A sender that holds all we hold there learns nothing: not answered.
+        var everything = ours
+        try everything.set("name", to: .string("Bo"), in: "r2", by: peer, at: Fixture.timestamp(11))
+        #expect(ReconciliationStep.records(
+            chunk(everything), theirs: everything, ours: ours.records, ourContext: ours.context,
+            receiver: me, limits: .default).count == 1)
+        // Holding nothing there, but having seen (removed) one of its writes: answered.
+        var removed = ours.context
+        if let dot = theirs.records["r2"]?.fields.first?.register.entries.first?.dot { removed.insert(dot) }
+        #expect(ReconciliationStep.records(
+            chunk(theirs), theirs: theirs, ours: [:], ourContext: removed, receiver: me, limits: .default).count == 2)
+        #expect(ReconciliationStep.records(
+            chunk(theirs), theirs: theirs, ours: [:], ourContext: ours.context, receiver: me, limits: .default).count == 1)
         // A reply is not answered.
         #expect(ReconciliationStep.records(
             chunk(theirs, isReply: true), theirs: theirs, ours: ours.records, ourContext: ours.context,
