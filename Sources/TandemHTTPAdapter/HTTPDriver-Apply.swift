@@ -13,7 +13,8 @@ extension HTTPDriver {
     /// Runs each write alone (a failure never stops the others): a record
     /// whose object has a change in the outbox after `capturedThrough` (or,
     /// for an insert, whose match key an uncaptured change already gives an
-    /// object) is deferred; a refused write is `.failed` and waits in the
+    /// object, or whose deleted object's delete is not captured yet) is
+    /// deferred; a refused write is `.failed` and waits in the
     /// runner's retry queue; a request that failed every retry (5xx,
     /// timeouts) is `.failed` the same way, never dropped.
     public func apply(
@@ -45,6 +46,14 @@ extension HTTPDriver {
                 try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE seq > ? AND pk = ?)", arguments: [sequence, key]) ?? false
             }
         case .insert(let record, _, _):
+            // The record's object was deleted (or re-keyed) and that is not
+            // captured yet: the delete goes first, the object does not come back.
+            let mapped = try await state.read { db in
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM outbox o JOIN keys k ON k.pk = o.pk WHERE o.seq > ? AND k.record = ?)",
+                    arguments: [sequence, record]) ?? false
+            }
+            if mapped { return true }
             guard let identity else { return false }
             let pending = try await changes(after: sequence, limit: 10_000).changes
             return pending.contains { change in

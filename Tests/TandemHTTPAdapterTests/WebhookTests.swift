@@ -111,5 +111,15 @@ struct WebhookTests {
         fixture.helpdesk.deleteUser(id)
         try await eventually("the delete captured") { try await fixture.changes().map(\.kind) == [.delete] }
         #expect(try await fixture.changes().first?.old?["email"] == .text("ada@example.com"))
+        // Until that delete is captured, writing the record again waits: the user does not come back.
+        let again: [ExternalWrite] = [
+            .insert(record: "email:ada@example.com", key: nil, columns: ["email": .text("ada@example.com"), "name": .text("Ada")])]
+        #expect(try await fixture.driver.apply(again, capturedThrough: 0) == [.deferred])
+        #expect(fixture.helpdesk.records.object(id) == nil)
+        let through = try await fixture.changes().last?.sequence ?? 0
+        guard case .written = try await fixture.driver.apply(again, capturedThrough: through).first else {
+            Issue.record("once the delete is captured the insert is the runner's decision, and goes through")
+            return
+        }
     }
 }
