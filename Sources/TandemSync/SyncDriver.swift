@@ -252,7 +252,7 @@ public struct SyncDriver<Shell: SyncShell> {
             steps = ReconciliationStep.bucketDigests(
                 collection: collection, level: level, theirs: theirs, ourLeaves: try store.leafDigests(collection),
                 peerIsStateSource: peerIsStateSource)
-        case .summary, .batches, .records, .parityRequest, .parityReply:
+        case .summary, .batches, .records, .parityRequest, .parityReply, .summaryDelta, .prune, .graft:
             steps = []
         }
         return try perform(steps, from: peer, now: now)

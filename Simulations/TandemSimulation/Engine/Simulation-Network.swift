@@ -68,6 +68,7 @@ extension Simulation {
                 trace("n\(index) drops the attacker's copy of \(name(batch)) (already held)")
             } else {
                 metrics.redundantBatchesReceived += 1
+                trace("n\(index) drops a redundant copy of \(name(batch)) from \(nodeIndex[peer].map { "n\($0)" } ?? "\(peer)")")
             }
         case .heldForClockSkew(let batch, let drift):
             metrics.clockSkewHolds += 1
@@ -108,6 +109,7 @@ extension Simulation {
             return
         }
         let carriesBatches = MessageKind.carriesBatches(bytes)
+        if config.trace { traceTree(bytes, from: from, to: to) }
         metrics.messages += 1
         metrics.bytes += bytes.count
         if carriesBatches {
@@ -175,6 +177,15 @@ extension Simulation {
         let peer = nodes[from].id
         nodes[to].driver?.receive(messages, from: peer, now: time)
         drain(to)
+    }
+
+    /// Traces the broadcast tree's messages (prune, graft).
+    func traceTree(_ bytes: [UInt8], from: Int, to: Int) {
+        switch try? SyncMessage(decoding: bytes) {
+        case .prune?: trace("n\(from) prunes its link to n\(to)")
+        case .graft(let wanted)?: trace("n\(from) asks n\(to) for \(wanted) (graft)")
+        default: break
+        }
     }
 
     /// The batch ids in an encoded message, for the trace.

@@ -41,8 +41,10 @@ extension SyncMachine {
         if isHeld || pending.contains(batch.id) {
             counters.duplicateBatches += 1
             actions.append(.dropDuplicate(batch, from: peer, held: isHeld))
+            if prunes(duplicate: batch, from: peer) { prune(peer, into: &actions) }
             return
         }
+        recentSources[batch.id] = peer
         guard configuration.trustedOrigins.contains(batch.origin) else {
             reject(.untrustedOrigin(batch: batch.id), from: peer, into: &actions)
             return
