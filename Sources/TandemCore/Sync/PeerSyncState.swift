@@ -6,6 +6,10 @@ struct PeerSyncState: Sendable {
     var known = BatchVector()
     /// The union of the peer's summaries (full, or deltas on this session).
     var reported = BatchVector()
+    /// What was last persisted as acknowledged by the peer on this session
+    /// (`reported` and held here, then): the timer persists it again once
+    /// it grew, as batches named before they arrived here come.
+    var persistedAcknowledged = BatchVector()
     /// Batches sent since its last summary.
     var inFlight = 0
     /// The nodes it reported being connected to.

@@ -73,15 +73,32 @@ extension SyncMachine {
         session.acknowledgementOwed = true
         let first = !session.summaryReceived
         session.summaryReceived = true
+        session.persistedAcknowledged = reported.intersection(held)
         peers[peer] = session
         announce(relevant, now: now)
-        actions.append(.persistAcknowledged(reported.intersection(held), by: peer))
+        actions.append(.persistAcknowledged(session.persistedAcknowledged, by: peer))
         // A new session: what the peer lacks goes now (as with a full summary).
         if first { offerMissing(to: peer, into: &actions) }
         if lacksCompacted(reported) {
             counters.reconciliationsStarted += 1
             actions.append(.sendStateDigest(to: peer))
         }
+    }
+
+    /// Persists what `peer` holds of this node's batches (`reported`: its
+    /// summaries on this session and the batches it sent, intersected with
+    /// what is held here) when that grew since it was last persisted. A
+    /// summary persists it when it arrives, but batches it named that
+    /// arrive here after it count only from here: with delta summaries a
+    /// quiet mesh sends no further summary that would persist them, and the
+    /// peer would stay "behind" (and block compaction) for good.
+    mutating func persistAcknowledgedIfGrown(by peer: NodeID, into actions: inout [SyncAction]) {
+        guard var session = peers[peer] else { return }
+        let acknowledged = session.reported.intersection(held)
+        guard acknowledged != session.persistedAcknowledged else { return }
+        session.persistedAcknowledged = acknowledged
+        peers[peer] = session
+        actions.append(.persistAcknowledged(acknowledged, by: peer))
     }
 
     // MARK: Broadcast tree

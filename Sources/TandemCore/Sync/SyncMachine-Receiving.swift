@@ -6,6 +6,7 @@ extension SyncMachine {
         session.reported.formUnion(theirs)
         session.known.formUnion(theirs)
         session.inFlight = 0
+        session.persistedAcknowledged.formUnion(theirs.intersection(held))
         peers[peer] = session
         actions.append(.persistAcknowledged(theirs.intersection(held), by: peer))
         offerMissing(to: peer, into: &actions)

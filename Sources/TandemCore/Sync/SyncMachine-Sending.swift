@@ -18,6 +18,7 @@ extension SyncMachine {
             nextSummaryAt = now &+ configuration.summaryIntervalMillis
             for peer in peers.keys.sorted() {
                 sendDeltaSummary(to: peer, now: now, force: false, into: &actions)
+                persistAcknowledgedIfGrown(by: peer, into: &actions)
                 guard var session = peers[peer] else { continue }
                 if configuration.stateCheckIntervalMillis > 0, session.reported == held,
                    now &- session.lastStateCheck >= configuration.stateCheckIntervalMillis {
