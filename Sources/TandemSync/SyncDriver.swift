@@ -88,7 +88,7 @@ public struct SyncDriver<Shell: SyncShell> {
         var actions: [SyncAction] = []
         for bytes in messages {
             do {
-                let message = try SyncMessage(decoding: bytes, limits: machine.configuration.limits)
+                let message = try SyncMessage(decoding: bytes, limits: machine.configuration.limits, origins: machine.originPrefixes)
                 countParityBytes(of: message, bytes.count, peer: peer)
                 actions += machine.handle(.received(message, from: peer), now: now)
             } catch {

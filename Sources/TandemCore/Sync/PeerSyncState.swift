@@ -29,8 +29,11 @@ struct PeerSyncState: Sendable {
 
     /// Whether new batches go to the peer as they arrive (a link of the
     /// broadcast tree) or are only announced (a lazy link). Every link
-    /// starts eager; a duplicate prunes it, a fetch grafts it back.
-    var eager = true
+    /// starts lazy, so a new mesh does not flood its first writes: the
+    /// link to the node's tree parent becomes eager at the first timer
+    /// round (`chooseTreeParent`), a fetch makes its link eager, and a
+    /// pushed duplicate prunes a link again.
+    var eager = false
     /// Batches this node asked the peer for (`graft`) and when.
     var requested = BatchVector()
     var requestedAt: UInt64 = 0

@@ -103,6 +103,46 @@ extension SyncMachine {
 
     // MARK: Broadcast tree
 
+    /// Makes the link to this node's tree parent eager and tells the
+    /// parent (a `graft` asking for nothing), when the parent changed (a
+    /// connection came or went, or a peer's neighbours did). The link to
+    /// a previous parent stays as it is: if it now closes a cycle, a
+    /// duplicate prunes it (pruning it at once cost more duplicates in
+    /// `tandem-sim`, the trees being cut while fetches joined them).
+    ///
+    /// The parent leads towards the smallest node id within two hops
+    /// (this node, its peers and the neighbours they reported): that node
+    /// itself if it is a peer, else the smallest peer linked to it; a node
+    /// that is the smallest within its two hops has none. Along parents
+    /// that smallest id never grows and, when it stays, the distance to it
+    /// shrinks, so the eager links form a forest without cycles before
+    /// any write: the first writes are not flooded. Fetches join its
+    /// trees, and a duplicate pushed over a cycle prunes a link as before.
+    mutating func chooseTreeParent(into actions: inout [SyncAction]) {
+        let best = treeParentCandidate()
+        guard best != treeParent else { return }
+
+        treeParent = best
+        guard let best, var session = peers[best] else { return }
+        session.eager = true
+        peers[best] = session
+        counters.graftsSent += 1
+        actions.append(.send(.graft(wanted: BatchVector()), to: best))
+    }
+
+    /// The peer leading towards the smallest id within two hops, or nil
+    /// when this node is that smallest id (or has no peer).
+    func treeParentCandidate() -> NodeID? {
+        var smallest = node
+        for (peer, session) in peers {
+            smallest = min(smallest, peer)
+            if let least = session.neighbors.min() { smallest = min(smallest, least) }
+        }
+        if smallest == node { return nil }
+        if peers[smallest] != nil { return smallest }
+        return peers.filter { $0.value.neighbors.contains(smallest) }.keys.min()
+    }
+
     /// Notes batches a peer announced (a summary); those still missing
     /// `summaryIntervalMillis` later are fetched (`requestAnnounced`).
     mutating func announce(_ vector: BatchVector, now: UInt64) {

@@ -16,6 +16,7 @@ extension SyncMachine {
         }
         if now >= nextSummaryAt {
             nextSummaryAt = now &+ configuration.summaryIntervalMillis
+            chooseTreeParent(into: &actions)
             for peer in peers.keys.sorted() {
                 sendDeltaSummary(to: peer, now: now, force: false, into: &actions)
                 persistAcknowledgedIfGrown(by: peer, into: &actions)
@@ -104,13 +105,18 @@ extension SyncMachine {
     /// Sends a newly held batch to every peer on an eager link (the
     /// broadcast tree) that is not known to hold it, except `source` (it
     /// came from there). Peers on lazy links learn of it from the next
-    /// delta summary and fetch it if the tree does not bring it.
+    /// delta summary and fetch it if the tree does not bring it. A link
+    /// with a node at one end that has no other (this node has one peer,
+    /// or the peer reported this node as its only neighbour) carries
+    /// pushes whatever its state: no cycle goes through it, so no copy
+    /// can come twice over it.
     ///
     /// - Complexity: O(p log p) for p connected peers (sorted, so the
     ///   actions come in one order on every run).
     mutating func forward(_ batch: DeltaBatch, except source: NodeID?, into actions: inout [SyncAction]) {
+        let onlyPeer = peers.count == 1
         for peer in peers.keys.sorted() where peer != source {
-            guard var session = peers[peer], session.eager,
+            guard var session = peers[peer], session.eager || onlyPeer || session.neighbors == [node],
                   !session.known.contains(origin: batch.origin, sequence: batch.sequence),
                   session.inFlight < configuration.maxInFlightBatchesPerPeer
             else { continue }

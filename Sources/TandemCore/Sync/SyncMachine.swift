@@ -14,10 +14,13 @@
 /// - **Broadcast tree** (Plumtree, Leitão et al. 2007). A new batch goes
 ///   at once to the peers on eager links; the others learn of it from the
 ///   next delta summary (the lazy announcement) and fetch it (`graft`) if
-///   it has not come `summaryIntervalMillis` after. A batch pushed twice
-///   prunes the link it came by the second time (it becomes lazy); a fetch
-///   makes its link eager again, so the eager links settle into a spanning
-///   tree and repair themselves when a link fails.
+///   it has not come `summaryIntervalMillis` after. Links start lazy; at
+///   its first timer round each node makes the link to its tree parent
+///   eager (towards the smallest id within two hops), so the eager links
+///   form a forest before the first write and it is not flooded. A batch
+///   pushed twice prunes the link it came by the second time (it becomes
+///   lazy); a fetch makes its link eager, so the eager links settle into a
+///   spanning tree and repair themselves when a link fails.
 /// - **Anti-entropy.** On connect each side sends its whole batch vector,
 ///   and the other sends exactly the batches it lacks, read from the
 ///   durable delta log; after that, every `summaryIntervalMillis`, only
@@ -54,6 +57,9 @@ public struct SyncMachine: Sendable {
     /// This node.
     public let node: NodeID
     public let configuration: SyncConfiguration
+    /// The origins this node's delta summaries may name (its trusted
+    /// origins and itself), by id prefix: the shell decodes with it.
+    public let originPrefixes: OriginPrefixes
     /// The batches this node holds durably.
     public private(set) var held: BatchVector
     /// The batches removed from this node's delta log.
@@ -88,6 +94,8 @@ public struct SyncMachine: Sendable {
     var recentSources: [Dot: NodeID] = [:]
     var olderSources: [Dot: NodeID] = [:]
     var sourcesAgedAt: UInt64 = 0
+    /// The peer this node made its tree parent (`chooseTreeParent`), or nil.
+    var treeParent: NodeID?
 
     /// Creates the machine of `node`, resuming from what its store holds.
     ///
@@ -101,6 +109,7 @@ public struct SyncMachine: Sendable {
         self.verifyRecords = verifyRecords
         self.node = node
         self.configuration = configuration
+        originPrefixes = OriginPrefixes(configuration.trustedOrigins.union([node]))
         self.held = held
         self.admitted = held
         self.compacted = compacted
@@ -122,10 +131,16 @@ public struct SyncMachine: Sendable {
     /// The timestamp for a local write at wall time `now`.
     public mutating func tick(now: UInt64) -> HLCTimestamp { clock.tick(now: now) }
 
-    /// Starts the periodic timer.
+    /// Starts the periodic timer. Its first tick comes after one interval
+    /// plus a phase taken from the node's id (under one interval), so
+    /// nodes started together do not tick together: of the nodes that
+    /// would fetch one batch at the same tick, the first one's fetch
+    /// usually reaches the others over the tree before they ask too.
     public mutating func start(now: UInt64) -> [SyncAction] {
-        nextSummaryAt = now &+ configuration.summaryIntervalMillis
-        return [.scheduleTimer(afterMillis: configuration.summaryIntervalMillis)]
+        let interval = configuration.summaryIntervalMillis
+        let first = interval &+ OriginPrefixes.prefix(of: node) % max(interval, 1)
+        nextSummaryAt = now &+ first
+        return [.scheduleTimer(afterMillis: first)]
     }
 
     /// Handles one input at wall time `now` and returns what to do.

@@ -206,7 +206,7 @@ extension SyncMessage {
             writer.writeByte(Tag.summaryDelta.rawValue)
             writer.writeVarint(delta.number)
             writer.writeVarint(delta.acknowledging)
-            writer.writeVector(delta.added.held)
+            writer.writePrefixedVector(delta.added.held)
             if let neighbors = delta.neighbors {
                 writer.writeByte(1)
                 let sorted = Array(Set(neighbors)).sorted()
@@ -224,11 +224,12 @@ extension SyncMessage {
         return writer.bytes
     }
 
-    /// Decodes a message.
+    /// Decodes a message; `origins` resolves the origin prefixes of a
+    /// delta summary (entries it does not resolve are left out).
     ///
     /// - Throws: `DecodingError` (with the byte offset) for anything
     ///   malformed, truncated or over `limits`.
-    public init(decoding bytes: [UInt8], limits: Limits = .default) throws(DecodingError) {
+    public init(decoding bytes: [UInt8], limits: Limits = .default, origins: OriginPrefixes = OriginPrefixes()) throws(DecodingError) {
         var reader = ByteReader(bytes)
         try reader.readHeader(expecting: .syncMessage, limits: limits)
         let tagOffset = reader.offset
@@ -308,11 +309,11 @@ extension SyncMessage {
         case .summaryDelta:
             let number = try reader.readVarint()
             let acknowledging = try reader.readVarint()
-            let added = BatchVector(held: try reader.readVector())
+            let (added, entries) = try reader.readPrefixedVector(origins: origins)
             let flags = try reader.readByte()
             guard flags < 2 else { throw reader.error(.notCanonical("unknown summary delta flags \(flags)")) }
             let neighbors = flags == 1 ? try reader.readNeighbors() : nil
-            if number == 0 && (!added.held.isEmpty || neighbors != nil) {
+            if number == 0 && (entries > 0 || neighbors != nil) {
                 throw reader.error(.notCanonical("a bare acknowledgement (number 0) carries batches or neighbours"))
             }
             self = .summaryDelta(SummaryDelta(number: number, acknowledging: acknowledging, added: added, neighbors: neighbors))
@@ -330,11 +331,46 @@ extension ByteWriter {
     mutating func writeVector(_ context: CausalContext) {
         writeContext(context, table: NodeTable(context))
     }
+
+    /// A vector naming each origin by the first 8 bytes of its id
+    /// (`OriginPrefixes`), in increasing order; origins sharing a prefix
+    /// are left out (the receiver could not tell them apart).
+    mutating func writePrefixedVector(_ context: CausalContext) {
+        var byPrefix: [UInt64: [NodeID]] = [:]
+        for origin in context.nodes.keys { byPrefix[OriginPrefixes.prefix(of: origin), default: []].append(origin) }
+        let entries = byPrefix.filter { $0.value.count == 1 }.sorted { $0.key < $1.key }
+        writeVarint(entries.count)
+        for (prefix, origins) in entries {
+            guard let dots = context.nodes[origins[0]] else { continue }
+            writeFixed64(prefix)
+            writeNodeDots(dots)
+        }
+    }
 }
 
 extension ByteReader {
     mutating func readVector() throws(DecodingError) -> CausalContext {
         try readContext().0
+    }
+
+    /// Reads a vector written by `writePrefixedVector`: entries whose
+    /// prefix `origins` does not resolve are left out; the count of
+    /// entries read is returned with it.
+    mutating func readPrefixedVector(origins: OriginPrefixes) throws(DecodingError) -> (BatchVector, entries: Int) {
+        let count = try readCount(minimumItemBytes: 10)
+        var vector = CausalContext()
+        var previous: UInt64?
+        for _ in 0..<count {
+            let start = offset
+            let prefix = try readFixed64()
+            if let previous, !(previous < prefix) {
+                throw DecodingError(offset: start, reason: .notCanonical("summary origin prefixes not strictly increasing"))
+            }
+            previous = prefix
+            let dots = try readNodeDots(start: start)
+            if let origin = origins.resolve(prefix) { vector.set(dots, for: origin) }
+        }
+        return (BatchVector(held: vector), count)
     }
 
     mutating func readLevel() throws(DecodingError) -> UInt8 {

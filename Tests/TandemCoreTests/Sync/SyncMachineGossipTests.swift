@@ -2,9 +2,9 @@ import TandemCore
 import Testing
 
 /// The broadcast tree and delta summaries of the sync machine on its own
-/// (no driver, store or socket): which link a batch is pushed on, when a
-/// duplicate prunes a link, when an announced batch is fetched and from
-/// whom, and what a summary carries.
+/// (no driver, store or socket): which link a batch is pushed on, which
+/// link a node makes eager first, when a duplicate prunes a link, when an
+/// announced batch is fetched and from whom, and what a summary carries.
 @Suite struct SyncMachineGossipTests {
     let me = Fixture.a
     let left = Fixture.b
@@ -16,11 +16,17 @@ import Testing
     func machine(held: BatchVector = BatchVector()) -> SyncMachine {
         let configuration = SyncConfiguration(
             trustedOrigins: [me, left, right], summaryIntervalMillis: interval, resendAfterMillis: resend)
-        var machine = SyncMachine(
+        // Not started: its first timer round runs whenever the test fires
+        // it, without the start's phase (`theFirstTimerComesAfterAPhaseTakenFromTheNodeID`).
+        return SyncMachine(
             node: me, configuration: configuration, held: held, compacted: BatchVector(),
             clock: HybridLogicalClock(), verify: { _ in true })
-        _ = machine.start(now: now)
-        return machine
+    }
+
+    /// Makes the link to `peer` eager from both ends, as when the peer
+    /// chose this node as its first eager link.
+    func graftedBy(_ peer: NodeID, _ machine: inout SyncMachine, at time: UInt64) {
+        _ = machine.handle(.received(.graft(wanted: BatchVector()), from: peer), now: time)
     }
 
     /// Batch `sequence` of `origin`: one field write, dated now.
@@ -46,8 +52,9 @@ import Testing
         sent(actions).compactMap { if case .summaryDelta(let delta) = $0.0, $0.1 == peer { delta } else { nil } }
     }
 
+    /// Grafts asking for batches (not the empty ones that only make a link eager).
     func grafts(_ actions: [SyncAction]) -> [(BatchVector, NodeID)] {
-        sent(actions).compactMap { if case .graft(let wanted) = $0.0 { (wanted, $0.1) } else { nil } }
+        sent(actions).compactMap { if case .graft(let wanted) = $0.0, !wanted.held.isEmpty { (wanted, $0.1) } else { nil } }
     }
 
     func pushedBatches(_ actions: [SyncAction]) -> [NodeID] {
@@ -67,6 +74,8 @@ import Testing
         var machine = machine()
         _ = machine.handle(.peerConnected(left), now: now)
         _ = machine.handle(.peerConnected(right), now: now)
+        graftedBy(left, &machine, at: now)
+        graftedBy(right, &machine, at: now)
         let first = try batch(right, 1)
         _ = deliver(first, from: left, to: &machine, at: now + 1)
         let again = machine.handle(.received(.batches([first]), from: right), now: now + 2)
@@ -87,6 +96,7 @@ import Testing
     @Test func aMessageTheNetworkRepeatsDoesNotPrune() throws {
         var machine = machine()
         _ = machine.handle(.peerConnected(left), now: now)
+        graftedBy(left, &machine, at: now)
         let first = try batch(right, 1)
         _ = deliver(first, from: left, to: &machine, at: now + 1)
         let again = machine.handle(.received(.batches([first]), from: left), now: now + 2)
@@ -98,19 +108,101 @@ import Testing
     @Test func aPruneStopsPushesAndAGraftSendsTheBatchesAskedForAndRestoresThem() throws {
         var machine = machine()
         _ = machine.handle(.peerConnected(left), now: now)
+        _ = machine.handle(.peerConnected(right), now: now)
+        graftedBy(left, &machine, at: now)
+        graftedBy(right, &machine, at: now)
         _ = machine.handle(.received(.prune, from: left), now: now + 1)
         let one = try batch(me, 1)
-        #expect(pushedBatches(machine.handle(.localBatchCommitted(one), now: now + 2)).isEmpty)
+        #expect(pushedBatches(machine.handle(.localBatchCommitted(one), now: now + 2)) == [right])
 
         let answer = machine.handle(.received(.graft(wanted: vector([(me, 1), (right, 7)])), from: left), now: now + 3)
         let fromLog = answer.compactMap { if case .sendFromLog(let ids, let peer, _) = $0 { (ids, peer) } else { nil } }
         // Only what this node holds goes; the rest it cannot send.
         #expect(fromLog.map(\.0) == [[Dot(node: me, counter: 1)]])
         #expect(fromLog.map(\.1) == [left])
-        #expect(machine.counters.graftsReceived == 1)
+        #expect(machine.counters.graftsReceived == 3)
 
         let two = try batch(me, 2)
-        #expect(pushedBatches(machine.handle(.localBatchCommitted(two), now: now + 4)) == [left])
+        #expect(pushedBatches(machine.handle(.localBatchCommitted(two), now: now + 4)) == [left, right])
+    }
+
+    /// A machine of `node` (not started), trusting the three fixtures.
+    func machine(of node: NodeID) -> SyncMachine {
+        SyncMachine(
+            node: node,
+            configuration: SyncConfiguration(trustedOrigins: [me, left, right], summaryIntervalMillis: interval, resendAfterMillis: resend),
+            held: BatchVector(), compacted: BatchVector(), clock: HybridLogicalClock(), verify: { _ in true })
+    }
+
+    /// The empty grafts (tree parent choices) among `actions`, by receiver.
+    func parentChoices(_ actions: [SyncAction]) -> [NodeID] {
+        sent(actions).compactMap { if case .graft(let wanted) = $0.0, wanted.held.isEmpty { $0.1 } else { nil } }
+    }
+
+    @Test func linksStartLazyAndTheFirstTimerRoundMakesTheLinkTowardsTheSmallestIDEager() throws {
+        // me < left < right. `left` with both as peers: `me` is the parent.
+        var machine = machine(of: left)
+        _ = machine.handle(.peerConnected(me), now: now)
+        _ = machine.handle(.peerConnected(right), now: now)
+        #expect(pushedBatches(machine.handle(.localBatchCommitted(try batch(left, 1)), now: now + 1)).isEmpty)
+        #expect(parentChoices(machine.handle(.timerFired, now: now + interval)) == [me])
+        #expect(pushedBatches(machine.handle(.localBatchCommitted(try batch(left, 2)), now: now + interval + 1)) == [me])
+        // The choice stands until the peers change: no second graft.
+        #expect(parentChoices(machine.handle(.timerFired, now: now + 2 * interval)).isEmpty)
+        // The parent gone, `left` is the smallest id it sees: it has none,
+        // and the remaining link stays lazy.
+        _ = machine.handle(.peerDisconnected(me), now: now + 2 * interval + 1)
+        #expect(parentChoices(machine.handle(.timerFired, now: now + 3 * interval)).isEmpty)
+        #expect(pushedBatches(machine.handle(.localBatchCommitted(try batch(left, 3)), now: now + 3 * interval + 1)) == [right],
+                "its only peer: pushed whatever the link")
+    }
+
+    @Test func theParentLeadsTowardsTheSmallestIDTwoHopsAwayAndTheSmallestNodeHasNone() throws {
+        // `right` sees only `left`, which reports `me` as its neighbour.
+        var far = machine(of: right)
+        _ = far.handle(.peerConnected(left), now: now)
+        _ = far.handle(.received(.summaryDelta(SummaryDelta(number: 1, acknowledging: 0, neighbors: [me, right])), from: left), now: now)
+        #expect(parentChoices(far.handle(.timerFired, now: now + interval)) == [left])
+
+        // `me` is the smallest within its two hops: it chooses nobody, and
+        // its links stay lazy until a peer chooses it or it fetches.
+        var root = machine(of: me)
+        _ = root.handle(.peerConnected(left), now: now)
+        _ = root.handle(.peerConnected(right), now: now)
+        #expect(parentChoices(root.handle(.timerFired, now: now + interval)).isEmpty)
+        graftedBy(right, &root, at: now + interval + 1)
+        #expect(pushedBatches(root.handle(.localBatchCommitted(try batch(me, 1)), now: now + interval + 2)) == [right])
+    }
+
+    @Test func aNewParentIsGraftedAndTheOldLinkStaysUntilADuplicatePrunesIt() throws {
+        var machine = machine(of: right)
+        _ = machine.handle(.peerConnected(left), now: now)
+        #expect(parentChoices(machine.handle(.timerFired, now: now + interval)) == [left])
+        // A smaller peer connects: it becomes the parent; nothing is pruned.
+        _ = machine.handle(.peerConnected(me), now: now + interval + 1)
+        let round = sent(machine.handle(.timerFired, now: now + 2 * interval))
+        #expect(!round.contains { if case .prune = $0.0 { true } else { false } })
+        #expect(parentChoices(round.map { .send($0.0, to: $0.1) }) == [me])
+        #expect(pushedBatches(machine.handle(.localBatchCommitted(try batch(right, 1)), now: now + 2 * interval + 1)) == [me, left])
+    }
+
+    @Test func aNodeWithOnePeerPushesToItBeforeAnyLinkIsEager() throws {
+        var machine = machine()
+        _ = machine.handle(.peerConnected(left), now: now)
+        #expect(pushedBatches(machine.handle(.localBatchCommitted(try batch(me, 1)), now: now + 1)) == [left])
+    }
+
+    @Test func theFirstTimerComesAfterAPhaseTakenFromTheNodeID() {
+        func firstTimer(_ node: NodeID) -> UInt64? {
+            var machine = SyncMachine(
+                node: node, configuration: SyncConfiguration(trustedOrigins: [node], summaryIntervalMillis: interval),
+                held: BatchVector(), compacted: BatchVector(), clock: HybridLogicalClock(), verify: { _ in true })
+            return machine.start(now: now).compactMap { if case .scheduleTimer(let after) = $0 { after } else { nil } }.first
+        }
+        let timers = [Fixture.a, Fixture.b, Fixture.c].compactMap(firstTimer)
+        #expect(timers.count == 3)
+        #expect(timers.allSatisfy { $0 >= interval && $0 < 2 * interval })
+        #expect(timers == [Fixture.a, Fixture.b, Fixture.c].map { interval + OriginPrefixes.prefix(of: $0) % interval })
     }
 
     @Test func anAnnouncedBatchThatDoesNotComeIsFetchedFromOneHolderThenFromAnotherIfUnanswered() throws {
