@@ -73,7 +73,7 @@ extension SyncDriver {
         guard parityTallies[peer] != nil else { return }
         switch message {
         case .parityRequest, .parityReply, .bucketDigests, .records: parityTallies[peer]?.bytes += count
-        case .summary, .batches, .stateDigest: break
+        case .summary, .batches, .stateDigest, .summaryDelta, .prune, .graft: break
         }
     }
 

@@ -91,7 +91,7 @@ public struct SyncDriver<Shell: SyncShell> {
         var actions: [SyncAction] = []
         for bytes in messages {
             do {
-                let message = try SyncMessage(decoding: bytes, limits: machine.configuration.limits)
+                let message = try SyncMessage(decoding: bytes, limits: machine.configuration.limits, origins: machine.originPrefixes)
                 countParityBytes(of: message, bytes.count, peer: peer)
                 countCatchUpBytes(of: message, bytes.count, peer: peer)
                 actions += machine.handle(.received(message, from: peer), now: now)
@@ -259,7 +259,7 @@ public struct SyncDriver<Shell: SyncShell> {
             steps = ReconciliationStep.bucketDigests(
                 collection: collection, level: level, theirs: theirs, ourLeaves: try store.leafDigests(collection),
                 peerIsStateSource: peerIsStateSource)
-        case .summary, .batches, .records, .parityRequest, .parityReply:
+        case .summary, .batches, .records, .parityRequest, .parityReply, .summaryDelta, .prune, .graft:
             steps = []
         }
         return try perform(steps, from: peer, now: now)

@@ -45,6 +45,9 @@ import TandemSimulation
     @Test func aVectorAdvancedBeforeItsBatchCommittedIsCaughtByContent() throws {
         // Only crashes (which include the aimed commit failures): the vector
         // counts the batch everywhere, so checker 3 catches it by content.
+        // (Some seeds show the loss at a node the batch never reached, since
+        // its holders count it as compacted and cannot send it from a log:
+        // the seed looked for is one where a node counts it.)
         let config = SimulationConfig(nodeCount: 5, faults: [.crashes])
         // The first seed whose checker 3 failure is the vector counting a
         // batch whose content is missing (other seeds may fail checker 3

@@ -1,7 +1,8 @@
 /// Something that happens at a moment of virtual time.
 enum SimEvent {
-    /// Bytes arrive over link `link` (in its connection `epoch`).
-    case deliver(link: Int, epoch: Int, from: Int, to: Int, bytes: [UInt8])
+    /// Bytes arrive over link `link` (in its connection `epoch`);
+    /// `injected` when the network duplicated them (the second copy).
+    case deliver(link: Int, epoch: Int, from: Int, to: Int, bytes: [UInt8], injected: Bool)
     /// Node `to` reads what has arrived from node `from` on link `link`
     /// (every message in that direction's inbox, in one `receive`).
     case read(link: Int, epoch: Int, from: Int, to: Int)

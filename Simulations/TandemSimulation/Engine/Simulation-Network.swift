@@ -66,8 +66,12 @@ extension Simulation {
             if peer == attacker.nodeID {
                 metrics.attackRefusals += 1
                 trace("n\(index) drops the attacker's copy of \(name(batch)) (already held)")
+            } else if let sender = nodeIndex[peer], takeNetworkCopy(NetworkCopy(receiver: index, sender: sender, batch: batch)) {
+                metrics.networkDuplicateBatchesReceived += 1
+                trace("n\(index) drops a copy of \(name(batch)) from n\(sender) that the network duplicated")
             } else {
                 metrics.redundantBatchesReceived += 1
+                trace("n\(index) drops a redundant copy of \(name(batch)) from \(nodeIndex[peer].map { "n\($0)" } ?? "\(peer)")")
             }
         case .heldForClockSkew(let batch, let drift):
             metrics.clockSkewHolds += 1
@@ -97,6 +101,14 @@ extension Simulation {
         }
     }
 
+    /// Whether a copy of a batch the network duplicated is still owed to
+    /// `copy`'s receiver (and counts it taken).
+    private func takeNetworkCopy(_ copy: NetworkCopy) -> Bool {
+        guard let count = networkCopies[copy] else { return false }
+        networkCopies[copy] = count > 1 ? count - 1 : nil
+        return true
+    }
+
     /// Puts bytes on the wire from node `from` to `peer`.
     func transmit(_ bytes: [UInt8], from: Int, to peer: NodeID) {
         if peer == attacker.nodeID { return }
@@ -108,6 +120,7 @@ extension Simulation {
             return
         }
         let carriesBatches = MessageKind.carriesBatches(bytes)
+        if config.trace { traceTree(bytes, from: from, to: to) }
         metrics.messages += 1
         metrics.bytes += bytes.count
         if carriesBatches {
@@ -135,7 +148,7 @@ extension Simulation {
             links[link].lastArrival[direction] = arrival
         }
         let epoch = links[link].epoch
-        queue.schedule(.deliver(link: link, epoch: epoch, from: from, to: to, bytes: bytes), at: arrival)
+        queue.schedule(.deliver(link: link, epoch: epoch, from: from, to: to, bytes: bytes, injected: false), at: arrival)
         if faulty && networkRandom.chance(network.duplication) {
             metrics.duplicated += 1
             var again = arrival + networkRandom.millis(in: 0...50)
@@ -143,17 +156,20 @@ extension Simulation {
                 again = max(again, links[link].lastArrival[direction])
                 links[link].lastArrival[direction] = again
             }
-            queue.schedule(.deliver(link: link, epoch: epoch, from: from, to: to, bytes: bytes), at: again)
+            queue.schedule(.deliver(link: link, epoch: epoch, from: from, to: to, bytes: bytes, injected: true), at: again)
         }
     }
 
     /// Puts arriving bytes in the receiver's inbox for the link, unless the
     /// connection they were sent on has closed since; the first message in
     /// an empty inbox schedules the read, after the run's read delay.
-    func arrive(link: Int, epoch: Int, from: Int, to: Int, bytes: [UInt8]) {
+    func arrive(link: Int, epoch: Int, from: Int, to: Int, bytes: [UInt8], injected: Bool) {
         guard links[link].connected, links[link].epoch == epoch, nodes[to].isUp else {
             metrics.droppedWithConnection += 1
             return
+        }
+        if injected, MessageKind.carriesBatches(bytes), case .batches(let batches)? = try? SyncMessage(decoding: bytes) {
+            for batch in batches { networkCopies[NetworkCopy(receiver: to, sender: from, batch: batch.id), default: 0] += 1 }
         }
         let direction = from == links[link].a ? 0 : 1
         if links[link].inbox[direction].isEmpty {
@@ -177,11 +193,27 @@ extension Simulation {
         drain(to)
     }
 
+    /// Traces the broadcast tree's messages (prune, graft).
+    func traceTree(_ bytes: [UInt8], from: Int, to: Int) {
+        switch try? SyncMessage(decoding: bytes) {
+        case .prune?: trace("n\(from) prunes its link to n\(to)")
+        case .graft(let wanted)?: trace("n\(from) asks n\(to) for \(wanted) (graft)")
+        default: break
+        }
+    }
+
     /// The batch ids in an encoded message, for the trace.
     func describeBatches(_ bytes: [UInt8]) -> String {
         guard case .batches(let batches)? = try? SyncMessage(decoding: bytes) else { return "(undecodable)" }
         return "batches " + batches.map { name($0.id) }.joined(separator: " ")
     }
+}
+
+/// One batch in a message the network duplicated, at its receiver.
+struct NetworkCopy: Hashable {
+    var receiver: Int
+    var sender: Int
+    var batch: Dot
 }
 
 /// Tells summaries from batch messages by the tag byte, without decoding:

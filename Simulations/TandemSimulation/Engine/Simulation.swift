@@ -62,6 +62,10 @@ public final class Simulation {
     var acknowledgedVector = BatchVector()
 
     var metrics = RunMetrics()
+    /// Batches in messages the network duplicated that reached a node, by
+    /// (receiver, sender, batch): one copy of each is redundant because of
+    /// the network, not the protocol (`observe`, `.duplicate`).
+    var networkCopies: [NetworkCopy: Int] = [:]
     var traceLines: [String] = []
     /// Failures found during the run (forged input that had an effect).
     var failures: [CheckFailure] = []
@@ -223,8 +227,8 @@ public final class Simulation {
             now = time
             metrics.events += 1
             switch event {
-            case .deliver(let link, let epoch, let from, let to, let bytes):
-                arrive(link: link, epoch: epoch, from: from, to: to, bytes: bytes)
+            case .deliver(let link, let epoch, let from, let to, let bytes, let injected):
+                arrive(link: link, epoch: epoch, from: from, to: to, bytes: bytes, injected: injected)
             case .read(let link, let epoch, let from, let to):
                 read(link: link, epoch: epoch, from: from, to: to)
                 if tracking { updateCaughtUp(to) }

@@ -48,7 +48,11 @@ public struct RunMetrics: Hashable, Sendable {
     /// that had not arrived (offered again by anti-entropy).
     public var causalDeferrals = 0
     public var batchesApplied = 0
+    /// Batches a node received again and dropped, the protocol's doing
+    /// (pushed or fetched twice), and those that were the network's
+    /// duplicate of a message (faults), counted apart.
     public var redundantBatchesReceived = 0
+    public var networkDuplicateBatchesReceived = 0
     /// Refusals of input from honest nodes (expected to stay 0).
     public var honestRejections = 0
     /// Field writes acknowledged, and those whose timestamp equals that of

@@ -95,6 +95,7 @@ public struct Summary: Sendable {
             totals.reconciledChunks += m.reconciledChunks
             totals.batchesApplied += m.batchesApplied
             totals.redundantBatchesReceived += m.redundantBatchesReceived
+            totals.networkDuplicateBatchesReceived += m.networkDuplicateBatchesReceived
             totals.honestRejections += m.honestRejections
             totals.stateBytes += m.stateBytes
             totals.fullStateBytes += m.fullStateBytes
@@ -138,7 +139,7 @@ public struct Summary: Sendable {
             "commit failures: \(t.commitFailuresArmed) armed; hits: " + CommitKind.allCases.map { "\(t.commitFailureHits[$0] ?? 0) \($0)" }.joined(separator: ", ")
                 + "; \(t.commitFailuresArmed - t.commitFailureHits.values.reduce(0, +)) found no commit of their kind; store failures reported: \(t.storeFailures)",
             "faults: \(t.partitions) partitions, \(t.crashes) crashes, \(t.lost) messages lost, \(t.duplicated) duplicated, \(t.droppedWithConnection) dropped with their connection, \(t.clockSkewHolds) batches held for clock skew",
-            "protocol: \(t.batchesApplied) batches applied, \(t.redundantBatchesReceived) redundant receptions (\(String(format1: Double(t.redundantBatchesReceived) / writes)) per write), \(t.batchesCompacted) compacted from logs, \(t.reconciledChunks) record chunks reconciled by digest, \(t.causalDeferrals) deferred until the writes their context claims arrived",
+            "protocol: \(t.batchesApplied) batches applied, \(t.redundantBatchesReceived) redundant receptions (\(String(format1: Double(t.redundantBatchesReceived) / writes)) per write) and \(t.networkDuplicateBatchesReceived) more of messages the network duplicated (\(String(format1: Double(t.networkDuplicateBatchesReceived) / writes)) per write), \(t.batchesCompacted) compacted from logs, \(t.reconciledChunks) record chunks reconciled by digest, \(t.causalDeferrals) deferred until the writes their context claims arrived",
             "reads: \(t.reads) receives, \(t.multiMessageReads) with several messages",
             "stores: \(sqliteRuns) runs on SQLite, \(runs - sqliteRuns) in memory",
             "adapters: \(t.externalEdits) edits by other programs (\(t.externalEditsRefused) refused by a constraint), \(t.adapterCaptures) captured record writes, \(t.lostEdits) edits lost to later ones, \(t.captureIssues) capture issues, \(t.adapterCommitsFailed) capture commits failed; \(t.tableWrites) rows written (\(t.tableWritesDeferred) deferred, \(t.tableWritesRefused) refused); \(t.adapterFaults) adapter faults, \(t.adapterPauses) pauses for schema drift, \(t.heldDeletes) deletes held (\(t.approvedDeletes) approved, \(t.rejectedDeletes) rejected); echoes captured: \(t.echoesCaptured)",

@@ -30,14 +30,19 @@ extension ByteWriter {
         for node in table.nodes {
             guard let dots = context.nodes[node] else { continue }
             writeRaw(node.bytes)
-            writeVarint(dots.prefix)
-            writeVarint(dots.cloud.count)
-            var previousUpper = dots.prefix
-            for range in dots.cloud {
-                writeVarint(range.lowerBound - previousUpper - 2)
-                writeVarint(range.upperBound - range.lowerBound)
-                previousUpper = range.upperBound
-            }
+            writeNodeDots(dots)
+        }
+    }
+
+    /// One node's dots: its prefix, then its cloud ranges as gaps and lengths.
+    mutating func writeNodeDots(_ dots: CausalContext.NodeDots) {
+        writeVarint(dots.prefix)
+        writeVarint(dots.cloud.count)
+        var previousUpper = dots.prefix
+        for range in dots.cloud {
+            writeVarint(range.lowerBound - previousUpper - 2)
+            writeVarint(range.upperBound - range.lowerBound)
+            previousUpper = range.upperBound
         }
     }
 
@@ -88,29 +93,35 @@ extension ByteReader {
             if let last = nodes.last, !(last < node) {
                 throw DecodingError(offset: start, reason: .notCanonical("context nodes not strictly increasing"))
             }
-            let prefix = try readVarint()
-            let rangeCount = try readCount(minimumItemBytes: 2)
-            if prefix == 0 && rangeCount == 0 {
-                throw DecodingError(offset: start, reason: .notCanonical("empty context entry"))
-            }
-            var cloud: [ClosedRange<UInt64>] = []
-            cloud.reserveCapacity(rangeCount)
-            var previousUpper = prefix
-            for _ in 0..<rangeCount {
-                let gapStart = offset
-                let gap = try readVarint()
-                let span = try readVarint()
-                let (lowerBase, o1) = previousUpper.addingReportingOverflow(2)
-                let (lower, o2) = lowerBase.addingReportingOverflow(gap)
-                let (upper, o3) = lower.addingReportingOverflow(span)
-                if o1 || o2 || o3 { throw DecodingError(offset: gapStart, reason: .lengthOutOfRange(Int(clamping: gap))) }
-                cloud.append(lower...upper)
-                previousUpper = upper
-            }
-            context.set(CausalContext.NodeDots(prefix: prefix, cloud: cloud), for: node)
+            context.set(try readNodeDots(start: start), for: node)
             nodes.append(node)
         }
         return (context, nodes)
+    }
+
+    /// Reads one node's dots (`writeNodeDots`) of the entry starting at
+    /// `start`, rejecting an empty entry and overflowing ranges.
+    mutating func readNodeDots(start: Int) throws(DecodingError) -> CausalContext.NodeDots {
+        let prefix = try readVarint()
+        let rangeCount = try readCount(minimumItemBytes: 2)
+        if prefix == 0 && rangeCount == 0 {
+            throw DecodingError(offset: start, reason: .notCanonical("empty context entry"))
+        }
+        var cloud: [ClosedRange<UInt64>] = []
+        cloud.reserveCapacity(rangeCount)
+        var previousUpper = prefix
+        for _ in 0..<rangeCount {
+            let gapStart = offset
+            let gap = try readVarint()
+            let span = try readVarint()
+            let (lowerBase, o1) = previousUpper.addingReportingOverflow(2)
+            let (lower, o2) = lowerBase.addingReportingOverflow(gap)
+            let (upper, o3) = lower.addingReportingOverflow(span)
+            if o1 || o2 || o3 { throw DecodingError(offset: gapStart, reason: .lengthOutOfRange(Int(clamping: gap))) }
+            cloud.append(lower...upper)
+            previousUpper = upper
+        }
+        return CausalContext.NodeDots(prefix: prefix, cloud: cloud)
     }
 
     /// Reads a dot and checks that `context` contains it.

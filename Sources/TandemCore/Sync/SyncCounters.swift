@@ -15,6 +15,12 @@ public struct SyncCounters: Hashable, Sendable {
     public var reconciliationsStarted = 0
     public var reconciliationsCompleted = 0
     public var recordsChunksReceived = 0
+    /// Broadcast tree: links pruned by this node (a pushed duplicate) and
+    /// by its peers; fetches of announced batches sent and answered.
+    public var prunesSent = 0
+    public var prunesReceived = 0
+    public var graftsSent = 0
+    public var graftsReceived = 0
     /// Refusals by `SyncRejection.reason`.
     public var rejected: [String: Int] = [:]
 }

@@ -6,6 +6,7 @@ extension SyncMachine {
         session.reported.formUnion(theirs)
         session.known.formUnion(theirs)
         session.inFlight = 0
+        session.persistedAcknowledged.formUnion(theirs.intersection(held))
         peers[peer] = session
         actions.append(.persistAcknowledged(theirs.intersection(held), by: peer))
         offerMissing(to: peer, into: &actions)
@@ -41,8 +42,10 @@ extension SyncMachine {
         if isHeld || pending.contains(batch.id) {
             counters.duplicateBatches += 1
             actions.append(.dropDuplicate(batch, from: peer, held: isHeld))
+            if prunes(duplicate: batch, from: peer) { prune(peer, into: &actions) }
             return
         }
+        recentSources[batch.id] = peer
         guard configuration.trustedOrigins.contains(batch.origin) else {
             reject(.untrustedOrigin(batch: batch.id), from: peer, into: &actions)
             return

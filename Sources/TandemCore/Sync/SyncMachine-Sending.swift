@@ -1,8 +1,6 @@
 // SyncMachine: the timer, sending summaries and batches (offered from the log, forwarded), and rejections.
 
 extension SyncMachine {
-    private var summary: SyncMessage { .summary(held: held, compacted: compacted, neighbors: connectedPeers) }
-
     mutating func timerFired(now: UInt64, into actions: inout [SyncAction]) {
         for released in hold.releaseReady(clock: clock, now: now) {
             pending.remove(released.batch.id)
@@ -18,14 +16,11 @@ extension SyncMachine {
         }
         if now >= nextSummaryAt {
             nextSummaryAt = now &+ configuration.summaryIntervalMillis
+            chooseTreeParent(into: &actions)
             for peer in peers.keys.sorted() {
+                sendDeltaSummary(to: peer, now: now, force: false, into: &actions)
+                persistAcknowledgedIfGrown(by: peer, into: &actions)
                 guard var session = peers[peer] else { continue }
-                // A summary goes out when it says something new, and at least
-                // every `resendAfterMillis` as a keep-alive of anti-entropy.
-                if session.lastSummary != summary || now &- session.lastSummaryAt >= configuration.resendAfterMillis {
-                    sendSummary(to: peer, now: now, into: &actions)
-                }
-                session = peers[peer] ?? session
                 if configuration.stateCheckIntervalMillis > 0, session.reported == held,
                    now &- session.lastStateCheck >= configuration.stateCheckIntervalMillis {
                     // Same batches: the states must be equal too; the peer
@@ -41,26 +36,26 @@ extension SyncMachine {
                 if now &- session.lastResend >= configuration.resendAfterMillis {
                     // What the peer has still not reported, and was sent before
                     // the last resend round, was lost with a connection or on
-                    // the way: offer it again. Recent sends may still be in flight.
+                    // the way: offer it again. Recent sends may still be in
+                    // flight, and batches it lacks only since the last round
+                    // may still come by the tree or a fetch: those wait a round.
                     session.known = session.reported
                     session.known.formUnion(session.sentThisRound)
                     session.sentThisRound = BatchVector()
                     session.lastResend = now
                     session.inFlight = 0
+                    let stale = session.lackingAtLastResend
+                    session.lackingAtLastResend = held
+                    session.lackingAtLastResend.subtract(session.known)
                     peers[peer] = session
-                    offerMissing(to: peer, into: &actions)
+                    offerMissing(to: peer, onlyAmong: stale, into: &actions)
                 }
             }
         }
+        requestAnnounced(now: now, into: &actions)
+        ageSources(now: now)
         parityTick(now: now, into: &actions)
         actions.append(.scheduleTimer(afterMillis: configuration.summaryIntervalMillis))
-    }
-
-    mutating func sendSummary(to peer: NodeID, now: UInt64, into actions: inout [SyncAction]) {
-        let message = summary
-        peers[peer]?.lastSummary = message
-        peers[peer]?.lastSummaryAt = now
-        actions.append(.send(message, to: peer))
     }
 
     /// Sends `peer` the batches this node holds in its log and the peer
@@ -72,8 +67,9 @@ extension SyncMachine {
     ///   its origin, until the budget is filled. Sequences the peer already
     ///   holds above a gap, or that are compacted here, are examined but not
     ///   sent, so s can exceed the budget.
-    mutating func offerMissing(to peer: NodeID, into actions: inout [SyncAction]) {
+    mutating func offerMissing(to peer: NodeID, onlyAmong candidates: BatchVector? = nil, into actions: inout [SyncAction]) {
         guard var session = peers[peer] else { return }
+        if let candidates, candidates.held.isEmpty { return }
         let budget = configuration.maxInFlightBatchesPerPeer - session.inFlight
         guard budget > 0 else { return }
         var ids: [Dot] = []
@@ -89,6 +85,7 @@ extension SyncMachine {
                 for sequence in start...range.upperBound {
                     let id = Dot(node: origin, counter: sequence)
                     if theirs?.contains(sequence) == true || compacted.held.contains(id) { continue }
+                    if let candidates, !candidates.contains(origin: origin, sequence: sequence) { continue }
                     ids.append(id)
                     if ids.count >= budget { break outer }
                 }
@@ -105,17 +102,21 @@ extension SyncMachine {
         actions.append(.sendFromLog(ids: ids, to: peer, maxPerMessage: configuration.maxBatchesPerMessage))
     }
 
-    /// Sends a newly held batch to every connected peer that lacks it,
-    /// except `source` (it came from there) and, for a batch this node
-    /// relays, peers connected to its origin (the origin sends it to them
-    /// itself; if that copy is lost, their next summary brings it).
+    /// Sends a newly held batch to every peer on an eager link (the
+    /// broadcast tree) that is not known to hold it, except `source` (it
+    /// came from there). Peers on lazy links learn of it from the next
+    /// delta summary and fetch it if the tree does not bring it. A link
+    /// with a node at one end that has no other (this node has one peer,
+    /// or the peer reported this node as its only neighbour) carries
+    /// pushes whatever its state: no cycle goes through it, so no copy
+    /// can come twice over it.
     ///
     /// - Complexity: O(p log p) for p connected peers (sorted, so the
     ///   actions come in one order on every run).
     mutating func forward(_ batch: DeltaBatch, except source: NodeID?, into actions: inout [SyncAction]) {
+        let onlyPeer = peers.count == 1
         for peer in peers.keys.sorted() where peer != source {
-            guard var session = peers[peer],
-                  batch.origin == node || !session.neighbors.contains(batch.origin),
+            guard var session = peers[peer], session.eager || onlyPeer || session.neighbors == [node],
                   !session.known.contains(origin: batch.origin, sequence: batch.sequence),
                   session.inFlight < configuration.maxInFlightBatchesPerPeer
             else { continue }

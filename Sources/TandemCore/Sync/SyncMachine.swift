@@ -11,9 +11,22 @@
 /// this one implementation.
 ///
 /// What it guarantees:
-/// - **Anti-entropy.** On connect and every `summaryIntervalMillis`, each
-///   side sends its batch vector; each then sends exactly the batches the
-///   other lacks, read from the durable delta log.
+/// - **Broadcast tree** (Plumtree, Leitão et al. 2007). A new batch goes
+///   at once to the peers on eager links; the others learn of it from the
+///   next delta summary (the lazy announcement) and fetch it (`graft`) if
+///   it has not come `summaryIntervalMillis` after. Links start lazy; at
+///   its first timer round each node makes the link to its tree parent
+///   eager (towards the smallest id within two hops), so the eager links
+///   form a forest before the first write and it is not flooded. A batch
+///   pushed twice prunes the link it came by the second time (it becomes
+///   lazy); a fetch makes its link eager, so the eager links settle into a
+///   spanning tree and repair themselves when a link fails.
+/// - **Anti-entropy.** On connect each side sends its whole batch vector,
+///   and the other sends exactly the batches it lacks, read from the
+///   durable delta log; after that, every `summaryIntervalMillis`, only
+///   what changed since the last summary the peer acknowledged (nothing
+///   when nothing changed). Batches a peer still lacks a whole resend
+///   period later are sent again (the backstop behind the tree).
 /// - **No back-propagation.** A batch received from a peer is never sent
 ///   back to it: the peer is recorded as holding it on arrival.
 /// - **No redundant sends.** A peer is never sent a batch its summaries or
@@ -44,6 +57,9 @@ public struct SyncMachine: Sendable {
     /// This node.
     public let node: NodeID
     public let configuration: SyncConfiguration
+    /// The origins this node's delta summaries may name (its trusted
+    /// origins and itself), by id prefix: the shell decodes with it.
+    public let originPrefixes: OriginPrefixes
     /// The batches this node holds durably.
     public private(set) var held: BatchVector
     /// The batches removed from this node's delta log.
@@ -69,6 +85,17 @@ public struct SyncMachine: Sendable {
     /// number of the last check started.
     var parityChecks: [NodeID: PeerParityCheck] = [:]
     var lastParityCheck: UInt64 = 0
+    /// Broadcast tree (`SyncMachine-Gossip.swift`): batches peers announced
+    /// and this node lacked, by when; those announced long enough ago and
+    /// still missing (fetched with `graft`); and which peer first delivered
+    /// each recent batch (this period's and the last).
+    var announced: [(at: UInt64, dots: BatchVector)] = []
+    var overdue = BatchVector()
+    var recentSources: [Dot: NodeID] = [:]
+    var olderSources: [Dot: NodeID] = [:]
+    var sourcesAgedAt: UInt64 = 0
+    /// The peer this node made its tree parent (`chooseTreeParent`), or nil.
+    var treeParent: NodeID?
 
     /// Creates the machine of `node`, resuming from what its store holds.
     ///
@@ -82,6 +109,7 @@ public struct SyncMachine: Sendable {
         self.verifyRecords = verifyRecords
         self.node = node
         self.configuration = configuration
+        originPrefixes = OriginPrefixes(configuration.trustedOrigins.union([node]))
         self.held = held
         self.admitted = held
         self.compacted = compacted
@@ -103,10 +131,16 @@ public struct SyncMachine: Sendable {
     /// The timestamp for a local write at wall time `now`.
     public mutating func tick(now: UInt64) -> HLCTimestamp { clock.tick(now: now) }
 
-    /// Starts the periodic timer.
+    /// Starts the periodic timer. Its first tick comes after one interval
+    /// plus a phase taken from the node's id (under one interval), so
+    /// nodes started together do not tick together: of the nodes that
+    /// would fetch one batch at the same tick, the first one's fetch
+    /// usually reaches the others over the tree before they ask too.
     public mutating func start(now: UInt64) -> [SyncAction] {
-        nextSummaryAt = now &+ configuration.summaryIntervalMillis
-        return [.scheduleTimer(afterMillis: configuration.summaryIntervalMillis)]
+        let interval = configuration.summaryIntervalMillis
+        let first = interval &+ OriginPrefixes.prefix(of: node) % max(interval, 1)
+        nextSummaryAt = now &+ first
+        return [.scheduleTimer(afterMillis: first)]
     }
 
     /// Handles one input at wall time `now` and returns what to do.
@@ -115,7 +149,7 @@ public struct SyncMachine: Sendable {
         switch input {
         case .peerConnected(let peer):
             peers[peer] = PeerSyncState(now: now)
-            sendSummary(to: peer, now: now, into: &actions)
+            sendDeltaSummary(to: peer, now: now, force: true, into: &actions)
         case .peerDisconnected(let peer):
             peers[peer] = nil
             finishParityCheck(with: peer, .unreachable, now: now, into: &actions)
@@ -135,6 +169,14 @@ public struct SyncMachine: Sendable {
                 }
                 peers[peer]?.neighbors = Set(neighbors)
                 receiveSummary(relevant, from: peer, into: &actions)
+                announce(relevant, now: now)
+            case .summaryDelta(let delta):
+                receiveDeltaSummary(delta, from: peer, now: now, into: &actions)
+            case .prune:
+                peers[peer]?.eager = false
+                counters.prunesReceived += 1
+            case .graft(let wanted):
+                receiveGraft(wanted, from: peer, into: &actions)
             case .batches(let batches):
                 guard batches.count <= configuration.maxBatchesPerReceivedMessage else {
                     reject(.tooManyBatches(count: batches.count, limit: configuration.maxBatchesPerReceivedMessage),

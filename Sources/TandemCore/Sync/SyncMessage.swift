@@ -29,6 +29,18 @@ public enum SyncMessage: Hashable, Sendable {
     /// records it has joined from the requester since that check began, and
     /// whether it started the drill-down (`bucketDigests`) itself.
     case parityReply(check: UInt64, held: BatchVector, collections: [CollectionRoot], repaired: UInt64, drilling: Bool)
+    /// "Since the last summary you acknowledged, I came to hold these
+    /// batches; I have had your summaries up to this number." Replaces the
+    /// full `summary` on every round (docs/protocol.md, "Delta summaries");
+    /// its `added` is also the lazy announcement of the broadcast tree.
+    case summaryDelta(SummaryDelta)
+    /// Broadcast tree: "a batch you pushed reached me twice; stop pushing
+    /// new batches to me, announce them" (the link becomes lazy both ways).
+    case prune
+    /// Broadcast tree: "send me these batches, and push new ones to me from
+    /// now on" (the link becomes eager both ways): a fetch after a lazy
+    /// announcement was not followed by the batch in time.
+    case graft(wanted: BatchVector)
 }
 
 /// One collection's count and digest of all its records, and its causal
@@ -124,6 +136,9 @@ extension SyncMessage {
         case records = 5
         case parityRequest = 6
         case parityReply = 7
+        case summaryDelta = 8
+        case prune = 9
+        case graft = 10
     }
 
     /// The message's canonical bytes: header (magic, version, kind 16), a
@@ -187,15 +202,34 @@ extension SyncMessage {
             writer.writeRoots(collections)
             writer.writeVarint(repaired)
             writer.writeByte(drilling ? 1 : 0)
+        case .summaryDelta(let delta):
+            writer.writeByte(Tag.summaryDelta.rawValue)
+            writer.writeVarint(delta.number)
+            writer.writeVarint(delta.acknowledging)
+            writer.writePrefixedVector(delta.added.held)
+            if let neighbors = delta.neighbors {
+                writer.writeByte(1)
+                let sorted = Array(Set(neighbors)).sorted()
+                writer.writeVarint(sorted.count)
+                for neighbor in sorted { writer.writeRaw(neighbor.bytes) }
+            } else {
+                writer.writeByte(0)
+            }
+        case .prune:
+            writer.writeByte(Tag.prune.rawValue)
+        case .graft(let wanted):
+            writer.writeByte(Tag.graft.rawValue)
+            writer.writeVector(wanted.held)
         }
         return writer.bytes
     }
 
-    /// Decodes a message.
+    /// Decodes a message; `origins` resolves the origin prefixes of a
+    /// delta summary (entries it does not resolve are left out).
     ///
     /// - Throws: `DecodingError` (with the byte offset) for anything
     ///   malformed, truncated or over `limits`.
-    public init(decoding bytes: [UInt8], limits: Limits = .default) throws(DecodingError) {
+    public init(decoding bytes: [UInt8], limits: Limits = .default, origins: OriginPrefixes = OriginPrefixes()) throws(DecodingError) {
         var reader = ByteReader(bytes)
         try reader.readHeader(expecting: .syncMessage, limits: limits)
         let tagOffset = reader.offset
@@ -207,17 +241,7 @@ extension SyncMessage {
         case .summary:
             let held = try reader.readVector()
             let compacted = try reader.readVector()
-            let count = try reader.readCount(minimumItemBytes: NodeID.byteCount)
-            var neighbors: [NodeID] = []
-            neighbors.reserveCapacity(count)
-            for _ in 0..<count {
-                let start = reader.offset
-                let neighbor = try reader.readNodeID()
-                if let last = neighbors.last, !(last < neighbor) {
-                    throw DecodingError(offset: start, reason: .notCanonical("neighbours not strictly increasing"))
-                }
-                neighbors.append(neighbor)
-            }
+            let neighbors = try reader.readNeighbors()
             self = .summary(held: BatchVector(held: held), compacted: BatchVector(held: compacted), neighbors: neighbors)
         case .batches:
             let count = try reader.readCount(minimumItemBytes: NodeID.byteCount + 4)
@@ -282,6 +306,21 @@ extension SyncMessage {
             guard flags < 2 else { throw reader.error(.notCanonical("unknown parity reply flags \(flags)")) }
             self = .parityReply(check: check, held: BatchVector(held: held), collections: collections,
                                 repaired: repaired, drilling: flags == 1)
+        case .summaryDelta:
+            let number = try reader.readVarint()
+            let acknowledging = try reader.readVarint()
+            let (added, entries) = try reader.readPrefixedVector(origins: origins)
+            let flags = try reader.readByte()
+            guard flags < 2 else { throw reader.error(.notCanonical("unknown summary delta flags \(flags)")) }
+            let neighbors = flags == 1 ? try reader.readNeighbors() : nil
+            if number == 0 && (entries > 0 || neighbors != nil) {
+                throw reader.error(.notCanonical("a bare acknowledgement (number 0) carries batches or neighbours"))
+            }
+            self = .summaryDelta(SummaryDelta(number: number, acknowledging: acknowledging, added: added, neighbors: neighbors))
+        case .prune:
+            self = .prune
+        case .graft:
+            self = .graft(wanted: BatchVector(held: try reader.readVector()))
         }
         try reader.expectEnd()
     }
@@ -292,11 +331,46 @@ extension ByteWriter {
     mutating func writeVector(_ context: CausalContext) {
         writeContext(context, table: NodeTable(context))
     }
+
+    /// A vector naming each origin by the first 8 bytes of its id
+    /// (`OriginPrefixes`), in increasing order; origins sharing a prefix
+    /// are left out (the receiver could not tell them apart).
+    mutating func writePrefixedVector(_ context: CausalContext) {
+        var byPrefix: [UInt64: [NodeID]] = [:]
+        for origin in context.nodes.keys { byPrefix[OriginPrefixes.prefix(of: origin), default: []].append(origin) }
+        let entries = byPrefix.filter { $0.value.count == 1 }.sorted { $0.key < $1.key }
+        writeVarint(entries.count)
+        for (prefix, origins) in entries {
+            guard let dots = context.nodes[origins[0]] else { continue }
+            writeFixed64(prefix)
+            writeNodeDots(dots)
+        }
+    }
 }
 
 extension ByteReader {
     mutating func readVector() throws(DecodingError) -> CausalContext {
         try readContext().0
+    }
+
+    /// Reads a vector written by `writePrefixedVector`: entries whose
+    /// prefix `origins` does not resolve are left out; the count of
+    /// entries read is returned with it.
+    mutating func readPrefixedVector(origins: OriginPrefixes) throws(DecodingError) -> (BatchVector, entries: Int) {
+        let count = try readCount(minimumItemBytes: 10)
+        var vector = CausalContext()
+        var previous: UInt64?
+        for _ in 0..<count {
+            let start = offset
+            let prefix = try readFixed64()
+            if let previous, !(previous < prefix) {
+                throw DecodingError(offset: start, reason: .notCanonical("summary origin prefixes not strictly increasing"))
+            }
+            previous = prefix
+            let dots = try readNodeDots(start: start)
+            if let origin = origins.resolve(prefix) { vector.set(dots, for: origin) }
+        }
+        return (BatchVector(held: vector), count)
     }
 
     mutating func readLevel() throws(DecodingError) -> UInt8 {
@@ -329,6 +403,22 @@ extension ByteWriter {
 }
 
 extension ByteReader {
+    /// Reads a count and that many node ids, strictly increasing.
+    mutating func readNeighbors() throws(DecodingError) -> [NodeID] {
+        let count = try readCount(minimumItemBytes: NodeID.byteCount)
+        var neighbors: [NodeID] = []
+        neighbors.reserveCapacity(count)
+        for _ in 0..<count {
+            let start = offset
+            let neighbor = try readNodeID()
+            if let last = neighbors.last, !(last < neighbor) {
+                throw DecodingError(offset: start, reason: .notCanonical("neighbours not strictly increasing"))
+            }
+            neighbors.append(neighbor)
+        }
+        return neighbors
+    }
+
     /// Reads a 32-byte node id; fewer bytes left is `.truncated` at its start.
     mutating func readNodeID() throws(DecodingError) -> NodeID {
         let start = offset

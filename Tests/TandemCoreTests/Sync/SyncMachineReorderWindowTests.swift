@@ -69,7 +69,7 @@ import Testing
     /// The bytes of the summary this node sends a newly connected peer.
     func summaryBytes(_ machine: inout SyncMachine) -> Int? {
         for case .send(let message, _) in machine.handle(.peerConnected(other), now: now) {
-            if case .summary = message { return message.encoded().count }
+            if case .summaryDelta = message { return message.encoded().count }
         }
         return nil
     }
