@@ -33,8 +33,9 @@ struct CompactionTests {
         bobConfiguration.compaction = nil
         let bob = try SyncNode.open(configuration: bobConfiguration, directory: directory.appending("b"))
         try await bob.start()
-        try await eventually("Bob to hold Alice's write, and Alice to compact it", within: 60) {
-            try alice.store.batches([first.id]).isEmpty
+        // (The count follows the store's commit on the node's event loop.)
+        try await eventually("Bob to hold Alice's write, and Alice to compact it and count it", within: 60) {
+            try alice.store.batches([first.id]).isEmpty && alice.metrics.batchesCompacted == 1
         }
         #expect(try bob.store.batches([first.id]) == [first])
         #expect(try alice.store.summary().compacted.contains(origin: a.nodeID, sequence: first.sequence))
