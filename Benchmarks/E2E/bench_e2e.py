@@ -856,8 +856,9 @@ def main():
                     run_steady_workloads(bench, report, [system], run, args)
                 finally:
                     system.stop()
-        if "backfill" in args.workloads:
+        if "backfill" in args.workloads or "backfill-empty" in args.workloads:
             backfill(bench, report, run, args, differing=False)
+        if "backfill" in args.workloads or "backfill-10pct" in args.workloads:
             backfill(bench, report, run, args, differing=True)
     load = open("/proc/loadavg").read().split()[:3]
     print(f"bench-e2e: load average {' '.join(load)} at end", flush=True)
