@@ -106,10 +106,12 @@ bench-adapters: deps
 # Benchmarks/Scripts/bench-e2e.sh installs Bucardo and PL/Perl with apt-get
 # when missing, runs the cluster as an unprivileged user and removes it and
 # every process at exit, also on failure. Latency at 100 updates/s for 60 s,
-# 100,000-update throughput, concurrent edits during a cut link, backfill of
-# 1,000,000 rows; three runs. BENCH_E2E_ARGS adds options: --quick (10 s,
-# 10,000 updates, 100,000 rows), --runs N, --workloads latency,throughput,
-# concurrent,backfill, --systems tandem,bucardo, --pairs pg,sqlite,sqlite-pg.
+# 100,000-update throughput (issued by pgbench), concurrent edits during a
+# cut link, backfill of 1,000,000 rows; three runs. BENCH_E2E_ARGS adds
+# options: --quick (10 s, 10,000 updates, 100,000 rows), --runs N,
+# --workloads latency,throughput,concurrent,backfill (or backfill-empty,
+# backfill-10pct), --systems tandem,bucardo, --pairs pg,sqlite,sqlite-pg,
+# --batches 1,1000, --client pgbench|psql, --clients N, --async-client.
 # Not part of `make test`.
 BENCH_E2E_ARGS ?=
 bench-e2e: deps

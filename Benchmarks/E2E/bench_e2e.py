@@ -147,6 +147,43 @@ class PostgresSide:
         self.bench.track(process.pid)
         return PostgresStream(process)
 
+    def run_pgbench(self, origin, updates, batch, seed, clients=1):
+        """Issues `updates` single-row UPDATEs of random rows (seeded; each
+        connection its own share of rows 2 to TABLE_ROWS + 1) through
+        `clients` pgbench connections with a prepared statement, autocommit
+        (`batch` 1) or in transactions of `batch`: a client that is not the
+        limit. Returns the number of UPDATEs issued."""
+        # Each connection its own rows (no lock waits or deadlocks between them).
+        span = TABLE_ROWS // clients
+        rows = f"random(2 + :client_id * {span}, 1 + (:client_id + 1) * {span})"
+        lines = []
+        if batch > 1:
+            lines += [f"\\set r{i} {rows}" for i in range(batch)]
+            lines.append("BEGIN;")
+            lines += [update_sql(self, f":r{i}", origin) for i in range(batch)]
+            lines.append("COMMIT;")
+        else:
+            lines += [f"\\set r0 {rows}", update_sql(self, ":r0", origin)]
+        path = os.path.join(self.bench.work, f"pgbench-{self.database}.sql")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        transactions = max(updates // batch // clients, 1)
+        command = ["pgbench", "-n", "-h", "127.0.0.1", "-p", str(self.bench.port), "-U", "postgres",
+                   "-c", str(clients), "-M", "prepared", f"--random-seed={seed}", "-f", path, "-t", str(transactions),
+                   self.database]
+        environment = dict(os.environ)
+        if self.bench.args.async_client:
+            # The client's commits return before their WAL is flushed: the
+            # source commits faster than the disk's flushes allow.
+            environment["PGOPTIONS"] = "-c synchronous_commit=off"
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+        self.bench.track(process.pid)
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"pgbench {self.database} failed: {err.strip()[-2000:]}")
+        os.unlink(path)
+        return transactions * batch * clients
+
     def run_statements(self, statements):
         """Runs the statements through one psql session, as one client would."""
         path = os.path.join(self.bench.work, f"statements-{self.database}.sql")
@@ -527,7 +564,15 @@ def latency(system, source, target, rate, seconds, next_row):
             "issued_per_s": round(count / issued_seconds, 1), "seconds": seconds}
 
 
-def throughput(system, source, target, updates, batch, next_row):
+def client_name(side, client, clients):
+    if side.kind != "postgres":
+        return "python"
+    if client != "pgbench":
+        return client
+    return f"pgbench x{clients}" + (" async" if side.bench.args.async_client else "")
+
+
+def throughput(system, source, target, updates, batch, next_row, client="psql", seed=1, clients=1):
     clear_arrivals(system)
     src, dst = system.sides[source], system.sides[target]
     statements = []
@@ -539,7 +584,11 @@ def throughput(system, source, target, updates, batch, next_row):
             statements.append("COMMIT;")
     expected = int(src.scalar("SELECT sum(v) FROM bench")) + updates
     start = now_us()
-    src.run_statements(statements)
+    if src.kind == "postgres" and client == "pgbench":
+        issued = src.run_pgbench(source, updates, batch, seed, clients)
+        expected += issued - updates
+    else:
+        src.run_statements(statements)
     client_done = now_us()
     wait_for("throughput: every update on the other side",
              lambda: int(dst.scalar("SELECT sum(v) FROM bench")) >= expected, 1800, system, interval=0.1)
@@ -547,7 +596,8 @@ def throughput(system, source, target, updates, batch, next_row):
     seconds = (last - start) / 1e6
     return {"updates_per_s": round(updates / seconds), "seconds": round(seconds, 2),
             "client_updates_per_s": round(updates / ((client_done - start) / 1e6)),
-            "updates": updates, "rows_per_transaction": batch}
+            "updates": updates, "rows_per_transaction": batch,
+            "client": client_name(src, client, clients)}
 
 
 def concurrent(system, cut_node, rows, tag):
@@ -661,7 +711,7 @@ def run_steady_workloads(bench, report, systems, run, args):
         for source, target in (("a", "b"), ("b", "a")):
             plan.append(("latency", source, target))
     if "throughput" in args.workloads:
-        for batch in (1, 1000):
+        for batch in args.batches:
             for source, target in (("a", "b"), ("b", "a")):
                 plan.append((f"throughput-{batch}", source, target))
     if "concurrent" in args.workloads:
@@ -680,7 +730,9 @@ def run_steady_workloads(bench, report, systems, run, args):
                 figures = latency(system, source, target, args.rate, args.seconds, row_cycle(system))
             elif workload.startswith("throughput"):
                 batch = int(workload.split("-")[1])
-                figures = throughput(system, source, target, args.updates, batch, row_cycle(system))
+                figures = throughput(system, source, target, args.updates, batch, row_cycle(system),
+                                     client=args.client, seed=run * 10 + (1 if source == "a" else 2),
+                                     clients=args.clients)
             else:
                 figures = concurrent(system, source, CONCURRENT_ROWS, f"{run}{source}")
             report.add(system.system, system.name, workload, direction, run, figures, system.peak_memory_mib())
@@ -737,6 +789,14 @@ def main():
     parser.add_argument("--updates", type=int, default=100_000)
     parser.add_argument("--backfill-rows", type=int, default=1_000_000)
     parser.add_argument("--backfill-timeout", type=float, default=1800)
+    parser.add_argument("--clients", type=int, default=1,
+                        help="throughput: pgbench connections issuing the UPDATEs (the issue's workload: 1)")
+    parser.add_argument("--async-client", action="store_true",
+                        help="throughput: the pgbench connections commit with synchronous_commit off")
+    parser.add_argument("--batches", default="1,1000",
+                        help="throughput: rows per transaction, one workload each (1: autocommit)")
+    parser.add_argument("--client", choices=["pgbench", "psql"], default="pgbench",
+                        help="throughput client on PostgreSQL: pgbench (one connection, prepared statement) or psql -f")
     parser.add_argument("--workloads", default="latency,throughput,concurrent,backfill")
     parser.add_argument("--systems", default="tandem,bucardo")
     parser.add_argument("--pairs", default="pg,sqlite,sqlite-pg",
@@ -750,6 +810,7 @@ def main():
         args.updates = args.updates if "--updates" in given else 10_000
         args.backfill_rows = args.backfill_rows if "--backfill-rows" in given else 100_000
     args.workloads = args.workloads.split(",")
+    args.batches = [int(b) for b in args.batches.split(",")]
     args.systems = args.systems.split(",")
     pairs = args.pairs.split(",")
     bench = Bench(args)
@@ -795,8 +856,9 @@ def main():
                     run_steady_workloads(bench, report, [system], run, args)
                 finally:
                     system.stop()
-        if "backfill" in args.workloads:
+        if "backfill" in args.workloads or "backfill-empty" in args.workloads:
             backfill(bench, report, run, args, differing=False)
+        if "backfill" in args.workloads or "backfill-10pct" in args.workloads:
             backfill(bench, report, run, args, differing=True)
     load = open("/proc/loadavg").read().split()[:3]
     print(f"bench-e2e: load average {' '.join(load)} at end", flush=True)

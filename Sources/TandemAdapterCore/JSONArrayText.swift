@@ -6,7 +6,8 @@ import Foundation
 
 /// Set fields stored as JSON array text (`["vip","churn-risk"]`), the form
 /// SQLite columns and text columns use; also the JSON objects capture
-/// triggers write. Decoding goes through Foundation's `JSONDecoder`;
+/// triggers write. Decoding goes through Foundation's `JSONDecoder` (flat
+/// objects of plain values through `FlatJSONObject`, with the same result);
 /// encoding is canonical (elements in the given order, minimal escapes).
 public enum JSONArrayText {
     /// The elements of JSON array text, or nil if it is not a JSON array.
@@ -18,7 +19,9 @@ public enum JSONArrayText {
     /// A JSON object of column values (what capture triggers write), or nil
     /// if `text` is not one.
     public static func object(_ text: String) -> [String: ExternalValue]? {
-        try? JSONDecoder().decode([String: ExternalValue].self, from: Data(text.utf8))
+        // The usual flat object directly; anything else through JSONDecoder.
+        if let values = FlatJSONObject.values(text) { return values }
+        return try? JSONDecoder().decode([String: ExternalValue].self, from: Data(text.utf8))
     }
 
     /// JSON text of `value` (arrays nest).

@@ -586,6 +586,34 @@ import TandemTestSupport
             let after = try await driver.changes(after: cursor, limit: 10)
             #expect(after.changes.map(\.kind) == [.insert, .update])
             #expect(after.changes.last?.new?["email"] == .text("e@x"))
+            // The dropped column is absent from the values, not null.
+            #expect(after.changes.last?.new.map { $0.keys.contains("name") } == false)
+            #expect(after.changes.last?.old.map { $0.keys.contains("name") } == false)
+        }
+    }
+
+    @Test func aTableOfManyMappedColumnsIsCapturedWhole() async throws {
+        // More than the 40 columns one jsonb_build_object call of the trigger takes.
+        let columns = (1...45).map { "c\($0)" }
+        let table = "CREATE TABLE wide (id int PRIMARY KEY, "
+            + columns.map { "\($0) text" }.joined(separator: ", ") + ", unmapped text);"
+        try await withDriver(table: "wide", setUp: table) { server, database, driver in
+            try await driver.attach(columns: columns)
+            try await server.psql(database: database, sql: """
+                INSERT INTO wide (id, c1, c45, unmapped) VALUES (1, 'first', 'last', 'u');
+                UPDATE wide SET c41 = 'x', c2 = NULL;
+                """)
+            let read = try await driver.changes(after: 0, limit: 10)
+            #expect(read.changes.map(\.kind) == [.insert, .update])
+            let inserted = try #require(read.changes.first?.new)
+            #expect(inserted.count == 46)
+            #expect(inserted["id"] == .int(1))
+            #expect(inserted["c1"] == .text("first"))
+            #expect(inserted["c45"] == .text("last"))
+            #expect(inserted["c2"] == .null)
+            #expect(inserted["unmapped"] == nil)
+            #expect(read.changes.last?.new?["c41"] == .text("x"))
+            #expect(read.changes.last?.old?["c41"] == .null)
         }
     }
 
