@@ -138,24 +138,8 @@ struct CaptureSQL: Sendable {
                 IF current_setting('tandem.applying', true) = 'on' THEN
                     RETURN NULL;
                 END IF;
-                IF TG_OP <> 'INSERT' THEN
-                    old_row := to_jsonb(OLD);
-                    IF old_row ?& mapped THEN
-                        old_values := \(CaptureSQL.mappedObject("old_row", columns: columns));
-                    ELSE
-                        SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) INTO old_values
-                            FROM jsonb_each(old_row) AS e WHERE e.key = ANY (mapped);
-                    END IF;
-                END IF;
-                IF TG_OP <> 'DELETE' THEN
-                    new_row := to_jsonb(NEW);
-                    IF new_row ?& mapped THEN
-                        new_values := \(CaptureSQL.mappedObject("new_row", columns: columns));
-                    ELSE
-                        SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) INTO new_values
-                            FROM jsonb_each(new_row) AS e WHERE e.key = ANY (mapped);
-                    END IF;
-                END IF;
+                \(CaptureSQL.mappedValues("old", unless: "INSERT", columns: columns))
+                \(CaptureSQL.mappedValues("new", unless: "DELETE", columns: columns))
                 -- Without its key column (dropped) a row cannot be synced;
                 -- the external application's write must still succeed.
                 IF (TG_OP <> 'INSERT' AND old_row ->> \(key) IS NULL)
@@ -192,6 +176,24 @@ struct CaptureSQL: Sendable {
     /// (which holds every one of them), as one expression: the same object
     /// the `jsonb_each` query builds, JSON nulls kept. `jsonb_build_object`
     /// takes at most 100 arguments, so every 40 columns are joined with `||`.
+    /// The trigger's step that reads the mapped columns of `OLD` or `NEW`
+    /// (`side`, lower-case) into `<side>_values`, except when `TG_OP` is
+    /// `skip`: by one expression while the row has every mapped column,
+    /// over `jsonb_each` when one was dropped since the attach.
+    static func mappedValues(_ side: String, unless skip: String, columns: [String]) -> String {
+        """
+                        IF TG_OP <> '\(skip)' THEN
+                            \(side)_row := to_jsonb(\(side.uppercased()));
+                            IF \(side)_row ?& mapped THEN
+                                \(side)_values := \(mappedObject(side + "_row", columns: columns));
+                            ELSE
+                                SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) INTO \(side)_values
+                                    FROM jsonb_each(\(side)_row) AS e WHERE e.key = ANY (mapped);
+                            END IF;
+                        END IF
+        """ + ";"
+    }
+
     static func mappedObject(_ row: String, columns: [String]) -> String {
         guard !columns.isEmpty else { return "'{}'::jsonb" }
         return columns.chunked(40).map { part in

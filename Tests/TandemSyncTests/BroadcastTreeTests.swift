@@ -36,6 +36,16 @@ import Testing
         try nodes.map { try network.stores[$0]?.summary().batches ?? BatchVector() }
     }
 
+    /// Each node's held vector after six timer rounds (announcements and
+    /// fetches carry what the tree did not).
+    func heldAfterTimerRounds(_ network: inout TestNetwork) throws -> [BatchVector] {
+        for _ in 0..<6 {
+            network.advance(1_000)
+            network.settle()
+        }
+        return try held(network)
+    }
+
     @Test func onceTheTreeIsChosenWritesFromAnyNodeArriveOnceEverywhere() throws {
         var network = try ring()
         for round in 0...3 {
@@ -56,11 +66,7 @@ import Testing
         var network = try ring(rounds: 0)
         try network.write(nodes[2], record: "early", field: "name", value: .string("x"))
         network.settle()
-        for _ in 0..<6 {
-            network.advance(1_000)
-            network.settle()
-        }
-        let vectors = try held(network)
+        let vectors = try heldAfterTimerRounds(&network)
         #expect(vectors.allSatisfy { $0 == vectors[0] }, "\(vectors)")
         #expect(vectors[0].nextSequence(for: nodes[2]) == 2)
     }
@@ -77,11 +83,7 @@ import Testing
             network.settle()
         }
         // Announcements and fetches (timers) carry writes over lazy links.
-        for _ in 0..<6 {
-            network.advance(1_000)
-            network.settle()
-        }
-        let vectors = try held(network)
+        let vectors = try heldAfterTimerRounds(&network)
         #expect(vectors.allSatisfy { $0 == vectors[0] }, "\(vectors)")
         #expect(vectors[0].nextSequence(for: nodes[3]) == 2)
     }
