@@ -48,7 +48,7 @@ extension SyncDriver {
         theirs: [CollectionDigest], ours: [String: [UInt16: (count: UInt64, digest: UInt64)]]
     ) -> UInt64 {
         theirs.reduce(UInt64(0)) { total, digest in
-            let held = ours[digest.collection]?.values.reduce(UInt64(0)) { $0 + $1.count } ?? 0
+            let held = ours[digest.collection].map { DigestReconciliation.root(fromLeaves: $0).count } ?? 0
             return total + (digest.count > held ? digest.count - held : 0)
         }
     }

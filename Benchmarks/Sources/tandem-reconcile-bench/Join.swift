@@ -48,17 +48,24 @@ func join(seedA: String, runDirectory: String, records: Int, interruptAt: Double
     var recordBytes = 0
     var totalBytes = 0
     var interrupted = interruptAt == nil
-    var firstExpected: UInt64 = 0
-    var resumedExpected: UInt64?
+    // The first report of each catch-up: before the restart, and after it.
+    var firstReports: [CatchUpProgress] = []
     var lastPrinted = monotonicNanos()
 
     func held() throws -> Int { Int(try rootDigest(storeB, collection).count) }
+
+    func noteFirstReport() {
+        if let progress = link.b.shell.catchUp, firstReports.last?.startedAtMillis != progress.startedAtMillis {
+            firstReports.append(progress)
+        }
+    }
 
     link.connect()
     while !link.bCaughtUp {
         guard rounds < 100_000 else { fatalError("B has not caught up after \(rounds) rounds") }
         let roundStart = monotonicNanos()
         link.settle()
+        noteFirstReport()
         if !interrupted, let share = interruptAt, try held() >= Int(Double(records) * share) {
             // A restart: everything in flight is lost; new drivers resume from the stores.
             recordBytes += link.traffic.bytes["records"] ?? 0
@@ -68,18 +75,14 @@ func join(seedA: String, runDirectory: String, records: Int, interruptAt: Double
             link = try Link(a: storeA, keyA: Keys.a, b: storeB, keyB: Keys.b, now: now)
             link.connect()
             interrupted = true
-            resumedExpected = 0
         }
         let work = Double(monotonicNanos() - roundStart) / 1e9
         workSeconds += work
         let step = max(work, 1.001)
         joinSeconds += step
         link.advance(UInt64(step * 1000))
+        noteFirstReport()
         rounds += 1
-        if let progress = link.b.shell.catchUp {
-            if firstExpected == 0 { firstExpected = progress.expectedRecords }
-            if resumedExpected == 0 { resumedExpected = progress.expectedRecords }
-        }
         if monotonicNanos() - lastPrinted > 5_000_000_000, let progress = link.b.shell.catchUp {
             print("  catching up: \(progress.line)")
             lastPrinted = monotonicNanos()
@@ -94,7 +97,8 @@ func join(seedA: String, runDirectory: String, records: Int, interruptAt: Double
     return JoinResult(
         joinSeconds: joinSeconds, workSeconds: workSeconds, copySeconds: copySeconds, rounds: rounds,
         recordBytes: recordBytes, totalBytes: totalBytes, peakMiB: memoryMiB().peak,
-        firstExpected: firstExpected, resumedExpected: resumedExpected)
+        firstExpected: firstReports.first?.expectedRecords ?? 0,
+        resumedExpected: firstReports.count > 1 ? firstReports.last?.expectedRecords : nil)
 }
 
 func runJoin(directory: String, records: Int, interruptAt: Double?) throws {
