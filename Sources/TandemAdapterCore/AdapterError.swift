@@ -10,6 +10,11 @@ public enum AdapterError: Error, Hashable, Sendable, CustomStringConvertible {
     case badCursor(String)
     /// The external system could not be reached or refused the driver.
     case unavailable(database: String, reason: String)
+    /// What the driver installed in the external system to capture
+    /// changes (outbox, key map) is gone: dropped by hand, or lost with
+    /// the server's last committed transactions in a crash. The runner
+    /// attaches again, which reinstalls it.
+    case captureMissing(table: String, problem: String)
     /// A driver operation failed.
     case driver(String)
 
@@ -19,6 +24,7 @@ public enum AdapterError: Error, Hashable, Sendable, CustomStringConvertible {
         case .badKey(let table, let problem): "table \(table): \(problem)"
         case .badCursor(let reason): "adapter cursor unreadable: \(reason)"
         case .unavailable(let database, let reason): "\(database): \(reason)"
+        case .captureMissing(let table, let problem): "table \(table): capture is missing (\(problem)); attaching again"
         case .driver(let reason): reason
         }
     }

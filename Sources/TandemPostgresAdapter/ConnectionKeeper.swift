@@ -125,6 +125,21 @@ actor ConnectionKeeper {
         return error.code == .server
     }
 
+    /// Whether `error` is the server refusing a write of a row (a
+    /// constraint, a type, a length), which fails that write alone; not a
+    /// capture gone missing, which fails every write until attached again.
+    static func isRefusedWrite(_ error: any Error) -> Bool {
+        guard isServerError(error), let error = error as? PSQLError else { return false }
+        return !isMissingCapture(error)
+    }
+
+    /// Whether `error` says a relation the driver created (its names start
+    /// with `_tandem_`) does not exist.
+    static func isMissingCapture(_ error: PSQLError) -> Bool {
+        guard error.code == .server, error.serverInfo?[.sqlState] == PostgresError.Code.undefinedTable.raw else { return false }
+        return error.serverInfo?[.message]?.contains("_tandem_") == true
+    }
+
     /// The server's message for a refused statement, else a short reason.
     static func reason(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return String(describing: error) }

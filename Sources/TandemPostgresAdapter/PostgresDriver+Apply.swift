@@ -57,7 +57,7 @@ extension PostgresDriver {
                             capturedThrough: capturedThrough)
                         try await self.collect(connection, "RELEASE SAVEPOINT tandem_batch")
                         return WriteOutcome.merging(outcomes, deferring: racing, count: all.count)
-                    } catch let error where error is WriteRefusal || ConnectionKeeper.isServerError(error) {
+                    } catch let error where error is WriteRefusal || ConnectionKeeper.isRefusedWrite(error) {
                         // One write refused: undo the batch, then each write alone.
                         try await self.collect(connection, "ROLLBACK TO SAVEPOINT tandem_batch")
                         try await self.collect(connection, "RELEASE SAVEPOINT tandem_batch")
@@ -77,7 +77,7 @@ extension PostgresDriver {
                         try await self.collect(connection, "ROLLBACK TO SAVEPOINT tandem_write")
                         try await self.collect(connection, "RELEASE SAVEPOINT tandem_write")
                         outcomes.append(.failed(refusal.message))
-                    } catch let error where ConnectionKeeper.isServerError(error) {
+                    } catch let error where ConnectionKeeper.isRefusedWrite(error) {
                         try await self.collect(connection, "ROLLBACK TO SAVEPOINT tandem_write")
                         try await self.collect(connection, "RELEASE SAVEPOINT tandem_write")
                         outcomes.append(.failed(ConnectionKeeper.reason(error)))

@@ -17,6 +17,8 @@ extension PostgresDriver {
             return try await keeper.run(body)
         } catch let error as AdapterError {
             throw error
+        } catch let error as PSQLError where ConnectionKeeper.isMissingCapture(error) {
+            throw AdapterError.captureMissing(table: table, problem: ConnectionKeeper.reason(error))
         } catch {
             throw AdapterError.driver(
                 "\(what) of table \(table) in database \(url.database): \(ConnectionKeeper.reason(error))")
@@ -28,7 +30,8 @@ extension PostgresDriver {
     func collect(_ connection: PostgresConnection, _ sql: String, _ values: [any PostgresBindable] = []) async throws -> [PostgresRow] {
         var binds = PostgresBindings(capacity: values.count)
         for value in values { try value.bind(into: &binds) }
-        return try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
+        return try await ActiveChannelQuery.send(PostgresQuery(unsafeSQL: sql, binds: binds), on: connection, logger: logger)
+            .get().rows
     }
 
     /// Runs `body` in a transaction (rolled back if it throws).
@@ -79,4 +82,31 @@ extension Bool: PostgresBindable {
 
 extension Array: PostgresBindable where Element: PostgresBindable & PostgresArrayEncodable {
     func bind(into binds: inout PostgresBindings) throws { try binds.append(self) }
+}
+
+/// Sends a statement on its connection's event loop, only while the channel
+/// is still active there.
+///
+/// postgres-nio never answers a statement written after its channel closed
+/// (the server crashed or restarted between two statements of one step):
+/// the write fails with no promise to report it, and the caller would wait
+/// forever with the connection held. Checked and written on the event loop,
+/// a statement either reaches the connection's handler (which fails it if
+/// the channel closes later) or fails here. Found by `PostgresCrashTests`:
+/// an adapter stopped for good after a crash of the server.
+enum ActiveChannelQuery {
+    /// The connection had closed when the statement was to be sent.
+    struct ConnectionClosed: Error, CustomStringConvertible {
+        var description: String { "the connection closed before the statement was sent" }
+    }
+
+    static func send(
+        _ query: PostgresQuery, on connection: PostgresConnection, logger: Logger
+    ) -> EventLoopFuture<PostgresQueryResult> {
+        let loop = connection.eventLoop
+        return loop.flatSubmit {
+            guard !connection.isClosed else { return loop.makeFailedFuture(ConnectionClosed()) }
+            return connection.query(query, logger: logger)
+        }
+    }
 }

@@ -236,7 +236,7 @@ public final class PostgresDriver: AdapterDriver {
         let info = try await tableInfo()
         let sql = captureSQL(info, columns: [])
         return try await perform("read the outbox") { connection in
-            try await self.publish(connection, sql)
+            try await self.publish(connection, sql, after: sequence)
             let rows = try await self.collect(connection, """
                 SELECT pos, op, pk, old::text, new::text, edited_at_ms FROM \(sql.outbox)
                 WHERE pos > $1 ORDER BY pos LIMIT $2
@@ -263,7 +263,13 @@ public final class PostgresDriver: AdapterDriver {
     /// `seq` early but committed late is still read after the cursor (with
     /// `seq` alone it could land behind it and be skipped). Positions are
     /// given under an advisory lock, so two readers cannot interleave.
-    func publish(_ connection: PostgresConnection, _ sql: CaptureSQL) async throws {
+    ///
+    /// Positions also always pass the cursor `after`: a server that lost
+    /// its last committed transactions (a crash with `synchronous_commit`
+    /// off, a failover to a replica that lagged, a restore) may hand out
+    /// positions the cursor already passed, and a change given one would
+    /// never be read, nor hold back a write over its row.
+    func publish(_ connection: PostgresConnection, _ sql: CaptureSQL, after cursor: Int64) async throws {
         let waiting = try await collect(connection, "SELECT EXISTS (SELECT 1 FROM \(sql.outbox) WHERE pos IS NULL)")
         guard let row = waiting.first, try decode(row, as: Bool.self, "the outbox") else { return }
         try await transaction(connection) {
@@ -274,8 +280,9 @@ public final class PostgresDriver: AdapterDriver {
             let count: Int64 = try counted.first.map { row -> Int64 in try self.decode(row, as: Int64.self, "the outbox") } ?? 0
             guard count > 0 else { return }
             let reserved = try await self.collect(connection, """
-                SELECT setval(\(sql.positionSequenceLiteral)::regclass, nextval(\(sql.positionSequenceLiteral)::regclass) + $1 - 1)
-                """, [count])
+                SELECT setval(\(sql.positionSequenceLiteral)::regclass,
+                              greatest(nextval(\(sql.positionSequenceLiteral)::regclass), $2 + 1) + $1 - 1)
+                """, [count, cursor])
             guard let row = reserved.first else { return }
             let last: Int64 = try self.decode(row, as: Int64.self, "the outbox")
             try await self.collect(connection, """

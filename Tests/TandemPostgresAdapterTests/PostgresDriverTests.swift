@@ -199,6 +199,38 @@ import TandemTestSupport
         }
     }
 
+    /// The server lost its last committed transactions (a crash with
+    /// `synchronous_commit` off, a failover to a replica that lagged, a
+    /// restore): the transaction that gave the outbox its positions is
+    /// gone, and the position sequence is back where it was, behind the
+    /// cursor the node kept. Changes are still read after the cursor, and a
+    /// write over a row with an unread change is still deferred.
+    @Test func positionsPassTheCursorAfterTheServerLostItsLastCommits() async throws {
+        try await withDriver(setUp: Self.customers) { server, database, driver in
+            try await driver.attach(columns: Self.mapped)
+            try await server.psql(database: database, sql: "INSERT INTO customers (id, email) VALUES (1, 'a@x'), (2, 'b@x');")
+            let first = try await driver.changes(after: 0, limit: 10)
+            let cursor = try #require(first.changes.last?.sequence)
+            #expect(first.changes.map(\.key) == ["1", "2"])
+            // As after the loss: positions unset, the sequence rewound.
+            try await server.psql(database: database, sql: """
+                UPDATE _tandem_outbox_customers SET pos = NULL;
+                SELECT setval('_tandem_outbox_customers_pos', \(try #require(first.changes.first?.sequence)), false);
+                UPDATE customers SET name = 'after the crash' WHERE id = 1;
+                """)
+            #expect(try await driver.apply([.update(record: "r1", key: "1", columns: ["name": .text("ours")])],
+                                           capturedThrough: cursor) == [.deferred])
+            let second = try await driver.changes(after: cursor, limit: 10)
+            // The two changes read before come again (capture finds them
+            // unchanged), then the new one.
+            #expect(second.changes.map(\.key) == ["1", "2", "1"])
+            #expect(second.changes.allSatisfy { $0.sequence > cursor })
+            #expect(second.changes.last?.new?["name"] == .text("after the crash"))
+            #expect(try await driver.apply([.update(record: "r1", key: "1", columns: ["name": .text("ours")])],
+                                           capturedThrough: cursor) == [.deferred])
+        }
+    }
+
     @Test func anInsertRacingAProgramsInsertOfTheSameMatchKeyIsDeferred() async throws {
         try await withDriver(setUp: Self.customers) { server, database, driver in
             try await driver.attach(columns: Self.mapped)

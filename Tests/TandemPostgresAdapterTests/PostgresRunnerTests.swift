@@ -166,10 +166,11 @@ import TandemTestSupport
             try await server.restart()
             try await crm("UPDATE customers SET visits = 9 WHERE lower(trim(email)) = 'dan@example.com';")
             try await helpdesk("UPDATE contacts SET name = 'Dan D.' WHERE lower(trim(mail)) = 'dan@example.com';")
-            try await eventually("edits on both sides after the restart") {
-                guard try await helpdesk("SELECT visit_count || '|' || name FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "9|Dan D." else { return false }
-                return try await crm("SELECT visits || '|' || full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "9|Dan D."
-            }
+            try await PostgresCrashTests.expectBothRows(
+                "9|Dan D.", "edits on both sides after the restart", crmSide: crmSide, helpdeskSide: helpdeskSide,
+                crm: crm, helpdesk: helpdesk,
+                crmRow: "SELECT visits || '|' || full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'",
+                helpdeskRow: "SELECT visit_count || '|' || name FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'")
         }
     }
 }

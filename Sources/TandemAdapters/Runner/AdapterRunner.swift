@@ -218,6 +218,7 @@ public actor AdapterRunner {
                 status.lastError = "\(error)"
                 status.idle = false
                 if await schemaProblem() != nil { continue }
+                if case AdapterError.captureMissing = error, (try? await reattach()) != nil { continue }
                 try? await Task.sleep(for: .milliseconds(backoff))
                 backoff = min(backoff * 2, 5_000)
             }
@@ -237,6 +238,30 @@ public actor AdapterRunner {
             group.addTask { await doorbell.wait() }
             await group.next()
             group.cancelAll()
+        }
+    }
+
+    /// Installs the capture again after it went missing, then maps every
+    /// row again as the first attach did (the key map may be gone with it;
+    /// rows keep the earliest edit time, so the CRDT's values win), then
+    /// sweeps: rows this adapter wrote may have been lost too. Edits made
+    /// while nothing captured them cannot be read back; the sweep's
+    /// repairs show where the table differed.
+    private func reattach() async throws {
+        try await exclusively {
+            try await driver.attach(columns: mapping.columns)
+            var next = cursor
+            next.backfilled = false
+            next.backfillAfter = nil
+            try await node.commitAdapterChange(
+                collection: mapping.collection, records: [],
+                cursor: AdapterCursorUpdate(adapter: mapping.name, cursor: next.encoded)
+            ) { _, _ in (RecordCollection(), []) }
+            cursor = next
+            status.state = .backfilling
+            status.backfilledRows = 0
+            backfillStarted = nil
+            sweepsAfterBackfill = true
         }
     }
 
