@@ -83,6 +83,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // What the PostgreSQL store and adapter share about postgres-nio.
+        .target(
+            name: "TandemPostgresSupport",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // A node's state in PostgreSQL: the server `ReplicaStore`, over
         // postgres-nio, in a target of its own so TandemStore stays free of NIO.
         .target(
@@ -90,6 +100,7 @@ let package = Package(
             dependencies: [
                 "TandemCore",
                 "TandemStore",
+                "TandemPostgresSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -150,6 +161,7 @@ let package = Package(
             name: "TandemPostgresAdapter",
             dependencies: [
                 "TandemAdapterCore",
+                "TandemPostgresSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import TandemCore
+import TandemPostgresSupport
 import TandemStore
 
 /// A value bound to a statement parameter (never spliced into SQL text).
@@ -273,7 +274,7 @@ final class PostgresSession: @unchecked Sendable {
             case .byteaArray(let items): bindings.append(items.map { ByteBuffer(bytes: $0) })
             }
         }
-        let future = connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        let future = ActiveChannelQuery.send(PostgresQuery(unsafeSQL: sql, binds: bindings), on: connection, logger: logger)
         let deadline = Date(timeIntervalSinceNow: Double(options.statementTimeoutSeconds))
         switch BlockingWait.wait(for: future, until: deadline) {
         case .success(let result):
