@@ -156,6 +156,34 @@ struct SQLiteFailureTests {
         #expect(await pair.helpdesk.status().state == .running)
     }
 
+    @Test("a capture removed under a running adapter is installed again; edits flow both ways after it")
+    func captureInstalledAgain() async throws {
+        let pair = try await Self.synced("capture-gone")
+        defer { Task { await pair.stop() } }
+        try await pair.crm.sql("UPDATE customers SET full_name = 'Ada 1';")
+        try await eventually("the first edit on the helpdesk") { try await pair.helpdesk.sql("SELECT name FROM contacts") == "Ada 1" }
+        // The helpdesk's cursor passes a few changes (a new outbox numbers from 1 again).
+        try await pair.helpdesk.sql("UPDATE contacts SET tel = '+44 5'; UPDATE contacts SET tel = '+44 6'; UPDATE contacts SET tel = '+44 7';")
+        try await eventually("the helpdesk's edits on the crm") { try await pair.crm.sql("SELECT phone FROM customers") == "+44 7" }
+        // Outbox, key map, control row and triggers gone, as a restore of a
+        // copy from before the attach would leave them.
+        let other = try SQLiteDriver(path: pair.helpdesk.database, table: "contacts", keyColumn: "contact_id")
+        try await other.detach()
+        await other.close()
+        try await eventually("the capture installed again") {
+            try await pair.helpdesk.sql("SELECT count(*) FROM sqlite_master WHERE name = '_tandem_outbox_contacts'") == "1"
+        }
+        try await eventually("the helpdesk running again") { await pair.helpdesk.status().state == .running }
+        #expect(await pair.helpdesk.status().lastError?.contains("capture is missing") == true)
+        try await pair.helpdesk.sql("UPDATE contacts SET tel = '+44 9';")
+        try await pair.crm.sql("UPDATE customers SET full_name = 'Ada 2';")
+        try await eventually("both edits on both sides") {
+            guard try await pair.crm.sql("SELECT full_name || '|' || phone FROM customers") == "Ada 2|+44 9" else { return false }
+            return try await pair.helpdesk.sql("SELECT name || '|' || tel FROM contacts") == "Ada 2|+44 9"
+        }
+        #expect(try await pair.helpdesk.sql("SELECT count(*) FROM contacts") == "1")
+    }
+
     @Test("two rows with one match key on one side are reported, not merged")
     func duplicateKeysReported() async throws {
         let pair = try await Self.synced("duplicates")

@@ -246,11 +246,16 @@ public actor AdapterRunner {
     /// rows keep the earliest edit time, so the CRDT's values win), then
     /// sweeps: rows this adapter wrote may have been lost too. Edits made
     /// while nothing captured them cannot be read back; the sweep's
-    /// repairs show where the table differed.
+    /// repairs show where the table differed. The cursor starts over: a new
+    /// outbox may number its changes from the start again (SQLite's does),
+    /// and a change of an outbox that survived is read again and found
+    /// unchanged.
     private func reattach() async throws {
         try await exclusively {
             try await driver.attach(columns: mapping.columns)
             var next = cursor
+            next.through = 0
+            acknowledgedThrough = 0
             next.backfilled = false
             next.backfillAfter = nil
             try await node.commitAdapterChange(

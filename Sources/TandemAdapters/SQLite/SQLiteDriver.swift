@@ -300,15 +300,23 @@ public final class SQLiteDriver: AdapterDriver {
     // MARK: Access
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do { return try await database.read(body) } catch let error as DatabaseError {
-            throw AdapterError.unavailable(database: path, reason: error.message ?? "\(error)")
-        }
+        do { return try await database.read(body) } catch let error as DatabaseError { throw adapterError(error) }
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await database.writeWithoutTransaction(body) } catch let error as DatabaseError {
-            throw AdapterError.unavailable(database: path, reason: error.message ?? "\(error)")
+            throw adapterError(error)
         }
+    }
+
+    /// `captureMissing` when a table the driver created (`_tandem_…`) is
+    /// gone, else `unavailable` with SQLite's message.
+    private func adapterError(_ error: DatabaseError) -> AdapterError {
+        let message = error.message ?? "\(error)"
+        if message.hasPrefix("no such table"), message.contains("_tandem_") {
+            return .captureMissing(table: table, problem: message)
+        }
+        return .unavailable(database: path, reason: message)
     }
 }
 
