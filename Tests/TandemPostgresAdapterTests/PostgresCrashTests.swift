@@ -12,23 +12,24 @@ import TandemTestSupport
 /// server's last committed transactions, the driver's own among them. Edits
 /// made on both sides after each restart still reach both sides.
 @Suite struct PostgresCrashTests {
-    /// A PostgreSQL table and a SQLite table, one row in both, kept in sync
-    /// by two runners over loopback TCP; `body` gets the two runners and a
-    /// psql and a sqlite3 shell.
+    /// A PostgreSQL table ("crm", seeded by `crmSeed`) and a SQLite table
+    /// ("helpdesk", seeded by `helpdeskSeed`) kept in sync by two runners
+    /// over loopback TCP; `body` runs once the helpdesk holds `rows` rows,
+    /// with the two runners and a psql and a sqlite3 shell.
     static func withTwoSides(
         _ server: PostgresServer,
+        crmSeed: String = "INSERT INTO customers (email, full_name, visits) VALUES ('dan@example.com', 'Dan', 0);",
+        helpdeskSeed: String = "", rows: Int = 1,
         _ body: (_ crmSide: RunnerSide, _ helpdeskSide: RunnerSide, _ crm: (String) async throws -> String,
                  _ helpdesk: (String) async throws -> String) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-pg-crash-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-pg-runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try await server.createDatabase("crm")
-        try await server.psql(database: "crm", sql: PostgresRunnerTests.crmTable + """
-            INSERT INTO customers (email, full_name, visits) VALUES ('dan@example.com', 'Dan', 0);
-            """)
+        try await server.psql(database: "crm", sql: PostgresRunnerTests.crmTable + crmSeed)
         let sqlitePath = directory.appendingPathComponent("helpdesk.db").path
-        try await sqlite3(sqlitePath, PostgresRunnerTests.helpdeskTable)
+        try await sqlite3(sqlitePath, PostgresRunnerTests.helpdeskTable + helpdeskSeed)
         let crm = { (sql: String) async throws -> String in try await server.psql(database: "crm", sql: sql).trimmed }
         let helpdesk = { (sql: String) async throws -> String in try await sqlite3(sqlitePath, sql) }
 
@@ -46,7 +47,7 @@ import TandemTestSupport
             driver: SQLiteDriver(path: sqlitePath, table: "contacts", keyColumn: "contact_id"))
         try await helpdeskSide.start()
         defer { Task { await helpdeskSide.stop() } }
-        try await eventually("the row on the helpdesk") { try await helpdesk("SELECT count(*) FROM contacts") == "1" }
+        try await eventually("\(rows) rows on the helpdesk") { try await helpdesk("SELECT count(*) FROM contacts") == "\(rows)" }
         try await body(crmSide, helpdeskSide, crm, helpdesk)
     }
 

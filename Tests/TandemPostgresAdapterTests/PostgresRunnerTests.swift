@@ -45,132 +45,117 @@ import TandemTestSupport
 
     @Test func postgresAndSQLiteStayEqualThroughTwoNodesAndAPostgresRestart() async throws {
         try await PostgresServer.withServer { server in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-pg-runner-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            try await server.createDatabase("crm")
-            try await server.psql(database: "crm", sql: Self.crmTable + """
-                INSERT INTO customers (email, full_name, phone) VALUES ('ada@example.com', 'Ada Lovelace', '+44 1');
-                INSERT INTO customers (email, full_name, phone) VALUES ('bob@example.com', 'Bob', '+1 2');
-                SELECT setval('customers_id_seq', 100);
-                """)
-            let sqlitePath = directory.appendingPathComponent("helpdesk.db").path
-            try await sqlite3(sqlitePath, Self.helpdeskTable + """
-                INSERT INTO contacts (mail, name, tel) VALUES ('  ADA@example.com ', 'Ada Lovelace', '+44 1');
-                INSERT INTO contacts (mail, name, tel) VALUES ('carol@example.com', 'Carol', '+33 3');
-                """)
-            @discardableResult func crm(_ sql: String) async throws -> String { try await server.psql(database: "crm", sql: sql).trimmed }
-            @discardableResult func helpdesk(_ sql: String) async throws -> String { try await sqlite3(sqlitePath, sql) }
+            try await PostgresCrashTests.withTwoSides(
+                server,
+                crmSeed: """
+                    INSERT INTO customers (email, full_name, phone) VALUES ('ada@example.com', 'Ada Lovelace', '+44 1');
+                    INSERT INTO customers (email, full_name, phone) VALUES ('bob@example.com', 'Bob', '+1 2');
+                    SELECT setval('customers_id_seq', 100);
+                    """,
+                helpdeskSeed: """
+                    INSERT INTO contacts (mail, name, tel) VALUES ('  ADA@example.com ', 'Ada Lovelace', '+44 1');
+                    INSERT INTO contacts (mail, name, tel) VALUES ('carol@example.com', 'Carol', '+33 3');
+                    """,
+                rows: 3
+            ) { crmSide, helpdeskSide, crmShell, helpdeskShell in
+                @discardableResult func crm(_ sql: String) async throws -> String { try await crmShell(sql) }
+                @discardableResult func helpdesk(_ sql: String) async throws -> String { try await helpdeskShell(sql) }
 
-            let crmSide = try RunnerSide(
-                keys: RunnerKeys.crm, store: directory.appendingPathComponent("crm-store").path, peers: [],
-                mapping: Self.crmMapping,
-                driver: PostgresDriver(url: server.url(database: "crm"), table: "customers", keyColumn: "id"))
-            try await crmSide.start()
-            defer { Task { await crmSide.stop() } }
-            let port = try #require(crmSide.node.boundPort)
-            let helpdeskSide = try RunnerSide(
-                keys: RunnerKeys.helpdesk, store: directory.appendingPathComponent("helpdesk-store").path,
-                peers: [PeerAddress(node: RunnerKeys.crm.nodeID, host: "127.0.0.1", port: port)],
-                mapping: Self.helpdeskMapping,
-                driver: SQLiteDriver(path: sqlitePath, table: "contacts", keyColumn: "contact_id"))
-            try await helpdeskSide.start()
-            defer { Task { await helpdeskSide.stop() } }
+                // First sync: matched by email, no duplicates.
+                try await eventually("three rows on both sides") {
+                    guard try await crm("SELECT count(*) FROM customers") == "3" else { return false }
+                    return try await helpdesk("SELECT count(*) FROM contacts") == "3"
+                }
+                try await eventually("equal names and phones") {
+                    try await crm("SELECT lower(trim(email)) || '|' || full_name || '|' || phone FROM customers ORDER BY 1")
+                        == helpdesk("SELECT lower(trim(mail)) || '|' || name || '|' || tel FROM contacts ORDER BY 1")
+                }
+                #expect(try await crm("SELECT notes FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "n/a")
 
-            // First sync: matched by email, no duplicates.
-            try await eventually("three rows on both sides") {
-                guard try await crm("SELECT count(*) FROM customers") == "3" else { return false }
-                return try await helpdesk("SELECT count(*) FROM contacts") == "3"
-            }
-            try await eventually("equal names and phones") {
-                try await crm("SELECT lower(trim(email)) || '|' || full_name || '|' || phone FROM customers ORDER BY 1")
-                    == helpdesk("SELECT lower(trim(mail)) || '|' || name || '|' || tel FROM contacts ORDER BY 1")
-            }
-            #expect(try await crm("SELECT notes FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "n/a")
-
-            // PostgreSQL to SQLite, every type.
-            try await crm("""
-                UPDATE customers SET phone = '+44 20 7946 0000', vip = true, score = 4.5, visits = 7, signed_on = '2026-01-02',
-                    updated = '2026-12-05 10:00:00.250+00', tags = '{vip,churn-risk}' WHERE id = 1;
-                """)
-            try await eventually("the crm edit on the helpdesk") {
-                try await helpdesk("""
-                    SELECT tel || '|' || is_vip || '|' || rating || '|' || visit_count || '|' || since || '|' || changed_at
-                    FROM contacts WHERE lower(trim(mail)) = 'ada@example.com'
-                    """) == "+44 20 7946 0000|1|4.5|7|2026-01-02|2026-12-05T10:00:00.250Z"
-            }
-            let labels = try await helpdesk("SELECT labels FROM contacts WHERE lower(trim(mail)) = 'ada@example.com'")
-            #expect(Set(JSONArrayText.parse(labels) ?? []) == [.text("vip"), .text("churn-risk")])
-
-            // SQLite to PostgreSQL: a rename, a NULL, a boolean, a set edit.
-            try await helpdesk("""
-                UPDATE contacts SET name = 'Ada King', tel = NULL, is_vip = 0, labels = '["vip","renewal"]'
-                WHERE lower(trim(mail)) = 'ada@example.com';
-                """)
-            try await eventually("the helpdesk edit in PostgreSQL") {
+                // PostgreSQL to SQLite, every type.
                 try await crm("""
-                    SELECT full_name || '|' || coalesce(phone, 'NULL') || '|' || vip || '|' || array_to_string(tags, ',')
-                    FROM (SELECT full_name, phone, vip, ARRAY(SELECT unnest(tags) ORDER BY 1) AS tags FROM customers
-                          WHERE id = 1) AS c
-                    """) == "Ada King|NULL|false|renewal,vip"
-            }
+                    UPDATE customers SET phone = '+44 20 7946 0000', vip = true, score = 4.5, visits = 7, signed_on = '2026-01-02',
+                        updated = '2026-12-05 10:00:00.250+00', tags = '{vip,churn-risk}' WHERE id = 1;
+                    """)
+                try await eventually("the crm edit on the helpdesk") {
+                    try await helpdesk("""
+                        SELECT tel || '|' || is_vip || '|' || rating || '|' || visit_count || '|' || since || '|' || changed_at
+                        FROM contacts WHERE lower(trim(mail)) = 'ada@example.com'
+                        """) == "+44 20 7946 0000|1|4.5|7|2026-01-02|2026-12-05T10:00:00.250Z"
+                }
+                let labels = try await helpdesk("SELECT labels FROM contacts WHERE lower(trim(mail)) = 'ada@example.com'")
+                #expect(Set(JSONArrayText.parse(labels) ?? []) == [.text("vip"), .text("churn-risk")])
 
-            // A poison value: too long for varchar(20) in PostgreSQL; it fails alone.
-            try await helpdesk("""
-                UPDATE contacts SET tel = '+00 0000 0000 0000 0000 0000' WHERE lower(trim(mail)) = 'carol@example.com';
-                INSERT INTO contacts (mail, name) VALUES ('dan@example.com', 'Dan');
-                """)
-            try await eventually("the new contact in PostgreSQL") {
-                try await crm("SELECT full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "Dan"
-            }
-            try await eventually("the refused write in the retry queue") { await crmSide.runner.currentStatus().retrying == 1 }
-            #expect(try await crm("SELECT coalesce(phone, 'NULL') FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "+33 3")
+                // SQLite to PostgreSQL: a rename, a NULL, a boolean, a set edit.
+                try await helpdesk("""
+                    UPDATE contacts SET name = 'Ada King', tel = NULL, is_vip = 0, labels = '["vip","renewal"]'
+                    WHERE lower(trim(mail)) = 'ada@example.com';
+                    """)
+                try await eventually("the helpdesk edit in PostgreSQL") {
+                    try await crm("""
+                        SELECT full_name || '|' || coalesce(phone, 'NULL') || '|' || vip || '|' || array_to_string(tags, ',')
+                        FROM (SELECT full_name, phone, vip, ARRAY(SELECT unnest(tags) ORDER BY 1) AS tags FROM customers
+                              WHERE id = 1) AS c
+                        """) == "Ada King|NULL|false|renewal,vip"
+                }
 
-            // Deletes flow; one edit is one write on the other side.
-            try await crm("DELETE FROM customers WHERE id = 2;")
-            try await eventually("the delete on the helpdesk") {
-                try await helpdesk("SELECT count(*) FROM contacts WHERE lower(trim(mail)) = 'bob@example.com'") == "0"
-            }
-            try await eventually("both adapters idle") {
-                let crmIdle = await crmSide.runner.currentStatus().idle
-                let helpdeskIdle = await helpdeskSide.runner.currentStatus().idle
-                return crmIdle && helpdeskIdle
-            }
-            try await helpdesk("""
-                CREATE TABLE row_writes (pk TEXT);
-                CREATE TRIGGER count_helpdesk AFTER UPDATE ON contacts BEGIN INSERT INTO row_writes VALUES (NEW.contact_id); END;
-                """)
-            try await crm("""
-                CREATE TABLE row_writes (pk text);
-                CREATE FUNCTION count_write() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN INSERT INTO row_writes VALUES (NEW.id::text); RETURN NULL; END $$;
-                CREATE TRIGGER count_crm AFTER UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION count_write();
-                """)
-            let crmBefore = await crmSide.runner.currentStatus()
-            let helpdeskBefore = await helpdeskSide.runner.currentStatus()
-            try await crm("UPDATE customers SET visits = 8 WHERE lower(trim(email)) = 'dan@example.com';")
-            try await eventually("the edit on the helpdesk") {
-                try await helpdesk("SELECT visit_count FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "8"
-            }
-            try await eventually("both adapters quiet") {
-                let crm = await crmSide.runner.currentStatus(), helpdesk = await helpdeskSide.runner.currentStatus()
-                return crm.idle && helpdesk.idle && crm.captured == crmBefore.captured + 1
-                    && helpdesk.captured == helpdeskBefore.captured
-            }
-            try await Task.sleep(for: .milliseconds(300))  // room for an echo to show, if there were one
-            #expect(try await crm("SELECT count(*) FROM row_writes") == "1")
-            #expect(try await helpdesk("SELECT count(*) FROM row_writes") == "1")
-            #expect(await crmSide.runner.currentStatus().written == crmBefore.written)
+                // A poison value: too long for varchar(20) in PostgreSQL; it fails alone.
+                try await helpdesk("""
+                    UPDATE contacts SET tel = '+00 0000 0000 0000 0000 0000' WHERE lower(trim(mail)) = 'carol@example.com';
+                    INSERT INTO contacts (mail, name) VALUES ('dan@example.com', 'Dan');
+                    """)
+                try await eventually("the new contact in PostgreSQL") {
+                    try await crm("SELECT full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'") == "Dan"
+                }
+                try await eventually("the refused write in the retry queue") { await crmSide.runner.currentStatus().retrying == 1 }
+                #expect(try await crm("SELECT coalesce(phone, 'NULL') FROM customers WHERE lower(trim(email)) = 'carol@example.com'") == "+33 3")
 
-            // PostgreSQL restarts mid-stream: edits on both sides flow after it.
-            try await server.restart()
-            try await crm("UPDATE customers SET visits = 9 WHERE lower(trim(email)) = 'dan@example.com';")
-            try await helpdesk("UPDATE contacts SET name = 'Dan D.' WHERE lower(trim(mail)) = 'dan@example.com';")
-            try await PostgresCrashTests.expectBothRows(
-                "9|Dan D.", "edits on both sides after the restart", crmSide: crmSide, helpdeskSide: helpdeskSide,
-                crm: crm, helpdesk: helpdesk,
-                crmRow: "SELECT visits || '|' || full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'",
-                helpdeskRow: "SELECT visit_count || '|' || name FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'")
+                // Deletes flow; one edit is one write on the other side.
+                try await crm("DELETE FROM customers WHERE id = 2;")
+                try await eventually("the delete on the helpdesk") {
+                    try await helpdesk("SELECT count(*) FROM contacts WHERE lower(trim(mail)) = 'bob@example.com'") == "0"
+                }
+                try await eventually("both adapters idle") {
+                    let crmIdle = await crmSide.runner.currentStatus().idle
+                    let helpdeskIdle = await helpdeskSide.runner.currentStatus().idle
+                    return crmIdle && helpdeskIdle
+                }
+                try await helpdesk("""
+                    CREATE TABLE row_writes (pk TEXT);
+                    CREATE TRIGGER count_helpdesk AFTER UPDATE ON contacts BEGIN INSERT INTO row_writes VALUES (NEW.contact_id); END;
+                    """)
+                try await crm("""
+                    CREATE TABLE row_writes (pk text);
+                    CREATE FUNCTION count_write() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN INSERT INTO row_writes VALUES (NEW.id::text); RETURN NULL; END $$;
+                    CREATE TRIGGER count_crm AFTER UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION count_write();
+                    """)
+                let crmBefore = await crmSide.runner.currentStatus()
+                let helpdeskBefore = await helpdeskSide.runner.currentStatus()
+                try await crm("UPDATE customers SET visits = 8 WHERE lower(trim(email)) = 'dan@example.com';")
+                try await eventually("the edit on the helpdesk") {
+                    try await helpdesk("SELECT visit_count FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'") == "8"
+                }
+                try await eventually("both adapters quiet") {
+                    let crm = await crmSide.runner.currentStatus(), helpdesk = await helpdeskSide.runner.currentStatus()
+                    return crm.idle && helpdesk.idle && crm.captured == crmBefore.captured + 1
+                        && helpdesk.captured == helpdeskBefore.captured
+                }
+                try await Task.sleep(for: .milliseconds(300))  // room for an echo to show, if there were one
+                #expect(try await crm("SELECT count(*) FROM row_writes") == "1")
+                #expect(try await helpdesk("SELECT count(*) FROM row_writes") == "1")
+                #expect(await crmSide.runner.currentStatus().written == crmBefore.written)
+
+                // PostgreSQL restarts mid-stream: edits on both sides flow after it.
+                try await server.restart()
+                try await crm("UPDATE customers SET visits = 9 WHERE lower(trim(email)) = 'dan@example.com';")
+                try await helpdesk("UPDATE contacts SET name = 'Dan D.' WHERE lower(trim(mail)) = 'dan@example.com';")
+                try await PostgresCrashTests.expectBothRows(
+                    "9|Dan D.", "edits on both sides after the restart", crmSide: crmSide, helpdeskSide: helpdeskSide,
+                    crm: crm, helpdesk: helpdesk,
+                    crmRow: "SELECT visits || '|' || full_name FROM customers WHERE lower(trim(email)) = 'dan@example.com'",
+                    helpdeskRow: "SELECT visit_count || '|' || name FROM contacts WHERE lower(trim(mail)) = 'dan@example.com'")
+            }
         }
     }
 }

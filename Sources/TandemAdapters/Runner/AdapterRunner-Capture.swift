@@ -52,14 +52,7 @@ extension AdapterRunner {
         }
         let rows = try await driver.snapshot(after: cursor.backfillAfter, limit: backfillLimit)
         guard let last = rows.last else {
-            var next = cursor
-            next.backfilled = true
-            next.backfillAfter = nil
-            try await node.commitAdapterChange(
-                collection: mapping.collection, records: [],
-                cursor: AdapterCursorUpdate(adapter: mapping.name, cursor: next.encoded)
-            ) { _, _ in (RecordCollection(), []) }
-            cursor = next
+            try await commitCursor { $0.backfilled = true }
             status.state = .running
             if sweepsAfterBackfill { sweep = (nil, 0) }
             return true
@@ -79,6 +72,19 @@ extension AdapterRunner {
             backfillLimit = max(backfillLimit / 2, 1)
         }
         return true
+    }
+
+    /// Commits the cursor `change` makes (no record changes), with the
+    /// backfill position cleared, and adopts it.
+    func commitCursor(_ change: (inout AdapterCursor) -> Void) async throws {
+        var next = cursor
+        change(&next)
+        next.backfillAfter = nil
+        try await node.commitAdapterChange(
+            collection: mapping.collection, records: [],
+            cursor: AdapterCursorUpdate(adapter: mapping.name, cursor: next.encoded)
+        ) { _, _ in (RecordCollection(), []) }
+        cursor = next
     }
 
     /// Resolves, plans and commits `changes` with the cursor `advance` makes.

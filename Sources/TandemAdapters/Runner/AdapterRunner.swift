@@ -253,16 +253,11 @@ public actor AdapterRunner {
     private func reattach() async throws {
         try await exclusively {
             try await driver.attach(columns: mapping.columns)
-            var next = cursor
-            next.through = 0
+            try await commitCursor {
+                $0.through = 0
+                $0.backfilled = false
+            }
             acknowledgedThrough = 0
-            next.backfilled = false
-            next.backfillAfter = nil
-            try await node.commitAdapterChange(
-                collection: mapping.collection, records: [],
-                cursor: AdapterCursorUpdate(adapter: mapping.name, cursor: next.encoded)
-            ) { _, _ in (RecordCollection(), []) }
-            cursor = next
             status.state = .backfilling
             status.backfilledRows = 0
             backfillStarted = nil
