@@ -8,7 +8,9 @@ struct SQLiteCaptureSQL {
     let table: String
     let keyColumn: String
 
-    var outbox: String { quoted("_tandem_outbox_" + table) }
+    /// The outbox's name, unquoted (as `sqlite_sequence` keeps it).
+    var outboxName: String { "_tandem_outbox_" + table }
+    var outbox: String { quoted(outboxName) }
     var keys: String { quoted("_tandem_keys_" + table) }
     var control: String { quoted("_tandem_control_" + table) }
     var quotedTable: String { quoted(table) }

@@ -104,8 +104,19 @@ public final class SQLiteDriver: AdapterDriver {
     }
 
     public func changes(after sequence: Int64, limit: Int) async throws -> CaptureRead {
-        let sql = self.sql
+        let sql = self.sql, table = self.table
         return try await read { db in
+            // Outbox numbers only grow (AUTOINCREMENT keeps the last one
+            // after its row is gone): a last number below the cursor means
+            // the file went back to an older copy, whose next changes would
+            // get numbers the cursor already passed and never be read.
+            let last = try Int64.fetchOne(
+                db, sql: "SELECT seq FROM sqlite_sequence WHERE name = ?", arguments: [sql.outboxName]) ?? 0
+            if last < sequence {
+                throw AdapterError.captureMissing(
+                    table: table,
+                    problem: "the outbox's last change is \(last), behind the adapter's cursor at \(sequence): the database went back to an older copy")
+            }
             let rows = try Row.fetchAll(
                 db, sql: "SELECT seq, op, pk, old, new, edited_at_ms FROM \(sql.outbox) WHERE seq > ? ORDER BY seq LIMIT ?",
                 arguments: [sequence, limit])
