@@ -129,8 +129,8 @@ actor ConnectionKeeper {
     /// constraint, a type, a length), which fails that write alone; not a
     /// capture gone missing, which fails every write until attached again.
     static func isRefusedWrite(_ error: any Error) -> Bool {
-        guard isServerError(error), let error = error as? PSQLError else { return false }
-        return !isMissingCapture(error)
+        guard let error = error as? PSQLError else { return false }
+        return error.code == .server && !isMissingCapture(error)
     }
 
     /// Whether `error` says a relation the driver created (its names start

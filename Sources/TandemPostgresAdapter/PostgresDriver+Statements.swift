@@ -84,4 +84,3 @@ extension Bool: PostgresBindable {
 extension Array: PostgresBindable where Element: PostgresBindable & PostgresArrayEncodable {
     func bind(into binds: inout PostgresBindings) throws { try binds.append(self) }
 }
-
